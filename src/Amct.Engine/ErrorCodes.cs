@@ -1,0 +1,31 @@
+namespace Amct.Engine;
+
+/// <summary>
+/// Every error code Amct.Build reports. The thousands digit names the area: 1 settings and project input,
+/// 2 model file, 3 data and calibration, 4 accuracy gate, 5 I/O and environment. Codes are never reused; the README
+/// lists them with what to do.
+/// </summary>
+public static class ErrorCodes
+{
+    // 1xxx: settings and command-line input.
+    public const string UnknownCommand = "AMCT1001";
+    public const string BadArgument = "AMCT1002";
+
+    // 2xxx: the model file.
+    public const string ModelNotFound = "AMCT2001";
+    public const string ModelEmpty = "AMCT2002";
+    public const string ModelNotProtobuf = "AMCT2003";
+    public const string ModelNotOnnx = "AMCT2004";
+    public const string ModelTooDeep = "AMCT2005";
+    public const string ModelTooLarge = "AMCT2006";
+    public const string TensorDataMismatch = "AMCT2007";
+    public const string ExternalDataPathRejected = "AMCT2008";
+    public const string ExternalDataMissing = "AMCT2009";
+    public const string ExternalDataOutOfRange = "AMCT2010";
+    public const string ExternalDataMalformed = "AMCT2011";
+    public const string TensorTypeUnsupported = "AMCT2012";
+
+    // 5xxx: I/O and environment.
+    public const string WriteFailed = "AMCT5001";
+    public const string InternalError = "AMCT5999";
+}
