@@ -116,15 +116,7 @@ public sealed class ModelLoaderTests
     public void Deeply_nested_graphs_hit_the_recursion_limit_as_AMCT2005()
     {
         using var temp = new TempFolder();
-        var graph = new GraphProto { Name = "innermost" };
-        for (var depth = 0; depth < 60; depth++)
-        {
-            var outer = new GraphProto { Name = $"level{depth}" };
-            outer.Node.Add(new NodeProto { OpType = "If", Input = { "c" }, Output = { "y" }, Attribute = { ModelBuilder.GraphAttribute("then_branch", graph) } });
-            graph = outer;
-        }
-        var model = new ModelBuilder().Build();
-        model.Graph = graph;
+        var model = NestedIfs(60);
         var path = temp.File("deep.onnx");
         ModelBuilder.Write(model, path);
         AssertLoadFails(path, ErrorCodes.ModelTooDeep, "levels deep");
@@ -134,15 +126,7 @@ public sealed class ModelLoaderTests
     public void Nesting_within_the_limit_loads()
     {
         using var temp = new TempFolder();
-        var graph = new GraphProto { Name = "innermost" };
-        for (var depth = 0; depth < 20; depth++)
-        {
-            var outer = new GraphProto { Name = $"level{depth}" };
-            outer.Node.Add(new NodeProto { OpType = "If", Input = { "c" }, Output = { "y" }, Attribute = { ModelBuilder.GraphAttribute("then_branch", graph) } });
-            graph = outer;
-        }
-        var model = new ModelBuilder().Build();
-        model.Graph = graph;
+        var model = NestedIfs(20);
         var path = temp.File("nested.onnx");
         ModelBuilder.Write(model, path);
         Assert.AreEqual(model, ModelLoader.Load(path));
@@ -155,6 +139,21 @@ public sealed class ModelLoaderTests
         var path = temp.File("graphless.onnx");
         File.WriteAllBytes(path, new ModelProto { IrVersion = 8, OpsetImport = { new OperatorSetIdProto { Version = 13 } } }.ToByteArray());
         AssertLoadFails(path, ErrorCodes.ModelNotOnnx, "no graph");
+    }
+
+    /// <summary>A model whose graph is an If whose branch is an If ... <paramref name="depth"/> levels down.</summary>
+    private static ModelProto NestedIfs(int depth)
+    {
+        var graph = new GraphProto { Name = "innermost" };
+        for (var level = 0; level < depth; level++)
+        {
+            var outer = new GraphProto { Name = $"level{level}" };
+            outer.Node.Add(new NodeProto { OpType = "If", Input = { "c" }, Output = { "y" }, Attribute = { ModelBuilder.GraphAttribute("then_branch", graph) } });
+            graph = outer;
+        }
+        var model = new ModelBuilder().Build();
+        model.Graph = graph;
+        return model;
     }
 
     internal static AmctException AssertLoadFails(string path, string code, string messagePart)
