@@ -3,9 +3,10 @@ namespace Amct.Engine;
 /// <summary>
 /// Every error code Amct.Build reports. The thousands digit names the area: 1 settings and project input,
 /// 2 model file, 3 data and calibration, 4 accuracy gate, 5 I/O and environment. Codes are never reused; the README
-/// lists them with what to do.
+/// lists them with what to do. Each stage keeps its own codes in its own part of this class
+/// (ErrorCodes.&lt;Stage&gt;.cs), so a stage's errors are found next to each other.
 /// </summary>
-public static class ErrorCodes
+public static partial class ErrorCodes
 {
     // 1xxx: settings and command-line input.
     public const string UnknownCommand = "AMCT1001";
