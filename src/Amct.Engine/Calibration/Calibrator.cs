@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Amct.Engine.Onnx;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Amct.Engine.Calibration;
+
+/// <summary>What calibration observed, per tensor, and what it cost.</summary>
+public sealed record CalibrationResult(IReadOnlyDictionary<string, TensorObservation> Observations, long Samples, TimeSpan Elapsed);
+
+/// <summary>
+/// Runs the float model in ONNX Runtime over the calibration batches with every tensor to observe added as a graph
+/// output, and streams each output into its <see cref="TensorObservation"/> (min/max, and a histogram when the range
+/// method needs one). One session, one pass over the data; memory is O(bins) per tensor whatever the sample count.
+/// </summary>
+public static class Calibrator
+{
+    public static CalibrationResult Run(
+        ModelProto floatModel,
+        IReadOnlyList<string> tensors,
+        bool keepHistograms,
+        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches,
+        string source,
+        Action<long>? progress = null)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var observations = tensors.ToDictionary(t => t, t => new TensorObservation(t, keepHistograms), StringComparer.Ordinal);
+        using var options = SessionFactory.CreateOptions();
+        using var session = new InferenceSession(WithOutputs(floatModel, tensors).ToByteArray(), options);
+        using var runOptions = new RunOptions();
+        long samples = 0;
+        foreach (var batch in batches)
+        {
+            var names = batch.Keys.ToList();
+            var values = names.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
+            try
+            {
+                using var outputs = RunBatch(session, runOptions, names, values, tensors, source);
+                var sampleCount = batch.Values.First().Dims[0];
+                Parallel.For(0, tensors.Count, i =>
+                {
+                    var observation = observations[tensors[i]];
+                    observation.Add(outputs[i].GetTensorDataAsSpan<float>());
+                    if (!double.IsFinite(observation.Min) || !double.IsFinite(observation.Max))
+                    {
+                        throw new AmctException(ErrorCodes.ActivationNotFinite, source,
+                            $"the model produced NaN or Inf in tensor '{tensors[i]}' on samples {samples}..{samples + sampleCount - 1}. " +
+                            "Check that the calibration data is preprocessed as the model expects.");
+                    }
+                });
+                samples += sampleCount;
+                progress?.Invoke(samples);
+            }
+            catch (AggregateException e) when (e.InnerException is AmctException amct)
+            {
+                throw amct;
+            }
+            finally
+            {
+                values.ForEach(v => v.Dispose());
+            }
+        }
+        return new CalibrationResult(observations, samples, stopwatch.Elapsed);
+    }
+
+    private static IDisposableReadOnlyCollection<OrtValue> RunBatch(InferenceSession session, RunOptions runOptions,
+        List<string> names, List<OrtValue> values, IReadOnlyList<string> outputs, string source)
+    {
+        try
+        {
+            return session.Run(runOptions, names, values, outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new AmctException(ErrorCodes.CalibrationRunFailed, source,
+                $"ONNX Runtime could not run the model on the calibration data: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A copy of the model whose graph also outputs the observed tensors (declared float32, shape left open).</summary>
+    internal static ModelProto WithOutputs(ModelProto model, IReadOnlyList<string> tensors)
+    {
+        var copy = model.Clone();
+        var existing = copy.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var tensor in tensors.Where(t => !existing.Contains(t)))
+        {
+            copy.Graph.Output.Add(new ValueInfoProto
+            {
+                Name = tensor,
+                Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = DataTypes.Float } },
+            });
+        }
+        return copy;
+    }
+}

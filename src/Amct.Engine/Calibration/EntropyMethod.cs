@@ -1,0 +1,126 @@
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Calibration;
+
+/// <summary>
+/// KL-divergence threshold search (TensorRT's entropy calibration): histogram |x| (or x, for tensors that are never
+/// negative) into 2048 bins; for every threshold from the number of quantization levels up to the last bin, compare
+/// the clipped distribution with its quantized version and keep the threshold with the smallest KL divergence. Levels:
+/// 128 for signed tensors (one sign of int8), 256 for non-negative ones. ONNX Runtime's default of 128 bins with 128
+/// levels leaves one candidate, i.e. plain min/max; 2048 bins give a real search.
+/// </summary>
+public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
+{
+    public string Name => "entropy";
+    public bool NeedsHistogram => true;
+
+    public ClipRange Compute(TensorObservation observation, ActivationMode mode)
+    {
+        if (RangeMethods.IsDegenerate(observation))
+        {
+            return new ClipRange(observation.Min, observation.Max);
+        }
+        var nonNegative = observation.Min >= 0;
+        var levels = nonNegative ? 256 : 128;
+        var top = Math.Max(Math.Abs(observation.Min), Math.Abs(observation.Max));
+        var histogram = AbsoluteHistogram(observation.Histogram!, top);
+        var width = top / bins;
+
+        var bestThreshold = bins;
+        var bestDivergence = double.PositiveInfinity;
+        for (var threshold = levels; threshold <= bins; threshold++)
+        {
+            var divergence = Divergence(histogram, threshold, levels);
+            if (divergence < bestDivergence)
+            {
+                bestDivergence = divergence;
+                bestThreshold = threshold;
+            }
+        }
+        var limit = bestThreshold * width;
+        return nonNegative
+            ? new ClipRange(observation.Min, Math.Min(observation.Max, limit))
+            : new ClipRange(Math.Max(observation.Min, -limit), Math.Min(observation.Max, limit));
+    }
+
+    /// <summary>Counts of |x| in <c>bins</c> bins over [0, top].</summary>
+    private double[] AbsoluteHistogram(StreamingHistogram histogram, double top)
+    {
+        var positive = HistogramMath.Rebin(histogram, 0, top, bins);
+        if (histogram.Min < 0)
+        {
+            var negative = HistogramMath.Rebin(histogram, -top, 0, bins);
+            for (var k = 0; k < bins; k++)
+            {
+                positive[k] += negative[bins - 1 - k];
+            }
+        }
+        return positive;
+    }
+
+    /// <summary>KL(P‖Q) for the first <paramref name="threshold"/> bins (outliers folded into the last one).</summary>
+    private static double Divergence(double[] histogram, int threshold, int levels)
+    {
+        var reference = new double[threshold];
+        Array.Copy(histogram, reference, threshold);
+        for (var k = threshold; k < histogram.Length; k++)
+        {
+            reference[threshold - 1] += histogram[k];
+        }
+
+        // Quantized: merge the bins into `levels` groups, then spread each group evenly over its non-empty bins.
+        var quantized = new double[threshold];
+        for (var level = 0; level < levels; level++)
+        {
+            var start = level * threshold / levels;
+            var end = (level + 1) * threshold / levels;
+            double sum = 0;
+            var nonEmpty = 0;
+            for (var k = start; k < end; k++)
+            {
+                sum += histogram[k];
+                nonEmpty += histogram[k] > 0 ? 1 : 0;
+            }
+            if (level == levels - 1)
+            {
+                sum = 0;
+                nonEmpty = 0;
+                for (var k = start; k < end; k++)
+                {
+                    sum += reference[k];
+                    nonEmpty += reference[k] > 0 ? 1 : 0;
+                }
+            }
+            if (nonEmpty == 0)
+            {
+                continue;
+            }
+            for (var k = start; k < end; k++)
+            {
+                if (reference[k] > 0)
+                {
+                    quantized[k] = sum / nonEmpty;
+                }
+            }
+        }
+
+        var referenceTotal = reference.Sum();
+        var quantizedTotal = quantized.Sum();
+        if (referenceTotal <= 0 || quantizedTotal <= 0)
+        {
+            return double.PositiveInfinity;
+        }
+        double divergence = 0;
+        for (var k = 0; k < threshold; k++)
+        {
+            if (reference[k] <= 0)
+            {
+                continue;
+            }
+            var p = reference[k] / referenceTotal;
+            var q = Math.Max(quantized[k] / quantizedTotal, 1e-12);
+            divergence += p * Math.Log(p / q);
+        }
+        return divergence;
+    }
+}

@@ -1,0 +1,207 @@
+using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
+using Amct.Engine.Quantization.Rules;
+
+namespace Amct.Engine.Quantization;
+
+/// <summary>
+/// Builds a <see cref="QuantizationPlan"/> by running the op rules over a graph. Rules call back into it to quantize
+/// tensors, tie tensors to shared factors, add weighted layers and fold activations; it keeps the bookkeeping
+/// (union-find groups, aliases from folded activations) out of the rules.
+/// </summary>
+public sealed class PlanBuilder
+{
+    private readonly GraphProto _graph;
+    private readonly GraphIndex _index;
+    private readonly PlanOptions _options;
+    private readonly HashSet<string> _graphOutputs;
+    private readonly Dictionary<string, int> _types;
+
+    private readonly List<WeightedLayer> _layers = [];
+    private readonly List<SkippedLayer> _skipped = [];
+    private readonly List<FoldedActivation> _folds = [];
+    private readonly HashSet<string> _quantized = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _derived = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ownOutputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _parent = new(StringComparer.Ordinal);
+
+    private PlanBuilder(GraphProto graph, PlanOptions options)
+    {
+        _graph = graph;
+        _index = new GraphIndex(graph);
+        _options = options;
+        _graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        _types = ElementTypes.Infer(graph);
+    }
+
+    public ActivationMode Activation => _options.Activation;
+
+    /// <summary>Plans the quantization of the main graph of a prepared model (opset ≥ 13, unique node names).</summary>
+    public static QuantizationPlan Plan(GraphProto graph, PlanOptions options)
+    {
+        var builder = new PlanBuilder(graph, options);
+        foreach (var phase in new[] { RulePhase.Anchor, RulePhase.Fold, RulePhase.Follower })
+        {
+            foreach (var node in graph.Node)
+            {
+                if (OpRules.For(node) is { } rule && rule.Phase == phase)
+                {
+                    rule.Apply(node, builder);
+                }
+            }
+        }
+        return builder.Build();
+    }
+
+    public TensorProto? Constant(string tensor) => _index.Constant(tensor);
+
+    public bool IsConstant(string tensor) => _index.Constant(tensor) is not null;
+
+    /// <summary>True for float32 tensors (see <see cref="ElementTypes"/>); a tensor of unknown type is not.</summary>
+    public bool IsFloat(string tensor) => _types.TryGetValue(tensor, out var type) && type == DataTypes.Float;
+
+    public bool IsGraphOutput(string tensor) => _graphOutputs.Contains(tensor);
+
+    public bool IsQuantized(string tensor) => _quantized.Contains(tensor);
+
+    public bool IsSkipped(NodeProto node) =>
+        _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType);
+
+    public void Skip(NodeProto node, string reason) => _skipped.Add(new SkippedLayer(node.Name, node.OpType, reason));
+
+    /// <summary>
+    /// Registers a layer with a constant float weight, unless it is skipped or its weight is not constant (recorded
+    /// with the reason). Returns whether the layer will be quantized.
+    /// </summary>
+    public bool TryAddWeightedLayer(NodeProto node, int weightInput, int? biasInput, int perChannelAxis)
+    {
+        if (IsSkipped(node))
+        {
+            Skip(node, _options.SkipLayers.Contains(node.Name) ? "skipped by name" : $"op type {node.OpType} skipped");
+            return false;
+        }
+        if (node.Input.Count <= weightInput || Constant(node.Input[weightInput]) is not { } weight)
+        {
+            Skip(node, "its weight is not a constant");
+            return false;
+        }
+        if (weight.DataType != DataTypes.Float)
+        {
+            Skip(node, $"its weight is {DataTypes.Name(weight.DataType)}, not float32");
+            return false;
+        }
+        if (!IsFloat(node.Input[0]))
+        {
+            Skip(node, "its input is not float32");
+            return false;
+        }
+        string? bias = null;
+        if (biasInput is { } b && node.Input.Count > b && node.Input[b].Length > 0)
+        {
+            if (Constant(node.Input[b]) is { DataType: DataTypes.Float } biasTensor && biasTensor.Dims.Count(d => d != 1) <= 1)
+            {
+                bias = node.Input[b];
+            }
+            else if (node.OpType != "Gemm")
+            {
+                Skip(node, "its bias is not a constant float vector");
+                return false;
+            }
+        }
+        var granularity = _options.LayerWeights.TryGetValue(node.Name, out var own) ? own
+            : node.OpType is "Conv" or "ConvTranspose" ? _options.ConvWeights : _options.MatMulWeights;
+        _layers.Add(new WeightedLayer(node.Name, node.OpType, node.Input[0], node.Input[weightInput], bias,
+            granularity == WeightGranularity.PerChannel ? perChannelAxis : null));
+        return true;
+    }
+
+    /// <summary>Quantizes a tensor that gets its own calibrated factors (unless tied to others by <see cref="Share"/>).</summary>
+    public void QuantizeActivation(string tensor)
+    {
+        if (IsFloat(tensor) && !IsConstant(tensor))
+        {
+            _quantized.Add(tensor);
+        }
+    }
+
+    /// <summary>Quantizes an output of a quantized node, which a following Relu may fold into.</summary>
+    public void QuantizeOutput(NodeProto node, int output)
+    {
+        QuantizeActivation(node.Output[output]);
+        _ownOutputs.Add(node.Output[output]);
+    }
+
+    /// <summary>Quantizes a tensor whose range is covered by the tensors it shares factors with (not observed itself).</summary>
+    public void QuantizeDerived(string tensor)
+    {
+        _quantized.Add(tensor);
+        _derived.Add(tensor);
+    }
+
+    /// <summary>Ties two tensors to one set of factors.</summary>
+    public void Share(string a, string b)
+    {
+        var rootA = Find(a);
+        var rootB = Find(b);
+        if (rootA != rootB)
+        {
+            _parent[rootB] = rootA;
+        }
+    }
+
+    /// <summary>
+    /// True when an activation node can disappear into its producer: asymmetric activations, the input is the
+    /// quantized own output of its producer, the activation is its only consumer, and the input is neither a graph
+    /// output nor tied to other tensors.
+    /// </summary>
+    public bool CanFold(NodeProto activation)
+    {
+        var input = activation.Input[0];
+        return _options.Activation == ActivationMode.Asymmetric
+            && _ownOutputs.Contains(input)
+            && _index.Consumers(input).Count == 1
+            && !IsGraphOutput(input)
+            && !_parent.ContainsKey(input)
+            && _parent.Values.All(p => p != input);
+    }
+
+    /// <summary>Folds the activation: its output replaces its input as the producer's quantized output.</summary>
+    public void Fold(NodeProto activation)
+    {
+        var input = activation.Input[0];
+        var output = activation.Output[0];
+        _quantized.Remove(input);
+        _ownOutputs.Remove(input);
+        _quantized.Add(output);
+        _ownOutputs.Add(output);
+        _folds.Add(new FoldedActivation(activation.Name, activation.OpType, input, output));
+    }
+
+    private string Find(string tensor)
+    {
+        while (_parent.TryGetValue(tensor, out var parent))
+        {
+            tensor = parent;
+        }
+        return tensor;
+    }
+
+    private QuantizationPlan Build()
+    {
+        // Graph order: graph inputs first, then node outputs as the nodes come.
+        var order = _graph.Input.Select(i => i.Name).Concat(_graph.Node.SelectMany(n => n.Output)).ToList();
+        var quantized = order.Where(_quantized.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var groups = quantized.GroupBy(Find, StringComparer.Ordinal)
+            .Select(g => (IReadOnlyList<string>)g.ToList())
+            .ToList();
+        return new QuantizationPlan
+        {
+            Layers = _layers,
+            Skipped = _skipped,
+            Folds = _folds,
+            QuantizedTensors = quantized,
+            Groups = groups,
+            ObservedTensors = quantized.Where(t => !_derived.Contains(t)).ToList(),
+        };
+    }
+}

@@ -1,0 +1,23 @@
+namespace Amct.Engine.Quantization;
+
+/// <summary>The settings the planner needs (a subset of the job's settings).</summary>
+public sealed record PlanOptions
+{
+    public ActivationMode Activation { get; init; } = ActivationMode.Asymmetric;
+
+    /// <summary>Weight granularity for Conv and ConvTranspose.</summary>
+    public WeightGranularity ConvWeights { get; init; } = WeightGranularity.PerChannel;
+
+    /// <summary>Weight granularity for Gemm and MatMul (per output column, or per tensor as AMCT does).</summary>
+    public WeightGranularity MatMulWeights { get; init; } = WeightGranularity.PerChannel;
+
+    /// <summary>Layers (node names) to leave in float.</summary>
+    public IReadOnlySet<string> SkipLayers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Op types to leave in float.</summary>
+    public IReadOnlySet<string> SkipOpTypes { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Per-layer override of the weight granularity (AMCT config <c>channel_wise</c>).</summary>
+    public IReadOnlyDictionary<string, WeightGranularity> LayerWeights { get; init; } =
+        new Dictionary<string, WeightGranularity>(StringComparer.Ordinal);
+}

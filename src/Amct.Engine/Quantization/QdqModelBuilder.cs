@@ -1,0 +1,253 @@
+using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
+
+namespace Amct.Engine.Quantization;
+
+/// <summary>
+/// Writes the int8 model in standard ONNX QDQ form from a float model and its plan and factors:
+/// weights become int8 initializers feeding DequantizeLinear (per-axis scales), biases int32 initializers feeding
+/// DequantizeLinear with scale <c>scale_d · scale_w</c>, and every quantized activation gets a QuantizeLinear →
+/// DequantizeLinear pair (uint8, zero point <c>offset_d + 128</c>). Folded activations are removed. Stock ONNX Runtime
+/// fuses these patterns into its int8 kernels (QLinearConv, QGemm, QLinearAdd…).
+/// </summary>
+public sealed class QdqModelBuilder
+{
+    private readonly ModelProto _model;
+    private readonly GraphProto _graph;
+    private readonly QuantizationPlan _plan;
+    private readonly IReadOnlyDictionary<string, ActivationParams> _activations;
+    private readonly IReadOnlyDictionary<string, QuantizedWeights> _weights;
+    private readonly string _source;
+    private readonly UniqueNames _names;
+    private readonly List<NodeProto> _constantNodes = [];
+    private readonly Dictionary<string, List<NodeProto>> _afterProducer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _dequantizedWeights = new(StringComparer.Ordinal);
+
+    private QdqModelBuilder(ModelProto floatModel, QuantizationPlan plan,
+        IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source)
+    {
+        _model = floatModel.Clone();
+        _graph = _model.Graph;
+        _plan = plan;
+        _activations = activations;
+        _weights = weights;
+        _source = source;
+        _names = new UniqueNames(_graph);
+    }
+
+    /// <param name="floatModel">The prepared float model the plan was made for (not changed).</param>
+    /// <param name="plan">What to quantize.</param>
+    /// <param name="activations">Factors of every quantized tensor of the plan.</param>
+    /// <param name="weights">Quantized weights by layer name.</param>
+    /// <param name="source">The model file, for errors.</param>
+    public static ModelProto Build(ModelProto floatModel, QuantizationPlan plan,
+        IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source)
+    {
+        var builder = new QdqModelBuilder(floatModel, plan, activations, weights, source);
+        builder.FoldActivations();
+        foreach (var layer in plan.Layers)
+        {
+            builder.QuantizeLayer(layer);
+        }
+        builder.QuantizeActivations();
+        builder.ReorderNodes();
+        builder.RemoveUnusedInitializers();
+        return builder._model;
+    }
+
+    private NodeProto NodeNamed(string name) => _graph.Node.First(n => n.Name == name);
+
+    private void FoldActivations()
+    {
+        foreach (var fold in _plan.Folds)
+        {
+            var activation = NodeNamed(fold.Node);
+            var producer = _graph.Node.First(n => n.Output.Contains(fold.ProducerOutput));
+            producer.Output[producer.Output.IndexOf(fold.ProducerOutput)] = fold.Output;
+            _graph.Node.Remove(activation);
+        }
+    }
+
+    private void QuantizeLayer(WeightedLayer layer)
+    {
+        var node = NodeNamed(layer.Name);
+        var weights = _weights[layer.Name];
+        node.Input[1] = DequantizedWeight(layer, weights);
+        if (layer.Bias is { } biasName)
+        {
+            var bias = TensorData.ToArray<float>(_graph.Initializer.First(t => t.Name == biasName), _source);
+            var inputScale = _activations[layer.ActivationInput].Scale;
+            var (values, scales, overflow) = BiasQuantizer.Quantize(bias, inputScale, weights.Scales);
+            if (overflow >= 0)
+            {
+                throw new AmctException(ErrorCodes.BiasOverflow, _source,
+                    $"layer '{layer.Name}': bias channel {overflow} ({bias[overflow]}) divided by input scale × weight scale " +
+                    "does not fit in int32. The layer's input range is too narrow for its bias; skip the layer " +
+                    $"(--skip-layers {layer.Name}).");
+            }
+            var perChannel = weights.Axis is not null;
+            var quantized = AddInitializer(TensorData.FromArray<int>(_names.Next(layer.Name + "_bias_quantized"), [values.Length], values));
+            var scale = AddInitializer(perChannel
+                ? TensorData.FromArray<float>(_names.Next(layer.Name + "_bias_scale"), [scales.Length], scales)
+                : TensorData.FromArray<float>(_names.Next(layer.Name + "_bias_scale"), [], [scales[0]]));
+            var zeroPoint = AddInitializer(perChannel
+                ? TensorData.FromArray<int>(_names.Next(layer.Name + "_bias_zero_point"), [values.Length], new int[values.Length])
+                : TensorData.FromArray<int>(_names.Next(layer.Name + "_bias_zero_point"), [], [0]));
+            node.Input[2] = Dequantize(quantized, scale, zeroPoint, perChannel ? 0 : null, layer.Name + "_bias", _constantNodes);
+        }
+        if (layer.OpType == "Gemm")
+        {
+            // alpha and beta were folded into B and C before planning; the int8 Gemm must not apply them again.
+            foreach (var attribute in node.Attribute.Where(a => a.Name is "alpha" or "beta").ToList())
+            {
+                node.Attribute.Remove(attribute);
+            }
+        }
+    }
+
+    /// <summary>One int8 weight + DequantizeLinear per weight initializer, shared by the layers that share it.</summary>
+    private string DequantizedWeight(WeightedLayer layer, QuantizedWeights weights)
+    {
+        if (_dequantizedWeights.TryGetValue(layer.Weight, out var existing))
+        {
+            return existing;
+        }
+        var original = _graph.Initializer.First(t => t.Name == layer.Weight);
+        var perChannel = weights.Axis is not null;
+        var quantized = AddInitializer(TensorData.FromArray<sbyte>(_names.Next(layer.Weight + "_quantized"), original.Dims.ToArray(), weights.Values));
+        var scale = AddInitializer(perChannel
+            ? TensorData.FromArray<float>(_names.Next(layer.Weight + "_scale"), [weights.Scales.Length], weights.Scales)
+            : TensorData.FromArray<float>(_names.Next(layer.Weight + "_scale"), [], weights.Scales));
+        var zeroPoint = AddInitializer(perChannel
+            ? TensorData.FromArray<sbyte>(_names.Next(layer.Weight + "_zero_point"), [weights.Scales.Length], new sbyte[weights.Scales.Length])
+            : TensorData.FromArray<sbyte>(_names.Next(layer.Weight + "_zero_point"), [], [0]));
+        var output = Dequantize(quantized, scale, zeroPoint, weights.Axis, layer.Weight, _constantNodes);
+        _dequantizedWeights[layer.Weight] = output;
+        return output;
+    }
+
+    private void QuantizeActivations()
+    {
+        // One scale/zero-point pair per group: tensors that share factors share the initializers too.
+        var groupOf = new Dictionary<string, (string Scale, string ZeroPoint)>(StringComparer.Ordinal);
+        foreach (var group in _plan.Groups)
+        {
+            var parameters = _activations[group[0]];
+            var scale = AddInitializer(TensorData.FromArray<float>(_names.Next(group[0] + "_scale"), [], [parameters.Scale]));
+            var zeroPoint = AddInitializer(TensorData.FromArray<byte>(_names.Next(group[0] + "_zero_point"), [], [parameters.UInt8ZeroPoint]));
+            foreach (var tensor in group)
+            {
+                groupOf[tensor] = (scale, zeroPoint);
+            }
+        }
+
+        var consumers = _graph.Node.ToList();
+        foreach (var tensor in _plan.QuantizedTensors)
+        {
+            var (scale, zeroPoint) = groupOf[tensor];
+            var inserted = new List<NodeProto>();
+            var quantized = _names.Next(tensor + "_quantized");
+            inserted.Add(NewNode("QuantizeLinear", _names.Next(tensor + "_QuantizeLinear"), [tensor, scale, zeroPoint], [quantized]));
+            var dequantized = Dequantize(quantized, scale, zeroPoint, null, tensor, inserted);
+            foreach (var consumer in consumers)
+            {
+                for (var i = 0; i < consumer.Input.Count; i++)
+                {
+                    if (consumer.Input[i] == tensor)
+                    {
+                        consumer.Input[i] = dequantized;
+                    }
+                }
+            }
+            _afterProducer[tensor] = inserted;
+        }
+    }
+
+    /// <summary>
+    /// Node order: constant dequantizations first, then each original node followed by the Q/DQ of its outputs (graph
+    /// inputs' Q/DQ come first), which keeps the graph topologically sorted.
+    /// </summary>
+    private void ReorderNodes()
+    {
+        var ordered = new List<NodeProto>(_constantNodes);
+        foreach (var input in _graph.Input)
+        {
+            ordered.AddRange(_afterProducer.GetValueOrDefault(input.Name) ?? []);
+        }
+        foreach (var node in _graph.Node)
+        {
+            ordered.Add(node);
+            foreach (var output in node.Output)
+            {
+                ordered.AddRange(_afterProducer.GetValueOrDefault(output) ?? []);
+            }
+        }
+        _graph.Node.Clear();
+        _graph.Node.AddRange(ordered);
+    }
+
+    private void RemoveUnusedInitializers()
+    {
+        var used = ModelWalker.Nodes(_model).SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        used.UnionWith(_graph.Output.Select(o => o.Name));
+        foreach (var tensor in _graph.Initializer.Where(t => !used.Contains(t.Name)).ToList())
+        {
+            _graph.Initializer.Remove(tensor);
+            // Before IR 4 initializers were also declared as graph inputs.
+            if (_graph.Input.FirstOrDefault(i => i.Name == tensor.Name) is { } input)
+            {
+                _graph.Input.Remove(input);
+            }
+        }
+    }
+
+    private string AddInitializer(TensorProto tensor)
+    {
+        _graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
+    private string Dequantize(string quantized, string scale, string zeroPoint, int? axis, string baseName, List<NodeProto> into)
+    {
+        var output = _names.Next(baseName + "_dequantized");
+        var node = NewNode("DequantizeLinear", _names.Next(baseName + "_DequantizeLinear"), [quantized, scale, zeroPoint], [output]);
+        if (axis is { } a)
+        {
+            node.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = a });
+        }
+        into.Add(node);
+        return output;
+    }
+
+    private static NodeProto NewNode(string opType, string name, string[] inputs, string[] outputs)
+    {
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        return node;
+    }
+}
+
+/// <summary>Hands out names not yet used by any node, value or initializer of a graph.</summary>
+internal sealed class UniqueNames
+{
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+    public UniqueNames(GraphProto graph)
+    {
+        _used.UnionWith(graph.Node.Select(n => n.Name));
+        _used.UnionWith(graph.Node.SelectMany(n => n.Input.Concat(n.Output)));
+        _used.UnionWith(graph.Initializer.Select(t => t.Name));
+        _used.UnionWith(graph.Input.Concat(graph.Output).Concat(graph.ValueInfo).Select(v => v.Name));
+    }
+
+    public string Next(string wanted)
+    {
+        var name = wanted;
+        for (var i = 1; !_used.Add(name); i++)
+        {
+            name = $"{wanted}_{i}";
+        }
+        return name;
+    }
+}

@@ -1,0 +1,40 @@
+namespace Amct.Engine.Quantization;
+
+/// <summary>
+/// A layer whose weight is quantized to int8: its activation input, weight, optional bias and the weight's channel
+/// axis (null = one scale for the tensor).
+/// </summary>
+public sealed record WeightedLayer(
+    string Name,
+    string OpType,
+    string ActivationInput,
+    string Weight,
+    string? Bias,
+    int? WeightAxis);
+
+/// <summary>A layer left in float, and why (for the report).</summary>
+public sealed record SkippedLayer(string Name, string OpType, string Reason);
+
+/// <summary>An activation (Relu, Clip) removed because its producer's quantized output range already clips.</summary>
+public sealed record FoldedActivation(string Node, string OpType, string ProducerOutput, string Output);
+
+/// <summary>
+/// What the planner decided, before any calibration: which tensors get a quantize/dequantize pair, which of them must
+/// share factors (Concat inputs, MaxPool/Reshape input and output…), which layers get int8 weights, which
+/// activations fold away, and which tensors calibration must observe.
+/// </summary>
+public sealed class QuantizationPlan
+{
+    public required IReadOnlyList<WeightedLayer> Layers { get; init; }
+    public required IReadOnlyList<SkippedLayer> Skipped { get; init; }
+    public required IReadOnlyList<FoldedActivation> Folds { get; init; }
+
+    /// <summary>Every quantized activation tensor (names in the float model), in graph order.</summary>
+    public required IReadOnlyList<string> QuantizedTensors { get; init; }
+
+    /// <summary>Groups of tensors that share one set of factors; every quantized tensor is in exactly one group.</summary>
+    public required IReadOnlyList<IReadOnlyList<string>> Groups { get; init; }
+
+    /// <summary>The tensors whose values calibration must see (outputs of pass-through ops are covered by their input).</summary>
+    public required IReadOnlyList<string> ObservedTensors { get; init; }
+}

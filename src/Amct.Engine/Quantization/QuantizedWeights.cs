@@ -1,0 +1,100 @@
+namespace Amct.Engine.Quantization;
+
+/// <summary>
+/// A weight tensor quantized to symmetric int8 (AMCT ARQ): per channel along <see cref="Axis"/>, or per tensor
+/// (<see cref="Axis"/> null, one scale). Offsets are always 0.
+/// </summary>
+public sealed record QuantizedWeights(sbyte[] Values, float[] Scales, int? Axis, double SqnrDb, int ZeroChannels);
+
+/// <summary>
+/// Symmetric int8 weight quantization: <c>scale_w = max|W_c| / 127</c> (or / 128 when the largest-magnitude element
+/// is negative, so it maps to -128 exactly, as AMCT does), <c>w_q = clamp(round_half_even(w / scale_w), -128, 127)</c>.
+/// An all-zero channel gets scale 1 and zeros: a valid factor, never NaN.
+/// </summary>
+public static class WeightQuantizer
+{
+    /// <param name="weights">Weight values in row-major order.</param>
+    /// <param name="dims">The weight's shape.</param>
+    /// <param name="axis">Channel axis for per-channel scales, or null for one scale.</param>
+    public static QuantizedWeights Quantize(float[] weights, IReadOnlyList<long> dims, int? axis)
+    {
+        var channels = axis is { } a ? (int)dims[a] : 1;
+        // Elements are laid out as [outer, channel, inner]; a channel's elements are strided by `inner`.
+        var inner = 1L;
+        var outer = 1L;
+        if (axis is { } ax)
+        {
+            for (var d = ax + 1; d < dims.Count; d++)
+            {
+                inner *= dims[d];
+            }
+            for (var d = 0; d < ax; d++)
+            {
+                outer *= dims[d];
+            }
+        }
+        else
+        {
+            inner = weights.Length;
+        }
+
+        var scales = new float[channels];
+        var zeroChannels = 0;
+        for (var c = 0; c < channels; c++)
+        {
+            var extreme = 0f;
+            foreach (var index in ChannelIndices(c, channels, inner, outer))
+            {
+                if (Math.Abs(weights[index]) > Math.Abs(extreme))
+                {
+                    extreme = weights[index];
+                }
+            }
+            if (!float.IsFinite(extreme))
+            {
+                throw new ArgumentException("weights contain NaN or Inf", nameof(weights));
+            }
+            var scale = extreme < 0 ? -extreme / 128f : extreme / 127f;
+            if (scale < ActivationParams.FltEpsilon)
+            {
+                scale = 1f;
+                zeroChannels++;
+            }
+            scales[c] = scale;
+        }
+
+        var values = new sbyte[weights.Length];
+        double signal = 0, noise = 0;
+        for (var c = 0; c < channels; c++)
+        {
+            foreach (var index in ChannelIndices(c, channels, inner, outer))
+            {
+                var q = Math.Clamp(Math.Round(weights[index] / (double)scales[c], MidpointRounding.ToEven), -128, 127);
+                values[index] = (sbyte)q;
+                var error = q * scales[c] - weights[index];
+                signal += (double)weights[index] * weights[index];
+                noise += error * error;
+            }
+        }
+        return new QuantizedWeights(values, scales, axis, Sqnr.Db(signal, noise), zeroChannels);
+    }
+
+    private static IEnumerable<int> ChannelIndices(int channel, int channels, long inner, long outer)
+    {
+        for (long o = 0; o < outer; o++)
+        {
+            var start = (o * channels + channel) * inner;
+            for (long i = 0; i < inner; i++)
+            {
+                yield return (int)(start + i);
+            }
+        }
+    }
+}
+
+/// <summary>Signal-to-quantization-noise ratio in dB; capped at 200 dB when the error is exactly zero.</summary>
+public static class Sqnr
+{
+    public static double Db(double signalPower, double noisePower) =>
+        noisePower <= 0 ? 200 : signalPower <= 0 ? 0 : Math.Min(200, 10 * Math.Log10(signalPower / noisePower));
+}

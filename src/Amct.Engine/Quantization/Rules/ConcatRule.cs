@@ -1,0 +1,27 @@
+using Amct.Engine.Onnx;
+
+namespace Amct.Engine.Quantization.Rules;
+
+/// <summary>
+/// Concat of activations: every input and the output share one set of factors (the union of their ranges), so the
+/// concatenation is a plain copy of int8 values and the producers write directly in the shared scale — no requantizing.
+/// </summary>
+public sealed class ConcatRule : IOpRule
+{
+    public IReadOnlyCollection<string> OpTypes { get; } = ["Concat"];
+    public RulePhase Phase => RulePhase.Anchor;
+
+    public void Apply(NodeProto node, PlanBuilder plan)
+    {
+        if (node.Input.Any(plan.IsConstant) || !node.Input.All(plan.IsFloat) || plan.IsSkipped(node) || plan.IsGraphOutput(node.Output[0]))
+        {
+            return;
+        }
+        foreach (var input in node.Input)
+        {
+            plan.QuantizeActivation(input);
+            plan.Share(input, node.Output[0]);
+        }
+        plan.QuantizeDerived(node.Output[0]);
+    }
+}
