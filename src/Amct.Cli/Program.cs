@@ -15,6 +15,10 @@ public static class Program
 
         Usage:
           amct inspect <model.onnx> [--json]    show inputs, outputs, operators, parameters and quantizable layers
+          amct quantize <model.onnx> --calibration-data <path> [options]
+                                                calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json
+          amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy>] [--json]
+                                                compare the quantized model with the float one
           amct --version                        print the version
           amct --help                           print this help
         """;
@@ -34,8 +38,10 @@ public static class Program
             {
                 "--version" => PrintVersion(output),
                 "inspect" => InspectCommand.Run(args.Skip(1).ToList(), output),
+                "quantize" => QuantizeCommand.Run(args.Skip(1).ToList(), output, error),
+                "evaluate" => EvaluateCommand.Run(args.Skip(1).ToList(), output),
                 _ => throw new AmctException(ErrorCodes.UnknownCommand, "amct",
-                    $"unknown command '{args[0]}'. Commands: inspect. Run 'amct --help' for usage."),
+                    $"unknown command '{args[0]}'. Commands: inspect, quantize, evaluate. Run 'amct --help' for usage."),
             };
         }
         catch (AmctException e)

@@ -33,7 +33,11 @@ public sealed class QdqModelBuilder
         _weights = weights;
         _source = source;
         _names = new UniqueNames(_graph);
+        _index = new GraphIndex(_graph);
     }
+
+    /// <summary>Lookups over the float graph, for constants (initializers or Constant nodes).</summary>
+    private readonly GraphIndex _index;
 
     /// <param name="floatModel">The prepared float model the plan was made for (not changed).</param>
     /// <param name="plan">What to quantize.</param>
@@ -75,7 +79,7 @@ public sealed class QdqModelBuilder
         node.Input[1] = DequantizedWeight(layer, weights);
         if (layer.Bias is { } biasName)
         {
-            var bias = TensorData.ToArray<float>(_graph.Initializer.First(t => t.Name == biasName), _source);
+            var bias = TensorData.ToArray<float>(_index.Constant(biasName)!, _source);
             var inputScale = _activations[layer.ActivationInput].Scale;
             var (values, scales, overflow) = BiasQuantizer.Quantize(bias, inputScale, weights.Scales);
             if (overflow >= 0)
@@ -112,7 +116,7 @@ public sealed class QdqModelBuilder
         {
             return existing;
         }
-        var original = _graph.Initializer.First(t => t.Name == layer.Weight);
+        var original = _index.Constant(layer.Weight)!;
         var perChannel = weights.Axis is not null;
         var quantized = AddInitializer(TensorData.FromArray<sbyte>(_names.Next(layer.Weight + "_quantized"), original.Dims.ToArray(), weights.Values));
         var scale = AddInitializer(perChannel

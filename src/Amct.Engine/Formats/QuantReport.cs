@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Amct.Engine.Evaluation;
+using Amct.Engine.IO;
+
+namespace Amct.Engine.Formats;
+
+/// <summary>
+/// The report of one quantization (<c>&lt;name&gt;.quant.json</c>). Its schema is documented in
+/// docs/report-schema.md; <see cref="SchemaVersion"/> changes when a field changes meaning or disappears.
+/// </summary>
+public sealed record QuantReport
+{
+    public int SchemaVersion { get; init; } = 1;
+    public required ToolInfo Tool { get; init; }
+    public required ModelFiles Model { get; init; }
+    public required ReportSettings Settings { get; init; }
+    public required PreparationInfo Preparation { get; init; }
+    public required CalibrationInfo Calibration { get; init; }
+    public required IReadOnlyList<LayerReport> Layers { get; init; }
+    public required IReadOnlyList<TensorReport> Tensors { get; init; }
+    public required IReadOnlyList<SkippedReport> Skipped { get; init; }
+    public required IReadOnlyList<FoldReport> FoldedActivations { get; init; }
+    public EvaluationResult? Evaluation { get; init; }
+    public required Timings Timings { get; init; }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options) + "\n";
+
+    public void Write(string path) => AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(ToJson()));
+}
+
+public sealed record ToolInfo(string Name, string Version);
+
+public sealed record ModelFiles(string Input, string Output, string Record, long InputBytes, long OutputBytes);
+
+public sealed record ReportSettings(
+    string ActivationMode,
+    string ConvWeights,
+    string MatMulWeights,
+    string Method,
+    int BatchSize,
+    long? SampleCount,
+    bool DoFusion,
+    IReadOnlyList<string> SkipLayers,
+    IReadOnlyList<string> SkipOpTypes,
+    string? ConfigFile,
+    string? RecordInput);
+
+public sealed record PreparationInfo(
+    long? UpgradedFromOpset,
+    IReadOnlyList<string> FoldedBatchNorms,
+    int RenamedNodes,
+    int RemovedNodes,
+    int GemmScalesFolded);
+
+public sealed record CalibrationInfo(string? Data, long Samples, string Source);
+
+/// <summary>A quantized layer: its input's factors and its weights' factors and error.</summary>
+public sealed record LayerReport(
+    string Name,
+    string OpType,
+    string Input,
+    float ScaleD,
+    int OffsetD,
+    string WeightGranularity,
+    int? WeightAxis,
+    int Channels,
+    float WeightScaleMin,
+    float WeightScaleMax,
+    double WeightSqnrDb,
+    int ZeroChannels,
+    bool BiasQuantized);
+
+/// <summary>A quantized activation: what was observed, where it was clipped, its factors and error.</summary>
+public sealed record TensorReport(
+    string Name,
+    int Group,
+    string Algorithm,
+    double? ObservedMin,
+    double? ObservedMax,
+    double ClipMin,
+    double ClipMax,
+    float Scale,
+    int Offset,
+    double? SqnrDb);
+
+public sealed record SkippedReport(string Name, string OpType, string Reason);
+
+public sealed record FoldReport(string Node, string OpType, string Into);
+
+public sealed record Timings(double LoadSeconds, double PrepareSeconds, double CalibrateSeconds, double QuantizeSeconds,
+    double WriteSeconds, double EvaluateSeconds, double TotalSeconds);

@@ -1,0 +1,145 @@
+using System.Globalization;
+using Amct.Engine.Calibration;
+using Amct.Engine.Formats;
+using Amct.Engine.Onnx;
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Pipeline;
+
+/// <summary>
+/// The effective settings of one job: request values where given, else the AMCT config's global values, else the
+/// defaults; per-layer config entries then override for their layers (skip, channel_wise, act_algo).
+/// </summary>
+internal sealed class JobSettings
+{
+    private readonly QuantConfig? _config;
+    private readonly string? _configPath;
+
+    private JobSettings(QuantConfig? config, string? configPath)
+    {
+        _config = config;
+        _configPath = configPath;
+    }
+
+    public ActivationMode Activation { get; private init; }
+    public WeightGranularity ConvWeights { get; private init; }
+    public WeightGranularity MatMulWeights { get; private init; }
+    public string MethodName { get; private init; } = RangeMethods.DefaultName;
+    public IRangeMethod DefaultMethod { get; private init; } = null!;
+    public int BatchSize { get; private init; }
+    public long? SampleCount { get; private init; }
+    public bool DoFusion { get; private init; }
+    public IReadOnlySet<string> SkipFusionLayers { get; private init; } = new HashSet<string>();
+    public IReadOnlySet<string> SkipLayers { get; private init; } = new HashSet<string>();
+    public IReadOnlySet<string> SkipOpTypes { get; private init; } = new HashSet<string>();
+
+    /// <summary>Range methods of tensors that feed a layer with its own act_algo in the config.</summary>
+    private Dictionary<string, IRangeMethod> TensorMethods { get; } = new(StringComparer.Ordinal);
+
+    public bool NeedsHistograms => DefaultMethod.NeedsHistogram || TensorMethods.Values.Any(m => m.NeedsHistogram);
+
+    public static JobSettings Resolve(QuantizeRequest request, QuantConfig? config)
+    {
+        var methodName = request.Method ?? RangeMethods.DefaultName;
+        if (!RangeMethods.TryCreate(methodName, out var method))
+        {
+            throw new AmctException(ErrorCodes.BadSettingValue, "method",
+                $"unknown calibration method '{methodName}'. Valid values: {string.Join(", ", RangeMethods.Names)}.");
+        }
+        var batchSize = request.BatchSize ?? QuantizationJob.DefaultBatchSize;
+        if (batchSize < 1)
+        {
+            throw new AmctException(ErrorCodes.BadSettingValue, "batch-size", $"batch size {batchSize} must be at least 1.");
+        }
+        if (request.SampleCount is < 1)
+        {
+            throw new AmctException(ErrorCodes.BadSettingValue, "sample-count",
+                $"sample count {request.SampleCount} must be at least 1.");
+        }
+        var skipLayers = new HashSet<string>(request.SkipLayers, StringComparer.Ordinal);
+        skipLayers.UnionWith(config?.SkipLayers ?? []);
+        skipLayers.UnionWith(config?.Layers.Where(l => l.QuantEnable == false).Select(l => l.Name) ?? []);
+        var skipTypes = new HashSet<string>(request.SkipOpTypes, StringComparer.Ordinal);
+        skipTypes.UnionWith(config?.SkipLayerTypes ?? []);
+        return new JobSettings(config, request.ConfigFile)
+        {
+            Activation = request.Activation
+                ?? (config?.ActivationOffset is { } offset ? (offset ? ActivationMode.Asymmetric : ActivationMode.Symmetric) : ActivationMode.Asymmetric),
+            ConvWeights = request.ConvWeights ?? WeightGranularity.PerChannel,
+            MatMulWeights = request.MatMulWeights ?? WeightGranularity.PerChannel,
+            MethodName = method.Name,
+            DefaultMethod = method,
+            BatchSize = batchSize,
+            SampleCount = request.SampleCount ?? (config?.BatchNum is { } batches ? (long)batches * batchSize : null),
+            DoFusion = request.DoFusion ?? config?.DoFusion ?? true,
+            SkipFusionLayers = new HashSet<string>(config?.SkipFusionLayers ?? [], StringComparer.Ordinal),
+            SkipLayers = skipLayers,
+            SkipOpTypes = skipTypes,
+        };
+    }
+
+    public PlanOptions PlanOptions(GraphProto graph)
+    {
+        var layerWeights = new Dictionary<string, WeightGranularity>(StringComparer.Ordinal);
+        foreach (var layer in _config?.Layers ?? [])
+        {
+            if (layer.Weight?.ChannelWise is { } channelWise)
+            {
+                layerWeights[layer.Name] = channelWise ? WeightGranularity.PerChannel : WeightGranularity.PerTensor;
+            }
+            if (layer.Activation is { } activation && graph.Node.FirstOrDefault(n => n.Name == layer.Name) is { } node)
+            {
+                if (activation.Algorithm is { } algorithm)
+                {
+                    TensorMethods[node.Input[0]] = MethodFromConfig(algorithm, activation);
+                }
+            }
+        }
+        return new PlanOptions
+        {
+            Activation = Activation,
+            ConvWeights = ConvWeights,
+            MatMulWeights = MatMulWeights,
+            SkipLayers = SkipLayers,
+            SkipOpTypes = SkipOpTypes,
+            LayerWeights = layerWeights,
+        };
+    }
+
+    public IRangeMethod MethodFor(string tensor) => TensorMethods.GetValueOrDefault(tensor) ?? DefaultMethod;
+
+    /// <summary>Layer names the settings mention that the model does not have (a typo would silently do nothing).</summary>
+    public IEnumerable<string> UnknownLayerNames(GraphProto graph)
+    {
+        var names = graph.Node.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var mentioned = SkipLayers.Concat(SkipFusionLayers).Concat(_config?.Layers.Select(l => l.Name) ?? []);
+        return mentioned.Where(n => !names.Contains(n)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+    }
+
+    public ReportSettings ToReport(int batchSize, QuantizeRequest request) => new(
+        Activation.ToString().ToLowerInvariant(),
+        Granularity(ConvWeights),
+        Granularity(MatMulWeights),
+        MethodName,
+        batchSize,
+        SampleCount,
+        DoFusion,
+        SkipLayers.Order(StringComparer.Ordinal).ToList(),
+        SkipOpTypes.Order(StringComparer.Ordinal).ToList(),
+        _configPath is null ? null : Path.GetFullPath(_configPath),
+        request.RecordInput is null ? null : Path.GetFullPath(request.RecordInput));
+
+    private static string Granularity(WeightGranularity granularity) =>
+        granularity == WeightGranularity.PerChannel ? "per-channel" : "per-tensor";
+
+    private static IRangeMethod MethodFromConfig(ActivationAlgorithm algorithm, ActivationQuantParams p) => algorithm switch
+    {
+        ActivationAlgorithm.Ifmr => new IfmrMethod(
+            p.MaxPercentile ?? 0.999999, p.MinPercentile ?? 0.999999,
+            p.SearchRange?.Start ?? 0.7, p.SearchRange?.End ?? 1.3, p.SearchStep ?? 0.01),
+        ActivationAlgorithm.Hfmg => new HfmgMethod(p.NumOfBins ?? 4096),
+        _ => RangeMethods.TryCreate(ActivationAlgorithms.NameOf(algorithm), out var method)
+            ? method
+            : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"no range method for {algorithm}")),
+    };
+}

@@ -1,0 +1,67 @@
+using Amct.Engine.Calibration;
+
+namespace Amct.Engine.Quantization;
+
+/// <summary>The factors chosen for one quantized tensor and how they were found (for the report and the record).</summary>
+public sealed record TensorFactors(
+    string Tensor,
+    int Group,
+    string Algorithm,
+    double ObservedMin,
+    double ObservedMax,
+    double ClipMin,
+    double ClipMax,
+    ActivationParams Params,
+    double? SqnrDb);
+
+/// <summary>
+/// Turns calibration observations into factors: each observed tensor's clip range comes from its range method; the
+/// tensors of a group (which must share factors) take the union of their members' clip ranges; the factors follow
+/// from the group's range (AMCT math, <see cref="ActivationParams.FromRange"/>).
+/// </summary>
+public static class ActivationFactors
+{
+    /// <param name="plan">The plan whose groups and observed tensors are used.</param>
+    /// <param name="observations">Calibration results by tensor.</param>
+    /// <param name="methodFor">The range method of a tensor (per-layer config can differ from the default).</param>
+    /// <param name="mode">Asymmetric or symmetric activations.</param>
+    public static IReadOnlyList<TensorFactors> Compute(QuantizationPlan plan,
+        IReadOnlyDictionary<string, TensorObservation> observations, Func<string, IRangeMethod> methodFor, ActivationMode mode)
+    {
+        var result = new List<TensorFactors>();
+        for (var g = 0; g < plan.Groups.Count; g++)
+        {
+            var members = plan.Groups[g];
+            var clips = members
+                .Where(observations.ContainsKey)
+                .Select(t => (Tensor: t, Method: methodFor(t), Observation: observations[t]))
+                .Select(m => (m.Tensor, m.Method.Name, m.Observation, Clip: m.Method.Compute(m.Observation, mode)))
+                .ToList();
+            if (clips.Count == 0)
+            {
+                throw new InvalidOperationException($"group of '{members[0]}' has no observed tensor");
+            }
+            var groupMin = clips.Min(c => c.Clip.Min);
+            var groupMax = clips.Max(c => c.Clip.Max);
+            var parameters = ActivationParams.FromRange(groupMin, groupMax, mode);
+            foreach (var tensor in members)
+            {
+                var own = clips.FirstOrDefault(c => c.Tensor == tensor);
+                var observation = own.Observation;
+                result.Add(new TensorFactors(
+                    tensor,
+                    g,
+                    own.Name ?? "shared",
+                    observation?.Min ?? double.NaN,
+                    observation?.Max ?? double.NaN,
+                    own.Name is null ? groupMin : own.Clip.Min,
+                    own.Name is null ? groupMax : own.Clip.Max,
+                    parameters,
+                    observation?.Histogram is { HasRange: true } histogram
+                        ? Sqnr.Db(HistogramMath.SquaredSum(histogram), HistogramMath.SquaredError(histogram, parameters))
+                        : null));
+            }
+        }
+        return result;
+    }
+}
