@@ -1,0 +1,25 @@
+namespace Amct.Engine;
+
+/// <summary>Errors in the files the Formats stage reads and writes: the AMCT record file and the AMCT JSON config.</summary>
+public static partial class ErrorCodes
+{
+    // 1100-1119: the AMCT record file (ScaleOffsetRecord in protobuf text format).
+    public const string RecordFileNotFound = "AMCT1101";
+    public const string RecordSyntaxError = "AMCT1102";
+    public const string RecordUnknownField = "AMCT1103";
+    public const string RecordFieldUnsupported = "AMCT1104";
+    public const string RecordBadValue = "AMCT1105";
+    public const string RecordCountMismatch = "AMCT1106";
+    public const string RecordMissingKey = "AMCT1107";
+    public const string RecordDuplicateKey = "AMCT1108";
+
+    // 1120-1139: the AMCT JSON quantization config (config.json of create_quant_config).
+    public const string ConfigFileNotFound = "AMCT1120";
+    public const string ConfigMalformedJson = "AMCT1121";
+    public const string ConfigUnknownKey = "AMCT1122";
+    public const string ConfigWrongType = "AMCT1123";
+    public const string ConfigValueOutOfRange = "AMCT1124";
+    public const string ConfigParameterNotForAlgorithm = "AMCT1125";
+    public const string ConfigDuplicateKey = "AMCT1126";
+    public const string ConfigUnsupported = "AMCT1127";
+}
