@@ -42,7 +42,8 @@ public static class SampleBatches
 
     /// <summary>
     /// How many samples <see cref="Read"/> leaves out: with a fixed batch size F, the last (count mod F) samples
-    /// that do not fill a batch; with a dynamic batch size, none. Callers warn about them.
+    /// that do not fill a batch; with a dynamic batch size, none. Callers warn about them, and stop when it equals
+    /// the sample count (fewer samples than one batch: nothing is produced at all).
     /// </summary>
     public static long UnusedSamples(ISampleSource source, IReadOnlyList<ModelInput> inputs, int batchSize,
         long? maxSamples = null)
