@@ -35,7 +35,7 @@ public static class QuantizationJob
 
         var preparation = GraphPreparation.Prepare(model, new GraphPreparationOptions
         {
-            FoldBatchNorm = settings.DoFusion,
+            FoldBatchNormalization = settings.DoFusion,
             SkipFusionLayers = settings.SkipFusionLayers,
         }, modelPath);
         var gemmScalesFolded = GemmScaling.Fold(model.Graph, modelPath);
@@ -107,8 +107,9 @@ public static class QuantizationJob
             Tool = new ToolInfo("amct", ToolVersion),
             Model = new ModelFiles(modelPath, paths.Model, paths.Record, new FileInfo(modelPath).Length, new FileInfo(paths.Model).Length),
             Settings = settings.ToReport(batchSize, request),
-            Preparation = new PreparationInfo(preparation.UpgradedFromOpset, preparation.FoldedBatchNorms,
-                preparation.RenamedNodes, preparation.RemovedNodes, gemmScalesFolded),
+            Preparation = new PreparationInfo(preparation.UpgradedFromOpset,
+                preparation.FoldedBatchNormalizations.Select(f => $"{f.BatchNormalization} into {f.Convolution}").ToList(),
+                preparation.RenamedNodeCount, preparation.RemovedNodes.Count, gemmScalesFolded),
             Calibration = calibrationInfo,
             Layers = ReportBuilder.Layers(plan, parameters, weights),
             Tensors = ReportBuilder.Tensors(factors),
