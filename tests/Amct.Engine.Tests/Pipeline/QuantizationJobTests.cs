@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Amct.Engine.Formats;
+using Amct.Engine.Onnx;
+using Amct.Engine.Pipeline;
+using Amct.TestSupport;
+
+namespace Amct.Engine.Tests.Pipeline;
+
+/// <summary>End to end on the real digits CNN: calibrate, write, evaluate in ONNX Runtime.</summary>
+[TestClass]
+public sealed class QuantizationJobTests
+{
+    private static QuantizeRequest DigitsRequest(string outputDirectory) => new()
+    {
+        ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
+        CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
+        OutputDirectory = outputDirectory,
+        EvaluationData = SharedData.PathOf("digits-cnn/test_x.npy"),
+        EvaluationLabels = SharedData.PathOf("digits-cnn/test_y.npy"),
+    };
+
+    [TestMethod]
+    public void Digits_cnn_int8_keeps_top1_within_half_a_point_of_float()
+    {
+        using var temp = new TempFolder();
+        var result = QuantizationJob.Run(DigitsRequest(temp.Path), new CollectingLog());
+
+        var evaluation = result.Report.Evaluation!;
+        Assert.AreEqual(497, evaluation.Samples);
+        var drop = evaluation.FloatAccuracy!.Top1 - evaluation.QuantizedAccuracy!.Top1;
+        Assert.IsLessThanOrEqualTo(0.005, drop, $"float {evaluation.FloatAccuracy.Top1:P2}, int8 {evaluation.QuantizedAccuracy.Top1:P2}");
+        Assert.IsGreaterThan(0.99, evaluation.Outputs.Single().Top1Agreement!.Value);
+        Assert.HasCount(6, result.Report.Layers);
+        Assert.IsTrue(File.Exists(result.QuantizedModel) && File.Exists(result.RecordFile) && File.Exists(result.ReportFile));
+    }
+
+    [TestMethod]
+    public void Onnx_runtime_fuses_the_model_into_int8_kernels()
+    {
+        using var temp = new TempFolder();
+        var result = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null, EvaluationLabels = null }, new CollectingLog());
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        var summary = string.Join(", ", ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"));
+        Assert.AreEqual(4, ops.GetValueOrDefault("QLinearConv"), summary);
+        Assert.IsFalse(ops.ContainsKey("Conv") || ops.ContainsKey("FusedConv"), $"a float Conv is left: {summary}");
+        Assert.AreEqual(2, ops.GetValueOrDefault("QGemm"), summary);
+        Assert.AreEqual(1, ops.GetValueOrDefault("QLinearAdd"), summary);
+        Assert.IsFalse(ops.ContainsKey("Relu"), $"Relu should be folded into the quantized ranges: {summary}");
+    }
+
+    [TestMethod]
+    public void Two_runs_write_byte_identical_models_and_records()
+    {
+        using var first = new TempFolder();
+        using var second = new TempFolder();
+        var a = QuantizationJob.Run(DigitsRequest(first.Path) with { EvaluationData = null }, new CollectingLog());
+        var b = QuantizationJob.Run(DigitsRequest(second.Path) with { EvaluationData = null }, new CollectingLog());
+        CollectionAssert.AreEqual(File.ReadAllBytes(a.QuantizedModel), File.ReadAllBytes(b.QuantizedModel));
+        CollectionAssert.AreEqual(File.ReadAllBytes(a.RecordFile), File.ReadAllBytes(b.RecordFile));
+    }
+
+    [TestMethod]
+    public void A_record_fed_back_rebuilds_the_same_model_without_calibrating()
+    {
+        using var temp = new TempFolder();
+        var calibrated = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null }, new CollectingLog());
+        using var again = new TempFolder();
+        var fromRecord = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
+            RecordInput = calibrated.RecordFile,
+            OutputDirectory = again.Path,
+        }, new CollectingLog());
+        Assert.AreEqual(0, fromRecord.Report.Calibration.Samples);
+        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(fromRecord.QuantizedModel));
+    }
+
+    [TestMethod]
+    public void The_report_carries_settings_layers_tensors_and_timings()
+    {
+        using var temp = new TempFolder();
+        var result = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null }, new CollectingLog());
+        using var json = JsonDocument.Parse(File.ReadAllText(result.ReportFile));
+        var root = json.RootElement;
+        Assert.AreEqual(1, root.GetProperty("schemaVersion").GetInt32());
+        Assert.AreEqual("hfmg", root.GetProperty("settings").GetProperty("method").GetString());
+        Assert.AreEqual(200, root.GetProperty("calibration").GetProperty("samples").GetInt64());
+        var layer = root.GetProperty("layers")[0];
+        Assert.IsGreaterThan(20.0, layer.GetProperty("weightSqnrDb").GetDouble());
+        var tensor = root.GetProperty("tensors")[0];
+        Assert.IsGreaterThan(0.0, tensor.GetProperty("scale").GetDouble());
+        Assert.IsGreaterThan(0.0, root.GetProperty("timings").GetProperty("totalSeconds").GetDouble());
+        Assert.HasCount(5, root.GetProperty("foldedActivations").EnumerateArray().ToList());
+    }
+
+    [TestMethod]
+    public void The_record_is_readable_amct_text_with_one_entry_per_layer()
+    {
+        using var temp = new TempFolder();
+        var result = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null }, new CollectingLog());
+        var records = RecordReader.Read(result.RecordFile);
+        var layers = records.Where(r => r.IsTensorQuantize != true).ToList();
+        Assert.HasCount(6, layers);
+        Assert.IsTrue(layers.All(r => r.ScaleD > 0 && r.OffsetD is >= -128 and <= 127 && r.ScaleW.Count > 0 && r.OffsetW.All(o => o == 0)));
+        Assert.HasCount(16, layers[0].ScaleW, "per-channel weights of the first Conv");
+    }
+}
