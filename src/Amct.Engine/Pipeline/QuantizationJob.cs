@@ -31,6 +31,7 @@ public static class QuantizationJob
         var settings = JobSettings.Resolve(request, config);
 
         var model = ModelLoader.Load(modelPath);
+        var original = model.Clone();
         var loadSeconds = Lap(stage);
 
         var preparation = GraphPreparation.Prepare(model, new GraphPreparationOptions
@@ -53,7 +54,8 @@ public static class QuantizationJob
             Record: Path.Combine(outputDirectory, outputName + ".record.txt"),
             Report: Path.Combine(outputDirectory, outputName + ".quant.json"));
 
-        if (plan.Layers.Count == 0 && plan.QuantizedTensors.Count == 0)
+        var nothingToQuantize = plan.Layers.Count == 0 && plan.QuantizedTensors.Count == 0;
+        if (nothingToQuantize)
         {
             log.Warning(ErrorCodes.NothingToQuantize, modelPath,
                 "the model has no layer that can be quantized (Conv, ConvTranspose, Gemm or MatMul with a constant " +
@@ -87,7 +89,8 @@ public static class QuantizationJob
 
         var weights = LayerWeights.Quantize(model.Graph, plan, modelPath);
         var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
-        var quantized = QdqModelBuilder.Build(model, plan, parameters, weights, modelPath);
+        // With nothing to quantize the user's model is written as it was, not the prepared copy.
+        var quantized = nothingToQuantize ? original : QdqModelBuilder.Build(model, plan, parameters, weights, modelPath);
         var quantizeSeconds = Lap(stage);
 
         ModelSaver.Save(quantized, paths.Model);
