@@ -27,10 +27,18 @@ public sealed class HfmgMethod(int bins = 4096) : IRangeMethod
         var step = Math.Max(Math.Ceiling(total / 100000), 1);
         var stopSpan = (int)Math.Ceiling(bins / 4.0);
 
+        var candidates = Windows(counts, step, stopSpan)
+            .Select(w => new ClipRange(observation.Min + (w.Left * width), observation.Min + ((w.Right + 1) * width)))
+            .Prepend(new ClipRange(observation.Min, observation.Max))
+            .ToList();
+        return BestOf(candidates, c => Error(histogram, c, mode));
+    }
+
+    /// <summary>The windows AMCT's greedy trimming visits, widest first.</summary>
+    private static IEnumerable<(int Left, int Right)> Windows(double[] counts, double step, int stopSpan)
+    {
         var left = 0;
-        var right = bins - 1;
-        var best = new ClipRange(observation.Min, observation.Max);
-        var bestError = Error(histogram, best, mode);
+        var right = counts.Length - 1;
         while (right - left + 1 > stopSpan)
         {
             var trimmedLeft = left;
@@ -51,15 +59,40 @@ public sealed class HfmgMethod(int bins = 4096) : IRangeMethod
             {
                 left = trimmedLeft;
             }
-            var candidate = new ClipRange(observation.Min + (left * width), observation.Min + ((right + 1) * width));
-            var error = Error(histogram, candidate, mode);
-            if (error < bestError)
+            yield return (left, right);
+        }
+    }
+
+    /// <summary>
+    /// The candidate with the lowest error, found coarse to fine: every k-th candidate first (about 64 of them), then
+    /// every candidate within k of the best. The error changes smoothly along the sequence of shrinking windows, so
+    /// this finds AMCT's minimum (or one within a hair of it) at a twentieth of the cost of trying the ~3000 windows.
+    /// </summary>
+    internal static ClipRange BestOf(IReadOnlyList<ClipRange> candidates, Func<ClipRange, double> error)
+    {
+        var stride = Math.Max(1, candidates.Count / 64);
+        var best = 0;
+        var bestError = double.PositiveInfinity;
+        void Try(int i)
+        {
+            var e = error(candidates[i]);
+            if (e < bestError)
             {
-                bestError = error;
-                best = candidate;
+                bestError = e;
+                best = i;
             }
         }
-        return best;
+        for (var i = 0; i < candidates.Count; i += stride)
+        {
+            Try(i);
+        }
+        Try(candidates.Count - 1);
+        var center = best;
+        for (var i = Math.Max(0, center - stride); i <= Math.Min(candidates.Count - 1, center + stride); i++)
+        {
+            Try(i);
+        }
+        return candidates[best];
     }
 
     private static double Error(StreamingHistogram histogram, ClipRange clip, ActivationMode mode)

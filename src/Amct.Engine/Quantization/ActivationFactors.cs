@@ -28,10 +28,17 @@ public static class ActivationFactors
     public static IReadOnlyList<TensorFactors> Compute(QuantizationPlan plan,
         IReadOnlyDictionary<string, TensorObservation> observations, Func<string, IRangeMethod> methodFor, ActivationMode mode)
     {
+        // Groups are independent; their range searches run in parallel, and the result keeps group order.
+        var perGroup = new List<TensorFactors>[plan.Groups.Count];
+        Parallel.For(0, plan.Groups.Count, g => perGroup[g] = ForGroup(g, plan.Groups[g], observations, methodFor, mode));
+        return perGroup.SelectMany(group => group).ToList();
+    }
+
+    private static List<TensorFactors> ForGroup(int g, IReadOnlyList<string> members,
+        IReadOnlyDictionary<string, TensorObservation> observations, Func<string, IRangeMethod> methodFor, ActivationMode mode)
+    {
         var result = new List<TensorFactors>();
-        for (var g = 0; g < plan.Groups.Count; g++)
         {
-            var members = plan.Groups[g];
             var clips = members
                 .Where(observations.ContainsKey)
                 .Select(t => (Tensor: t, Method: methodFor(t), Observation: observations[t]))

@@ -105,3 +105,35 @@ public sealed class QuantizationJobTests
         Assert.HasCount(16, layers[0].ScaleW, "per-channel weights of the first Conv");
     }
 }
+
+/// <summary>SqueezeNet's structure (Concat, MaxPool, GlobalAveragePool, an opset-7 original) through the pipeline.</summary>
+[TestClass]
+public sealed class SqueezenetStructureTests
+{
+    [TestMethod]
+    [DataRow("squeezenet/squeezenet1.1.onnx")]
+    [DataRow("squeezenet/squeezenet1.1-opset7.onnx")]
+    public void Every_conv_concat_and_pool_runs_as_int8_with_no_float_island(string model)
+    {
+        using var temp = new TempFolder();
+        var result = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = SharedData.PathOf(model),
+            CalibrationData = SharedData.PathOf("squeezenet/test_data_set_0"),
+            OutputDirectory = temp.Path,
+        }, new CollectingLog());
+
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        var summary = string.Join(", ", ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"));
+        Assert.AreEqual(26, ops.GetValueOrDefault("QLinearConv"), summary);
+        Assert.IsFalse(ops.ContainsKey("Conv") || ops.ContainsKey("FusedConv") || ops.ContainsKey("Relu"), summary);
+        Assert.AreEqual(1, ops.GetValueOrDefault("QLinearGlobalAveragePool"), summary);
+        // Concat inputs share the output's factors, so ONNX Runtime concatenates int8 data directly.
+        Assert.AreEqual(8, ops.GetValueOrDefault("Concat") + ops.GetValueOrDefault("QLinearConcat"), summary);
+        // Between the first and the last quantized op only the int8 ops and the final float tail remain:
+        // one QuantizeLinear at the input, one DequantizeLinear before the float Softmax.
+        Assert.AreEqual(1, ops.GetValueOrDefault("QuantizeLinear"), summary);
+        Assert.AreEqual(1, ops.GetValueOrDefault("DequantizeLinear"), summary);
+        Assert.IsLessThan(0.3, (double)result.Report.Model.OutputBytes / result.Report.Model.InputBytes);
+    }
+}
