@@ -7,7 +7,8 @@ namespace Amct.Engine.Calibration;
 /// negative) into 2048 bins; for every threshold from the number of quantization levels up to the last bin, compare
 /// the clipped distribution with its quantized version and keep the threshold with the smallest KL divergence. Levels:
 /// 128 for signed tensors (one sign of int8), 256 for non-negative ones. ONNX Runtime's default of 128 bins with 128
-/// levels leaves one candidate, i.e. plain min/max; 2048 bins give a real search.
+/// levels leaves one candidate, i.e. plain min/max; 2048 bins give a real search. Thresholds are searched coarse to
+/// fine (<see cref="CandidateSearch"/>).
 /// </summary>
 public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
 {
@@ -26,17 +27,10 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
         var histogram = AbsoluteHistogram(observation.Histogram!, top);
         var width = top / bins;
 
-        var bestThreshold = bins;
-        var bestDivergence = double.PositiveInfinity;
-        for (var threshold = levels; threshold <= bins; threshold++)
-        {
-            var divergence = Divergence(histogram, threshold, levels);
-            if (divergence < bestDivergence)
-            {
-                bestDivergence = divergence;
-                bestThreshold = threshold;
-            }
-        }
+        var reference = new double[bins];
+        var quantized = new double[bins];
+        var bestThreshold = levels + CandidateSearch.Best(bins - levels + 1,
+            i => Divergence(histogram, levels + i, levels, reference, quantized));
         var limit = bestThreshold * width;
         return nonNegative
             ? new ClipRange(observation.Min, Math.Min(observation.Max, limit))
@@ -59,9 +53,8 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
     }
 
     /// <summary>KL(P‖Q) for the first <paramref name="threshold"/> bins (outliers folded into the last one).</summary>
-    private static double Divergence(double[] histogram, int threshold, int levels)
+    private static double Divergence(double[] histogram, int threshold, int levels, double[] reference, double[] quantized)
     {
-        var reference = new double[threshold];
         Array.Copy(histogram, reference, threshold);
         for (var k = threshold; k < histogram.Length; k++)
         {
@@ -69,7 +62,7 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
         }
 
         // Quantized: merge the bins into `levels` groups, then spread each group evenly over its non-empty bins.
-        var quantized = new double[threshold];
+        Array.Clear(quantized, 0, threshold);
         for (var level = 0; level < levels; level++)
         {
             var start = level * threshold / levels;
@@ -104,8 +97,12 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
             }
         }
 
-        var referenceTotal = reference.Sum();
-        var quantizedTotal = quantized.Sum();
+        double referenceTotal = 0, quantizedTotal = 0;
+        for (var k = 0; k < threshold; k++)
+        {
+            referenceTotal += reference[k];
+            quantizedTotal += quantized[k];
+        }
         if (referenceTotal <= 0 || quantizedTotal <= 0)
         {
             return double.PositiveInfinity;

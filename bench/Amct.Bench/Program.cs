@@ -1,0 +1,26 @@
+using Amct.Bench;
+
+// Benchmarks of Amct.Build on this machine, printed as markdown tables of ratios measured in one run.
+//   dotnet run -c Release --project bench/Amct.Bench            everything
+//   dotnet run -c Release --project bench/Amct.Bench -- quick   calibration cost and int8 speed only (no 1,000-sample runs)
+if (args.Length > 0 && args[0] == "--child")
+{
+    return MemoryGrowth.ChildMain(args);
+}
+
+var quick = args.Contains("quick");
+var scratch = Path.Combine(Path.GetTempPath(), "amct-bench");
+Directory.CreateDirectory(scratch);
+var output = Console.Out;
+output.WriteLine($"# Amct.Build benchmarks ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})");
+output.WriteLine();
+
+CalibrationCost.Run(BenchModel.Digits(), scratch, output);
+CalibrationCost.Run(BenchModel.Squeezenet(100, scratch), scratch, output);
+Int8Speed.Run(BenchModel.Squeezenet(100, scratch), scratch, output);
+Int8Speed.Run(BenchModel.Digits(), scratch, output);
+if (!quick)
+{
+    MemoryGrowth.Run(samples => BenchModel.Squeezenet(samples, scratch), scratch, output);
+}
+return 0;
