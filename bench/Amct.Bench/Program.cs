@@ -15,6 +15,9 @@ var output = Console.Out;
 output.WriteLine($"# Amct.Build benchmarks ({Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})");
 output.WriteLine();
 
+var digits = Path.Combine(BenchModel.SharedData, "digits-cnn");
+DefaultsStudy.Run(new DefaultsStudy.Case("digits-cnn (calibrate on 200, evaluate on 497)", Path.Combine(digits, "model.onnx"),
+    Path.Combine(digits, "calib.npy"), Path.Combine(digits, "test_x.npy"), Path.Combine(digits, "test_y.npy")), scratch, output);
 CalibrationCost.Run(BenchModel.Digits(), scratch, output);
 CalibrationCost.Run(BenchModel.Squeezenet(100, scratch), scratch, output);
 Int8Speed.Run(BenchModel.Squeezenet(100, scratch), scratch, output);

@@ -61,7 +61,8 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
             reference[threshold - 1] += histogram[k];
         }
 
-        // Quantized: merge the bins into `levels` groups, then spread each group evenly over its non-empty bins.
+        // Quantized: merge the clipped bins (without the outliers folded into P's last bin, so that clipping shows up
+        // as a difference) into `levels` groups, then spread each group evenly over its non-empty bins.
         Array.Clear(quantized, 0, threshold);
         for (var level = 0; level < levels; level++)
         {
@@ -74,23 +75,13 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
                 sum += histogram[k];
                 nonEmpty += histogram[k] > 0 ? 1 : 0;
             }
-            if (level == levels - 1)
-            {
-                sum = 0;
-                nonEmpty = 0;
-                for (var k = start; k < end; k++)
-                {
-                    sum += reference[k];
-                    nonEmpty += reference[k] > 0 ? 1 : 0;
-                }
-            }
             if (nonEmpty == 0)
             {
                 continue;
             }
             for (var k = start; k < end; k++)
             {
-                if (reference[k] > 0)
+                if (histogram[k] > 0)
                 {
                     quantized[k] = sum / nonEmpty;
                 }

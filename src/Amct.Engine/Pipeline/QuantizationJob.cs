@@ -87,10 +87,11 @@ public static class QuantizationJob
         }
         var calibrateSeconds = Lap(stage);
 
-        var weights = LayerWeights.Quantize(model.Graph, plan, modelPath);
+        var weights = LayerWeights.Quantize(model.Graph, plan, modelPath, request.WeightBits);
         var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
         // With nothing to quantize the user's model is written as it was, not the prepared copy.
-        var quantized = nothingToQuantize ? original : QdqModelBuilder.Build(model, plan, parameters, weights, modelPath);
+        var quantized = nothingToQuantize ? original : QdqModelBuilder.Build(model, plan, parameters, weights, modelPath,
+            request.SignedActivationStorage);
         var quantizeSeconds = Lap(stage);
 
         ModelSaver.Save(quantized, paths.Model);

@@ -47,4 +47,13 @@ public sealed record QuantizeRequest
     public string? EvaluationData { get; init; }
 
     public string? EvaluationLabels { get; init; }
+
+    /// <summary>
+    /// Experimental, for measuring defaults (bench/): store activations as int8 instead of uint8. On x86 CPUs without
+    /// VNNI ONNX Runtime's fused kernels lose accuracy with it; see the README.
+    /// </summary>
+    public bool SignedActivationStorage { get; init; }
+
+    /// <summary>Experimental, for measuring defaults (bench/): 7 to quantize weights to [-64, 63] ("reduce range").</summary>
+    public int WeightBits { get; init; } = 8;
 }

@@ -10,6 +10,9 @@ public readonly record struct ActivationParams(float Scale, int Offset)
     /// <summary>The zero point of the uint8 form stored in the QDQ model.</summary>
     public byte UInt8ZeroPoint => (byte)(Offset + 128);
 
+    /// <summary>The zero point of the int8 form (the AMCT offset itself).</summary>
+    public sbyte Int8ZeroPoint => (sbyte)Offset;
+
     /// <summary>The float range this tensor can represent: [(-128 - Offset)·Scale, (127 - Offset)·Scale].</summary>
     public (double Min, double Max) Range => ((-128 - Offset) * (double)Scale, (127 - Offset) * (double)Scale);
 

@@ -6,7 +6,7 @@ namespace Amct.Engine.Quantization;
 /// <summary>Quantizes the weight of every planned layer (a weight shared by several layers is quantized once).</summary>
 public static class LayerWeights
 {
-    public static IReadOnlyDictionary<string, QuantizedWeights> Quantize(GraphProto graph, QuantizationPlan plan, string source)
+    public static IReadOnlyDictionary<string, QuantizedWeights> Quantize(GraphProto graph, QuantizationPlan plan, string source, int bits = 8)
     {
         var index = new GraphIndex(graph);
         var byWeight = new Dictionary<(string, int?), QuantizedWeights>();
@@ -22,7 +22,7 @@ public static class LayerWeights
                     throw new AmctException(ErrorCodes.TensorDataMismatch, source,
                         $"layer '{layer.Name}': its weight '{layer.Weight}' contains NaN or Inf. The model is damaged; re-export it.");
                 }
-                quantized = WeightQuantizer.Quantize(values, tensor.Dims, layer.WeightAxis);
+                quantized = WeightQuantizer.Quantize(values, tensor.Dims, layer.WeightAxis, bits);
                 byWeight[(layer.Weight, layer.WeightAxis)] = quantized;
             }
             result[layer.Name] = quantized;

@@ -18,14 +18,17 @@ public sealed class QdqModelBuilder
     private readonly IReadOnlyDictionary<string, ActivationParams> _activations;
     private readonly IReadOnlyDictionary<string, QuantizedWeights> _weights;
     private readonly string _source;
+    private readonly bool _signedActivations;
     private readonly UniqueNames _names;
     private readonly List<NodeProto> _constantNodes = [];
     private readonly Dictionary<string, List<NodeProto>> _afterProducer = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _dequantizedWeights = new(StringComparer.Ordinal);
 
     private QdqModelBuilder(ModelProto floatModel, QuantizationPlan plan,
-        IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source)
+        IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source,
+        bool signedActivations)
     {
+        _signedActivations = signedActivations;
         _model = floatModel.Clone();
         _graph = _model.Graph;
         _plan = plan;
@@ -44,10 +47,12 @@ public sealed class QdqModelBuilder
     /// <param name="activations">Factors of every quantized tensor of the plan.</param>
     /// <param name="weights">Quantized weights by layer name.</param>
     /// <param name="source">The model file, for errors.</param>
+    /// <param name="signedActivations">Store activations as int8 (zero point = offset) instead of uint8 (offset + 128).</param>
     public static ModelProto Build(ModelProto floatModel, QuantizationPlan plan,
-        IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source)
+        IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source,
+        bool signedActivations = false)
     {
-        var builder = new QdqModelBuilder(floatModel, plan, activations, weights, source);
+        var builder = new QdqModelBuilder(floatModel, plan, activations, weights, source, signedActivations);
         builder.FoldActivations();
         foreach (var layer in plan.Layers)
         {
@@ -138,7 +143,10 @@ public sealed class QdqModelBuilder
         {
             var parameters = _activations[group[0]];
             var scale = AddInitializer(TensorData.FromArray<float>(_names.Next(group[0] + "_scale"), [], [parameters.Scale]));
-            var zeroPoint = AddInitializer(TensorData.FromArray<byte>(_names.Next(group[0] + "_zero_point"), [], [parameters.UInt8ZeroPoint]));
+            var zeroPointName = _names.Next(group[0] + "_zero_point");
+            var zeroPoint = AddInitializer(_signedActivations
+                ? TensorData.FromArray<sbyte>(zeroPointName, [], [parameters.Int8ZeroPoint])
+                : TensorData.FromArray<byte>(zeroPointName, [], [parameters.UInt8ZeroPoint]));
             foreach (var tensor in group)
             {
                 groupOf[tensor] = (scale, zeroPoint);

@@ -16,8 +16,11 @@ public static class WeightQuantizer
     /// <param name="weights">Weight values in row-major order.</param>
     /// <param name="dims">The weight's shape.</param>
     /// <param name="axis">Channel axis for per-channel scales, or null for one scale.</param>
-    public static QuantizedWeights Quantize(float[] weights, IReadOnlyList<long> dims, int? axis)
+    /// <param name="bits">8, or 7 to keep weights in [-64, 63] (ONNX Runtime's "reduce range" for CPUs whose int8
+    /// dot products can saturate); stored as int8 either way.</param>
+    public static QuantizedWeights Quantize(float[] weights, IReadOnlyList<long> dims, int? axis, int bits = 8)
     {
+        var positiveLimit = (1 << (bits - 1)) - 1;
         var channels = axis is { } a ? (int)dims[a] : 1;
         // Elements are laid out as [outer, channel, inner]; a channel's elements are strided by `inner`.
         var inner = 1L;
@@ -54,7 +57,7 @@ public static class WeightQuantizer
             {
                 throw new ArgumentException("weights contain NaN or Inf", nameof(weights));
             }
-            var scale = extreme < 0 ? -extreme / 128f : extreme / 127f;
+            var scale = extreme < 0 ? -extreme / (positiveLimit + 1f) : extreme / positiveLimit;
             if (scale < ActivationParams.FltEpsilon)
             {
                 scale = 1f;
@@ -69,7 +72,7 @@ public static class WeightQuantizer
         {
             foreach (var index in ChannelIndices(c, channels, inner, outer))
             {
-                var q = Math.Clamp(Math.Round(weights[index] / (double)scales[c], MidpointRounding.ToEven), -128, 127);
+                var q = Math.Clamp(Math.Round(weights[index] / (double)scales[c], MidpointRounding.ToEven), -positiveLimit - 1, positiveLimit);
                 values[index] = (sbyte)q;
                 var error = q * scales[c] - weights[index];
                 signal += (double)weights[index] * weights[index];

@@ -52,6 +52,23 @@ public sealed class RangeMethodTests
     }
 
     [TestMethod]
+    [DataRow("entropy")]
+    [DataRow("percentile")]
+    [DataRow("hfmg")]
+    [DataRow("ifmr")]
+    public void Without_outliers_the_clip_stays_in_the_tail_of_the_distribution(string name)
+    {
+        // Half-normal data: a good clip is somewhere in the tail (2σ..max), never a fraction of the bulk.
+        Assert.IsTrue(RangeMethods.TryCreate(name, out var method));
+        var random = new Random(5);
+        var observation = new TensorObservation("t", true);
+        observation.Add(Enumerable.Range(0, 500_000).Select(_ => (float)Math.Abs(HistogramTests.NextGaussian(random))).ToArray());
+        var range = method.Compute(observation, ActivationMode.Asymmetric);
+        Assert.IsGreaterThan(2.0, range.Max, $"{name} clipped at {range.Max} (max {observation.Max})");
+        Assert.IsLessThanOrEqualTo(observation.Max * 1.3, range.Max, $"{name} clipped at {range.Max} (max {observation.Max})");
+    }
+
+    [TestMethod]
     public void Every_method_handles_a_constant_tensor()
     {
         foreach (var name in RangeMethods.Names)
