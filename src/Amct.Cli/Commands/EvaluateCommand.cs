@@ -53,11 +53,6 @@ internal static class EvaluateCommand
             text.Append(c, $"cosine {o.CosineMean:0.0000} (worst {o.CosineWorst:0.0000} at sample {o.CosineWorstSample}), ");
             text.Append(c, $"SQNR {o.SqnrDb:0.00} dB, max abs error {o.MaxAbsError:G4}");
         }
-        if (result.FloatTime > TimeSpan.Zero)
-        {
-            text.AppendLine();
-            text.Append(c, $"  inference time int8/float: {result.QuantizedTime.TotalSeconds / result.FloatTime.TotalSeconds:0.00}");
-        }
         return text.ToString();
     }
 }

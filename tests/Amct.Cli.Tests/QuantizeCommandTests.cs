@@ -1,0 +1,67 @@
+using Amct.TestSupport;
+
+namespace Amct.Cli.Tests;
+
+/// <summary>`amct quantize` and `amct evaluate` as a user runs them: the real process, real files.</summary>
+[TestClass]
+public sealed class QuantizeCommandTests
+{
+    private static string Sample(string relative) => Path.Combine(SharedData.RepositoryRoot, "samples", "DigitsClassifier", relative);
+
+    [TestMethod]
+    public void Quantize_writes_the_three_outputs_and_evaluate_compares_them()
+    {
+        using var temp = new TempFolder();
+        var quantize = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"),
+            "--calibration-data", Sample("Data/calib.npy"), "--output-dir", temp.Path, "--method", "ifmr");
+        Assert.AreEqual(0, quantize.ExitCode, quantize.Error);
+        StringAssert.Contains(quantize.Output, "digits-cnn.onnx -> digits-cnn.int8.onnx: 6 layers int8");
+        StringAssert.Contains(quantize.Output, "calibrating: 200/200 samples");
+        foreach (var file in new[] { "digits-cnn.int8.onnx", "digits-cnn.record.txt", "digits-cnn.quant.json" })
+        {
+            Assert.IsTrue(File.Exists(temp.File(file)), file);
+        }
+
+        var evaluate = AmctProcess.Run("evaluate", Sample("Models/digits-cnn.onnx"), temp.File("digits-cnn.int8.onnx"),
+            "--data", Sample("Data/test_x.npy"), "--labels", Sample("Data/test_y.npy"));
+        Assert.AreEqual(0, evaluate.ExitCode, evaluate.Error);
+        StringAssert.Contains(evaluate.Output, "100 samples; top-1 ");
+        StringAssert.Contains(evaluate.Output, "logits: top-1 agreement");
+    }
+
+    [TestMethod]
+    public void Bad_option_values_list_the_valid_ones()
+    {
+        var result = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", Sample("Data/calib.npy"),
+            "--activation", "signed");
+        Assert.AreEqual(2, result.ExitCode);
+        StringAssert.Contains(result.Error, "error AMCT1002: --activation 'signed' is not valid. Valid values: asymmetric, symmetric.");
+
+        var method = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", Sample("Data/calib.npy"),
+            "--method", "kl", "--output-dir", Path.GetTempPath());
+        Assert.AreEqual(1, method.ExitCode);
+        StringAssert.Contains(method.Error, "error AMCT1004: unknown calibration method 'kl'");
+    }
+
+    [TestMethod]
+    public void Quantize_without_data_or_record_is_a_usage_error()
+    {
+        var result = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"));
+        Assert.AreEqual(2, result.ExitCode);
+        StringAssert.Contains(result.Error, "quantize needs --calibration-data (or --record)");
+    }
+
+    [TestMethod]
+    public void A_data_error_is_one_canonical_line_naming_the_data_file()
+    {
+        using var temp = new TempFolder();
+        var data = temp.File("calib.npy");
+        File.WriteAllText(data, "not numpy");
+        var result = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", data, "--output-dir", temp.Path);
+        Assert.AreEqual(1, result.ExitCode);
+        var line = result.Error.Trim();
+        StringAssert.StartsWith(line, $"{data}: error AMCT30");
+        Assert.DoesNotContain("   at ", line);
+        Assert.IsFalse(File.Exists(temp.File("digits-cnn.int8.onnx")), "nothing half-written");
+    }
+}
