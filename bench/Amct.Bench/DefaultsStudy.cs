@@ -17,6 +17,7 @@ internal static class DefaultsStudy
     [
         ("u8 act, s8 per-channel w (default)", r => r),
         ("s8 act, s8 per-channel w", r => r with { SignedActivationStorage = true }),
+        ("symmetric act (offset 0), s8 per-channel w", r => r with { Activation = ActivationMode.Symmetric }),
         ("u8 act, 7-bit per-channel w", r => r with { WeightBits = 7 }),
         ("u8 act, s8 per-tensor Gemm/MatMul w", r => r with { MatMulWeights = WeightGranularity.PerTensor }),
         ("u8 act, s8 per-tensor w", r => r with { ConvWeights = WeightGranularity.PerTensor, MatMulWeights = WeightGranularity.PerTensor }),

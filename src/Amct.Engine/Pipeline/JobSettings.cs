@@ -46,6 +46,10 @@ internal sealed class JobSettings
             throw new AmctException(ErrorCodes.BadSettingValue, "method",
                 $"unknown calibration method '{methodName}'. Valid values: {string.Join(", ", RangeMethods.Names)}.");
         }
+        if (request.WeightBits is not (7 or 8))
+        {
+            throw new AmctException(ErrorCodes.BadSettingValue, "weight-bits", $"weight bits {request.WeightBits} must be 7 or 8.");
+        }
         var batchSize = request.BatchSize ?? QuantizationJob.DefaultBatchSize;
         if (batchSize < 1)
         {
@@ -89,10 +93,21 @@ internal sealed class JobSettings
             }
             if (layer.Activation is { } activation && graph.Node.FirstOrDefault(n => n.Name == layer.Name) is { } node)
             {
-                if (activation.Algorithm is { } algorithm)
+                // A layer without act_algo uses the job's method; its parameters must belong to that method.
+                var algorithm = activation.Algorithm ?? ActivationAlgorithms.Names.First(n => n.Key == MethodName).Value;
+                if (activation.ParametersNotUsedBy(algorithm) is [var first, ..])
                 {
-                    TensorMethods[node.Input[0]] = MethodFromConfig(algorithm, activation);
+                    throw new AmctException(ErrorCodes.ConfigParameterNotForAlgorithm, Path.GetFullPath(_configPath!),
+                        $"{layer.Name}.activation_quant_params.{first}: not a parameter of {ActivationAlgorithms.NameOf(algorithm)}, " +
+                        "the algorithm this layer uses. Remove it or set act_algo.");
                 }
+                if (activation.Asymmetric is { } asymmetric && asymmetric != (Activation == ActivationMode.Asymmetric))
+                {
+                    throw new AmctException(ErrorCodes.ConfigUnsupported, Path.GetFullPath(_configPath!),
+                        $"{layer.Name}.activation_quant_params.asymmetric: per-layer activation modes are not supported; " +
+                        "the whole model uses one mode (activation_offset, --activation). Remove the key or make it match.");
+                }
+                TensorMethods[node.Input[0]] = MethodFromConfig(algorithm, activation);
             }
         }
         return new PlanOptions

@@ -1,0 +1,85 @@
+using Amct.Engine.Pipeline;
+using Amct.TestSupport;
+
+namespace Amct.Engine.Tests.Pipeline;
+
+/// <summary>The AMCT JSON config applied by the job: global keys, per-layer overrides, unknown layer names.</summary>
+[TestClass]
+public sealed class ConfigIntegrationTests
+{
+    private static QuantizeResult Run(TempFolder temp, string json, CollectingLog? log = null)
+    {
+        var config = temp.File("amct.json");
+        File.WriteAllText(config, json);
+        return QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
+            CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
+            OutputDirectory = temp.File("out"),
+            ConfigFile = config,
+        }, log ?? new CollectingLog());
+    }
+
+    [TestMethod]
+    public void Per_layer_entries_skip_layers_change_granularity_and_algorithm()
+    {
+        using var temp = new TempFolder();
+        var result = Run(temp, """
+            {
+              "version": 1,
+              "batch_num": 2,
+              "activation_offset": true,
+              "/fc2/Gemm": { "quant_enable": false },
+              "/fc1/Gemm": { "weight_quant_params": { "num_bits": 8, "wts_algo": "arq_quantize", "channel_wise": false } },
+              "/c2/c2.0/Conv": { "activation_quant_params": { "num_bits": 8, "act_algo": "ifmr", "search_range": [0.8, 1.2], "search_step": 0.02 } }
+            }
+            """);
+        var report = result.Report;
+        Assert.AreEqual("/fc2/Gemm", report.Skipped.Single().Name);
+        Assert.AreEqual("per-tensor", report.Layers.Single(l => l.Name == "/fc1/Gemm").WeightGranularity);
+        Assert.AreEqual("per-channel", report.Layers.Single(l => l.Name == "/c1/c1.0/Conv").WeightGranularity);
+        var c2Input = report.Layers.Single(l => l.Name == "/c2/c2.0/Conv").Input;
+        Assert.AreEqual("ifmr", report.Tensors.Single(t => t.Name == c2Input).Algorithm);
+        Assert.AreEqual(32, report.Calibration.Samples, "batch_num 2 × batch size 16");
+    }
+
+    [TestMethod]
+    public void A_layer_name_the_model_does_not_have_is_a_warning()
+    {
+        using var temp = new TempFolder();
+        var log = new CollectingLog();
+        Run(temp, """{ "version": 1, "/c9/Conv": { "quant_enable": false } }""", log);
+        var warning = log.Warnings.Single();
+        Assert.AreEqual(ErrorCodes.UnknownLayerSetting, warning.Code);
+        StringAssert.Contains(warning.Message, "'/c9/Conv'");
+    }
+
+    [TestMethod]
+    public void Parameters_of_another_algorithm_than_the_one_used_are_an_error()
+    {
+        using var temp = new TempFolder();
+        // No act_algo: the job's method (hfmg) applies, and search_step is IFMR's.
+        var error = Assert.ThrowsExactly<AmctException>(() =>
+            Run(temp, """{ "/c1/c1.0/Conv": { "activation_quant_params": { "search_step": 0.02 } } }"""));
+        Assert.AreEqual(ErrorCodes.ConfigParameterNotForAlgorithm, error.Code);
+        StringAssert.Contains(error.Message, "/c1/c1.0/Conv.activation_quant_params.search_step");
+    }
+
+    [TestMethod]
+    public void Command_line_settings_override_the_config_globals()
+    {
+        using var temp = new TempFolder();
+        var config = temp.File("amct.json");
+        File.WriteAllText(config, """{ "activation_offset": false }""");
+        var request = new QuantizeRequest
+        {
+            ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
+            CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
+            OutputDirectory = temp.File("out"),
+            ConfigFile = config,
+        };
+        Assert.AreEqual("symmetric", QuantizationJob.Run(request, new CollectingLog()).Report.Settings.ActivationMode);
+        var overridden = QuantizationJob.Run(request with { Activation = Amct.Engine.Quantization.ActivationMode.Asymmetric }, new CollectingLog());
+        Assert.AreEqual("asymmetric", overridden.Report.Settings.ActivationMode);
+    }
+}
