@@ -20,7 +20,7 @@ internal sealed class ConsoleLog(TextWriter output, TextWriter error) : IJobLog
     {
         if (done >= total || _sinceProgress.Elapsed.TotalSeconds >= 2)
         {
-            output.WriteLine($"{stage}: {done}/{total} samples");
+            output.WriteLine($"{stage}: {done}/{total}");
             _sinceProgress.Restart();
         }
     }

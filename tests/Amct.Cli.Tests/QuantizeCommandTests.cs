@@ -16,7 +16,7 @@ public sealed class QuantizeCommandTests
             "--calibration-data", Sample("Data/calib.npy"), "--output-dir", temp.Path, "--method", "ifmr");
         Assert.AreEqual(0, quantize.ExitCode, quantize.Error);
         StringAssert.Contains(quantize.Output, "digits-cnn.onnx -> digits-cnn.int8.onnx: 6 layers int8");
-        StringAssert.Contains(quantize.Output, "calibrating: 200/200 samples");
+        StringAssert.Contains(quantize.Output, "calibrating samples: 200/200");
         foreach (var file in new[] { "digits-cnn.int8.onnx", "digits-cnn.record.txt", "digits-cnn.quant.json" })
         {
             Assert.IsTrue(File.Exists(temp.File(file)), file);

@@ -11,7 +11,12 @@ public sealed record OutputAgreement(
     double CosineWorst,
     long CosineWorstSample,
     double SqnrDb,
-    double MaxAbsError);
+    double MaxAbsError)
+{
+    /// <summary>The cosine similarity of every sample, in order (for choosing the worst samples; not reported).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<double> SampleCosines { get; init; } = [];
+}
 
 /// <summary>
 /// Streams the comparison of one model output between the float and the quantized model: per-sample cosine
@@ -28,6 +33,7 @@ public sealed class OutputComparison(string output, bool isClassScores)
     private double _signal;
     private double _noise;
     private double _maxAbsError;
+    private readonly List<double> _cosines = [];
 
     /// <summary>Adds a batch: <paramref name="samples"/> rows of equal length in each span.</summary>
     public void Add(ReadOnlySpan<float> reference, ReadOnlySpan<float> quantized, int samples)
@@ -51,6 +57,7 @@ public sealed class OutputComparison(string output, bool isClassScores)
             // Two all-zero rows agree perfectly; one all-zero row against a non-zero one does not.
             var cosine = normA == 0 && normB == 0 ? 1 : normA == 0 || normB == 0 ? 0 : dot / Math.Sqrt(normA * normB);
             _cosineSum += cosine;
+            _cosines.Add(cosine);
             if (cosine < _cosineWorst)
             {
                 _cosineWorst = cosine;
@@ -72,7 +79,10 @@ public sealed class OutputComparison(string output, bool isClassScores)
         _cosineWorst,
         _cosineWorstSample,
         Sqnr.Db(_signal, _noise),
-        _maxAbsError);
+        _maxAbsError)
+    {
+        SampleCosines = _cosines,
+    };
 
     public static int ArgMax(ReadOnlySpan<float> values)
     {

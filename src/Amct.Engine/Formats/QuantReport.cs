@@ -22,6 +22,16 @@ public sealed record QuantReport
     public required IReadOnlyList<SkippedReport> Skipped { get; init; }
     public required IReadOnlyList<FoldReport> FoldedActivations { get; init; }
     public EvaluationResult? Evaluation { get; init; }
+
+    /// <summary>True when no evaluation data was given and the calibration data was used: figures are in-sample.</summary>
+    public bool EvaluationInSample { get; init; }
+
+    public GateReport? Gate { get; init; }
+    public Pipeline.FallbackReport? Fallback { get; init; }
+
+    /// <summary>The Markdown report written next to this one.</summary>
+    public string? HumanReport { get; init; }
+
     public required Timings Timings { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()
@@ -39,6 +49,9 @@ public sealed record QuantReport
 }
 
 public sealed record ToolInfo(string Name, string Version);
+
+/// <summary>The thresholds checked, whether the final model met them, and what it missed.</summary>
+public sealed record GateReport(GateThresholds Thresholds, bool Passed, bool FailureIsWarning, IReadOnlyList<GateFailure> Failures);
 
 public sealed record ModelFiles(string Input, string Output, string Record, long InputBytes, long OutputBytes);
 
@@ -98,4 +111,4 @@ public sealed record SkippedReport(string Name, string OpType, string Reason);
 public sealed record FoldReport(string Node, string OpType, string Into);
 
 public sealed record Timings(double LoadSeconds, double PrepareSeconds, double CalibrateSeconds, double QuantizeSeconds,
-    double WriteSeconds, double EvaluateSeconds, double TotalSeconds);
+    double WriteSeconds, double EvaluateSeconds, double FallbackSeconds, double TotalSeconds);

@@ -52,7 +52,8 @@ public static class QuantizationJob
         var outputDirectory = Path.GetFullPath(request.OutputDirectory);
         var paths = (Model: Path.Combine(outputDirectory, outputName + ".int8.onnx"),
             Record: Path.Combine(outputDirectory, outputName + ".record.txt"),
-            Report: Path.Combine(outputDirectory, outputName + ".quant.json"));
+            Report: Path.Combine(outputDirectory, outputName + ".quant.json"),
+            HumanReport: Path.Combine(outputDirectory, outputName + ".quant.md"));
 
         var nothingToQuantize = plan.Layers.Count == 0 && plan.QuantizedTensors.Count == 0;
         if (nothingToQuantize)
@@ -94,22 +95,68 @@ public static class QuantizationJob
             request.SignedActivationStorage);
         var quantizeSeconds = Lap(stage);
 
-        ModelSaver.Save(quantized, paths.Model);
-        RecordWriter.Write(paths.Record, RecordFactors.ToRecord(plan, factors, weights));
-        var writeSeconds = Lap(stage);
-
+        // Evaluate, gate and fall back before anything is written: a model that fails the gate never lands on disk.
+        var evaluationData = request.EvaluationData ?? request.CalibrationData;
+        var inSample = request.EvaluationData is null;
         EvaluationResult? evaluation = null;
-        if (request.EvaluationData is { } evaluationPath)
+        GateReport? gate = null;
+        FallbackReport? fallback = null;
+        double fallbackSeconds = 0;
+        if (!request.SkipEvaluation && !nothingToQuantize && evaluationData is not null)
         {
-            log.Info($"evaluating on {evaluationPath}");
-            evaluation = Evaluate(modelPath, quantized, inputs, batchSize, evaluationPath, request.EvaluationLabels);
+            if (request.Gate.NeedsLabels && request.EvaluationLabels is null)
+            {
+                throw new AmctException(ErrorCodes.AccuracyNeedsLabels, modelPath,
+                    "accuracy thresholds (MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop) need evaluation labels. " +
+                    "Give EvaluationLabels (--evaluation-labels), or use label-free thresholds such as MinTop1Agreement.");
+            }
+            var evaluator = new JobEvaluator(modelPath, inputs, batchSize, evaluationData, request.EvaluationLabels);
+            log.Info(inSample ? $"evaluating on the calibration data (in-sample): {evaluationData}" : $"evaluating on {evaluationData}");
+            evaluation = evaluator.Full(quantized);
+            var verdict = AccuracyGate.Check(evaluation, request.Gate);
+            var beforeFallback = stage.Elapsed.TotalSeconds;
+
+            var autoFallback = request.AutoFallback ?? request.Gate.Any;
+            if (!verdict.Passed && autoFallback && plan.Layers.Count > 0)
+            {
+                var rebuild = new Rebuilder(model, settings, factors, weights, modelPath, request.SignedActivationStorage);
+                var cap = request.MaxFallbackLayers ?? Math.Max(1, (plan.Layers.Count + 1) / 2);
+                log.Info($"the gate fails ({verdict.Failures[0].Message}); ranking {plan.Layers.Count} layers for fallback");
+                var rankingSamples = JobEvaluator.WorstSamples(evaluation, 32);
+                var fullPlan = plan;
+                fallback = FallbackSearch.Run(
+                    plan.Layers.Select(l => (l.Name, l.OpType)).ToList(),
+                    layer => evaluator.OnSubset(rebuild.OnlyLayer(layer, fullPlan), rankingSamples),
+                    reverted =>
+                    {
+                        var candidate = evaluator.Full(rebuild.Reverting(reverted).Model);
+                        return (candidate, AccuracyGate.Check(candidate, request.Gate));
+                    },
+                    cap,
+                    log);
+                if (fallback.Passed)
+                {
+                    (quantized, plan, factors) = rebuild.Reverting(fallback.Reverted);
+                    parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
+                    evaluation = evaluator.Full(quantized);
+                    verdict = AccuracyGate.Check(evaluation, request.Gate);
+                }
+                fallbackSeconds = stage.Elapsed.TotalSeconds - beforeFallback;
+            }
+            gate = new GateReport(request.Gate, verdict.Passed, request.AccuracyFailureIsWarning, verdict.Failures);
+            if (!request.Gate.Any && evaluation.Outputs.FirstOrDefault(o => o.CosineMean < AccuracyGate.AdvisoryCosine) is { } poor)
+            {
+                log.Warning(ErrorCodes.CosineBelowAdvisory, modelPath,
+                    $"output '{poor.Output}': mean cosine similarity with the float model is {poor.CosineMean:0.0000}, below " +
+                    $"{AccuracyGate.AdvisoryCosine}. Check the report's layer table; set a threshold to fall back sensitive layers automatically.");
+            }
         }
-        var evaluateSeconds = Lap(stage);
+        var evaluateSeconds = Math.Round(Lap(stage) - fallbackSeconds, 3);
 
         var report = new QuantReport
         {
             Tool = new ToolInfo("amct", ToolVersion),
-            Model = new ModelFiles(modelPath, paths.Model, paths.Record, new FileInfo(modelPath).Length, new FileInfo(paths.Model).Length),
+            Model = new ModelFiles(modelPath, paths.Model, paths.Record, new FileInfo(modelPath).Length, quantized.CalculateSize()),
             Settings = settings.ToReport(batchSize, request),
             Preparation = new PreparationInfo(preparation.UpgradedFromOpset,
                 preparation.FoldedBatchNormalizations.Select(f => $"{f.BatchNormalization} into {f.Convolution}").ToList(),
@@ -120,11 +167,76 @@ public static class QuantizationJob
             Skipped = plan.Skipped.Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
             FoldedActivations = plan.Folds.Select(f => new FoldReport(f.Node, f.OpType, f.ProducerOutput)).ToList(),
             Evaluation = evaluation,
-            Timings = new Timings(loadSeconds, prepareSeconds, calibrateSeconds, quantizeSeconds, writeSeconds,
-                evaluateSeconds, total.Elapsed.TotalSeconds),
+            EvaluationInSample = evaluation is not null && inSample,
+            Gate = gate,
+            Fallback = fallback,
+            HumanReport = paths.HumanReport,
+            Timings = new Timings(loadSeconds, prepareSeconds, calibrateSeconds, quantizeSeconds, 0, evaluateSeconds,
+                Math.Round(fallbackSeconds, 3), 0),
+        };
+
+        var keepOutputs = gate is not { Passed: false } || request.AccuracyFailureIsWarning;
+        if (keepOutputs)
+        {
+            ModelSaver.Save(quantized, paths.Model);
+            RecordWriter.Write(paths.Record, RecordFactors.ToRecord(plan, factors, weights));
+        }
+        else
+        {
+            // A failed gate leaves no model or record a later build could take as up to date.
+            foreach (var stale in new[] { paths.Model, paths.Record }.Where(File.Exists))
+            {
+                File.Delete(stale);
+            }
+        }
+        report = report with
+        {
+            Model = keepOutputs ? report.Model with { OutputBytes = new FileInfo(paths.Model).Length } : report.Model,
+            Timings = report.Timings with { WriteSeconds = Lap(stage), TotalSeconds = Math.Round(total.Elapsed.TotalSeconds, 3) },
         };
         report.Write(paths.Report);
+        MarkdownReport.Write(paths.HumanReport, report);
+
+        if (gate is { Passed: false })
+        {
+            ReportGateFailure(gate, fallback, modelPath, paths.HumanReport, request.AccuracyFailureIsWarning, log);
+        }
         return new QuantizeResult(paths.Model, paths.Record, paths.Report, report);
+    }
+
+    private static void ReportGateFailure(GateReport gate, FallbackReport? fallback, string modelPath, string humanReport,
+        bool asWarning, IJobLog log)
+    {
+        if (asWarning)
+        {
+            foreach (var failure in gate.Failures)
+            {
+                log.Warning(failure.Code, modelPath, failure.Message + ". The outputs were kept (AccuracyFailureIsWarning).");
+            }
+            return;
+        }
+        // The best step by the metric that failed first (a step's other metrics may be equal across steps).
+        var code = gate.Failures[0].Code;
+        Func<FallbackStep, double> value = code switch
+        {
+            ErrorCodes.Top1AgreementTooLow => s => s.Top1Agreement ?? 0,
+            ErrorCodes.CosineSimilarityTooLow => s => s.CosineMean,
+            ErrorCodes.SqnrTooLow => s => s.SqnrDb,
+            _ => s => s.Top1 ?? 0,
+        };
+        var best = fallback?.Steps.OrderByDescending(value).ThenBy(s => s.RevertedCount).FirstOrDefault();
+        var bestText = best is null ? ""
+            : $" The fallback tried up to {fallback!.Steps.Max(s => s.RevertedCount)} float layers; the best reached was " +
+              (code switch
+              {
+                  ErrorCodes.Top1AgreementTooLow => $"top-1 agreement {best.Top1Agreement:P2}",
+                  ErrorCodes.CosineSimilarityTooLow => $"cosine {best.CosineMean:0.0000}",
+                  ErrorCodes.SqnrTooLow => $"SQNR {best.SqnrDb:0.00} dB",
+                  _ => $"top-1 {best.Top1:P2}",
+              }) + $" with {best.RevertedCount} float layers.";
+        throw new AmctException(fallback is { Passed: false } ? ErrorCodes.FallbackExhausted : gate.Failures[0].Code, modelPath,
+            string.Join("; ", gate.Failures.Select(f => f.Message)) + "." + bestText +
+            $" Raise MaxFallbackLayers, relax the threshold, or skip sensitive layers. Details: {humanReport}");
     }
 
     public static string ToolVersion { get; } =
@@ -151,17 +263,7 @@ public static class QuantizationJob
         log.Info($"calibrating on {total} samples from {dataPath} (batch {batchSize}, {plan.ObservedTensors.Count} tensors, method {settings.MethodName})");
         var batches = SampleBatches.Read(source, inputs, batchSize, wanted).Select(b => b.Inputs);
         return Calibrator.Run(model, plan.ObservedTensors, settings.NeedsHistograms, batches, Path.GetFullPath(dataPath),
-            done => log.Progress("calibrating", done, total));
-    }
-
-    /// <summary>Compares the quantized model with the user's original float file (not the prepared copy).</summary>
-    private static EvaluationResult Evaluate(string floatModelPath, ModelProto quantized, IReadOnlyList<ModelInput> inputs,
-        int batchSize, string dataPath, string? labelsPath)
-    {
-        using var source = SampleSources.Open(dataPath, inputs);
-        var labels = labelsPath is null ? null : Labels.Read(labelsPath, source.Count);
-        var batches = SampleBatches.Read(source, inputs, batchSize).Select(b => new InputBatch(b.Inputs, b.Count));
-        return ModelEvaluator.Compare(floatModelPath, quantized, batches, labels);
+            done => log.Progress("calibrating samples", done, total));
     }
 
     private static double Lap(Stopwatch stopwatch)

@@ -1,3 +1,4 @@
+using Amct.Engine.Evaluation;
 using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline;
@@ -47,6 +48,21 @@ public sealed record QuantizeRequest
     public string? EvaluationData { get; init; }
 
     public string? EvaluationLabels { get; init; }
+
+    /// <summary>The accuracy gate; without thresholds the job still evaluates and warns below cosine 0.99.</summary>
+    public GateThresholds Gate { get; init; } = new();
+
+    /// <summary>Revert the most sensitive layers to float until the gate passes (default: on when a threshold is set).</summary>
+    public bool? AutoFallback { get; init; }
+
+    /// <summary>The most layers the fallback may keep in float (default: half of the quantized layers, at least 1).</summary>
+    public int? MaxFallbackLayers { get; init; }
+
+    /// <summary>Report a missed threshold as a warning and keep the outputs, instead of failing.</summary>
+    public bool AccuracyFailureIsWarning { get; init; }
+
+    /// <summary>Skip the comparison with the float model entirely (no metrics, no gate).</summary>
+    public bool SkipEvaluation { get; init; }
 
     /// <summary>
     /// Experimental, for measuring defaults (bench/): store activations as int8 instead of uint8. On x86 CPUs without

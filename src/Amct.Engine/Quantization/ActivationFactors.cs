@@ -34,6 +34,30 @@ public static class ActivationFactors
         return perGroup.SelectMany(group => group).ToList();
     }
 
+    /// <summary>
+    /// Factors for another plan of the same model (some layers reverted to float) from the clip ranges a full
+    /// calibration already found: each group takes the union of its members' clip ranges. No new calibration.
+    /// </summary>
+    public static IReadOnlyList<TensorFactors> FromClipRanges(QuantizationPlan plan, IReadOnlyDictionary<string, TensorFactors> full,
+        ActivationMode mode)
+    {
+        var result = new List<TensorFactors>();
+        for (var g = 0; g < plan.Groups.Count; g++)
+        {
+            var members = plan.Groups[g];
+            var known = members.Where(full.ContainsKey).Select(m => full[m]).ToList();
+            if (known.Count == 0)
+            {
+                throw new InvalidOperationException($"no calibrated range for tensor '{members[0]}'");
+            }
+            var parameters = ActivationParams.FromRange(known.Min(k => k.ClipMin), known.Max(k => k.ClipMax), mode);
+            result.AddRange(members.Select(m => full.TryGetValue(m, out var f)
+                ? f with { Group = g, Params = parameters }
+                : new TensorFactors(m, g, "shared", double.NaN, double.NaN, parameters.Range.Min, parameters.Range.Max, parameters, null)));
+        }
+        return result;
+    }
+
     private static List<TensorFactors> ForGroup(int g, IReadOnlyList<string> members,
         IReadOnlyDictionary<string, TensorObservation> observations, Func<string, IRangeMethod> methodFor, ActivationMode mode)
     {

@@ -37,4 +37,15 @@ public sealed class QuantizationPlan
 
     /// <summary>The tensors whose values calibration must see (outputs of pass-through ops are covered by their input).</summary>
     public required IReadOnlyList<string> ObservedTensors { get; init; }
+
+    /// <summary>The same plan with other reasons for the layers left in float.</summary>
+    public QuantizationPlan WithSkipped(IReadOnlyList<SkippedLayer> skipped) => new()
+    {
+        Layers = Layers,
+        Skipped = skipped,
+        Folds = Folds,
+        QuantizedTensors = QuantizedTensors,
+        Groups = Groups,
+        ObservedTensors = ObservedTensors,
+    };
 }

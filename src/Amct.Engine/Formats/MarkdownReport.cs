@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using Amct.Engine.IO;
+
+namespace Amct.Engine.Formats;
+
+/// <summary>
+/// The human report (<c>&lt;name&gt;.quant.md</c>): a summary table, the layers sorted by sensitivity (most sensitive
+/// first, when the fallback ranked them; else by weight SQNR), the layers kept in float and why, the fallback steps and
+/// the settings. Same data as the JSON report, for reading in a pull request or a build artifact.
+/// </summary>
+public static class MarkdownReport
+{
+    public static void Write(string path, QuantReport report) =>
+        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(Format(report)));
+
+    public static string Format(QuantReport r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(c, $"# Quantization report: {Path.GetFileName(r.Model.Input)}");
+        text.AppendLine();
+        text.AppendLine("| | |");
+        text.AppendLine("|---|---|");
+        text.AppendLine(c, $"| output | `{Path.GetFileName(r.Model.Output)}` ({r.Model.OutputBytes:N0} bytes, {(double)r.Model.InputBytes / Math.Max(1, r.Model.OutputBytes):0.0}x smaller) |");
+        text.AppendLine(c, $"| layers | {r.Layers.Count} int8, {r.Skipped.Count} float |");
+        text.AppendLine(c, $"| calibration | {r.Calibration.Samples} samples, {r.Settings.Method}, {r.Settings.ActivationMode} activations, {r.Settings.ConvWeights} weights |");
+        if (r.Evaluation is { } e)
+        {
+            text.AppendLine(c, $"| evaluation | {e.Samples} samples{(r.EvaluationInSample ? " (the calibration data: in-sample figures)" : "")} |");
+            if (e is { FloatAccuracy: { } f, QuantizedAccuracy: { } q })
+            {
+                text.AppendLine(c, $"| top-1 | int8 {q.Top1:P2}, float {f.Top1:P2}, drop {(f.Top1 - q.Top1) * 100:0.00} points |");
+                text.AppendLine(c, $"| top-5 | int8 {q.Top5:P2}, float {f.Top5:P2} |");
+            }
+            foreach (var o in e.Outputs)
+            {
+                var agreement = o.Top1Agreement is { } a ? string.Create(c, $"top-1 agreement {a:P2}, ") : "";
+                text.AppendLine(c, $"| `{o.Output}` | {agreement}cosine {o.CosineMean:0.0000} (worst {o.CosineWorst:0.0000}), SQNR {o.SqnrDb:0.00} dB |");
+            }
+        }
+        if (r.Gate is { } gate)
+        {
+            var verdict = gate.Passed ? "passed" : gate.FailureIsWarning ? "failed (reported as a warning)" : "failed";
+            text.AppendLine(c, $"| gate | {verdict}{(gate.Failures.Count > 0 ? ": " + string.Join("; ", gate.Failures.Select(f => f.Message)) : "")} |");
+        }
+        text.AppendLine(c, $"| time | {r.Timings.TotalSeconds:0.00} s (calibration {r.Timings.CalibrateSeconds:0.00} s, evaluation {r.Timings.EvaluateSeconds:0.00} s, fallback {r.Timings.FallbackSeconds:0.00} s) |");
+        text.AppendLine();
+
+        var sensitivity = r.Fallback?.Ranking.ToDictionary(x => x.Layer, x => x.SqnrDb) ?? [];
+        var input = r.Tensors.ToDictionary(t => t.Name, t => t.SqnrDb);
+        text.AppendLine("## Layers");
+        text.AppendLine();
+        text.AppendLine(sensitivity.Count > 0
+            ? "Most sensitive first: output SQNR when only that layer is quantized, on the worst evaluation samples."
+            : "Lowest weight SQNR first.");
+        text.AppendLine();
+        text.AppendLine("| layer | op | precision | sensitivity (output SQNR dB) | weight SQNR dB | input SQNR dB | scale_d | offset_d |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        var rows = r.Layers.Select(l => (l.Name, l.OpType, Precision: "int8", Sensitivity: sensitivity.GetValueOrDefault(l.Name, double.NaN),
+                Weight: (double?)l.WeightSqnrDb, Input: input.GetValueOrDefault(l.Input), ScaleD: (float?)l.ScaleD, OffsetD: (int?)l.OffsetD))
+            .Concat(r.Skipped.Select(s => (s.Name, s.OpType, Precision: "float: " + s.Reason, Sensitivity: sensitivity.GetValueOrDefault(s.Name, double.NaN),
+                Weight: (double?)null, Input: (double?)null, ScaleD: (float?)null, OffsetD: (int?)null)));
+        rows = sensitivity.Count > 0
+            ? rows.OrderBy(x => double.IsNaN(x.Sensitivity) ? double.MaxValue : x.Sensitivity)
+            : rows.OrderBy(x => x.Weight ?? double.MaxValue);
+        foreach (var row in rows)
+        {
+            var scale = row.ScaleD?.ToString("G6", c) ?? "–";
+            var offset = row.OffsetD?.ToString(c) ?? "–";
+            text.AppendLine(c, $"| `{row.Name}` | {row.OpType} | {row.Precision} | {Number(row.Sensitivity)} | {Number(row.Weight)} | {Number(row.Input)} | {scale} | {offset} |");
+        }
+        text.AppendLine();
+
+        if (r.Fallback is { } fallback)
+        {
+            text.AppendLine("## Fallback");
+            text.AppendLine();
+            var outcome = fallback.Passed
+                ? "Kept in float: " + string.Join(", ", fallback.Reverted.Select(l => $"`{l}`")) + "."
+                : "No configuration within the cap passed.";
+            text.AppendLine(c, $"Ranking took {fallback.RankingSeconds:0.00} s, the search {fallback.SearchSeconds:0.00} s. {outcome}");
+            text.AppendLine();
+            text.AppendLine("| float layers | passed | top-1 | top-1 agreement | cosine | SQNR dB |");
+            text.AppendLine("|---|---|---|---|---|---|");
+            foreach (var step in fallback.Steps)
+            {
+                var top1 = step.Top1 is { } t ? t.ToString("P2", c) : "–";
+                var agreement = step.Top1Agreement is { } a ? a.ToString("P2", c) : "–";
+                text.AppendLine(c, $"| {step.RevertedCount} | {(step.Passed ? "yes" : "no")} | {top1} | {agreement} | {step.CosineMean:0.0000} | {step.SqnrDb:0.00} |");
+            }
+            text.AppendLine();
+        }
+
+        text.AppendLine("## Settings");
+        text.AppendLine();
+        var s = r.Settings;
+        text.AppendLine(c, $"- method `{s.Method}`, activations `{s.ActivationMode}`, Conv weights `{s.ConvWeights}`, Gemm/MatMul weights `{s.MatMulWeights}`");
+        text.AppendLine(c, $"- batch size {s.BatchSize}, samples {(s.SampleCount?.ToString(c) ?? "all")}, BatchNormalization folding {(s.DoFusion ? "on" : "off")}");
+        if (s.SkipLayers.Count + s.SkipOpTypes.Count > 0)
+        {
+            text.AppendLine(c, $"- skipped layers: {string.Join(", ", s.SkipLayers)}; skipped op types: {string.Join(", ", s.SkipOpTypes)}");
+        }
+        if (s.ConfigFile is not null)
+        {
+            text.AppendLine(c, $"- AMCT config: `{s.ConfigFile}`");
+        }
+        return text.ToString();
+    }
+
+    private static string Number(double? value) =>
+        value is { } v && !double.IsNaN(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "–";
+}

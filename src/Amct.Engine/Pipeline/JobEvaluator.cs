@@ -1,0 +1,46 @@
+using Amct.Engine.Data;
+using Amct.Engine.Evaluation;
+using Amct.Engine.Onnx;
+
+namespace Amct.Engine.Pipeline;
+
+/// <summary>
+/// Evaluates quantized candidates of one model on the job's evaluation data: on all of it (for the gate) or on a few
+/// chosen samples kept in memory (for the fallback's ranking). Labels are read once.
+/// </summary>
+internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath,
+    string? labelsPath)
+{
+    private long[]? _labels;
+    private (IReadOnlySet<long> Indices, IReadOnlyList<InputBatch> Batches)? _subset;
+
+    public EvaluationResult Full(ModelProto quantized)
+    {
+        using var source = SampleSources.Open(dataPath, inputs);
+        _labels ??= labelsPath is null ? null : Labels.Read(labelsPath, source.Count);
+        var batches = SampleBatches.Read(source, inputs, batchSize).Select(b => new InputBatch(b.Inputs, b.Count));
+        return ModelEvaluator.Compare(floatModelPath, quantized, batches, _labels);
+    }
+
+    /// <summary>The samples whose output the quantized model matches worst (lowest cosine similarity).</summary>
+    public static IReadOnlySet<long> WorstSamples(EvaluationResult evaluation, int count)
+    {
+        var primary = evaluation.Outputs.FirstOrDefault(o => o.Output == evaluation.LabeledOutput) ?? evaluation.Outputs[0];
+        return primary.SampleCosines
+            .Select((cosine, index) => (cosine, index: (long)index))
+            .OrderBy(x => x.cosine).ThenBy(x => x.index)
+            .Take(count)
+            .Select(x => x.index)
+            .ToHashSet();
+    }
+
+    public EvaluationResult OnSubset(ModelProto quantized, IReadOnlySet<long> indices)
+    {
+        if (_subset is not { } subset || !ReferenceEquals(subset.Indices, indices))
+        {
+            using var source = SampleSources.Open(dataPath, inputs);
+            _subset = subset = (indices, SampleSubset.Select(source, inputs, indices, batchSize));
+        }
+        return ModelEvaluator.Compare(floatModelPath, quantized, subset.Batches, null);
+    }
+}

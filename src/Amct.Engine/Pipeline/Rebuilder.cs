@@ -1,0 +1,36 @@
+using Amct.Engine.Onnx;
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Pipeline;
+
+/// <summary>
+/// Rebuilds the quantized model with some layers in float, reusing the full calibration: the plan is made again with
+/// those layers skipped, factors come from the clip ranges already found, weights from the ones already quantized.
+/// </summary>
+internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IReadOnlyList<TensorFactors> fullFactors,
+    IReadOnlyDictionary<string, QuantizedWeights> weights, string source, bool signedActivations)
+{
+    private readonly Dictionary<string, TensorFactors> _full = fullFactors.ToDictionary(f => f.Tensor, StringComparer.Ordinal);
+
+    public (ModelProto Model, QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors) Reverting(IReadOnlyList<string> layers)
+    {
+        var options = settings.PlanOptions(prepared.Graph);
+        var skip = new HashSet<string>(options.SkipLayers, StringComparer.Ordinal);
+        skip.UnionWith(layers);
+        var plan = PlanBuilder.Plan(prepared.Graph, options with { SkipLayers = skip });
+        var reverted = layers.ToHashSet(StringComparer.Ordinal);
+        plan = plan.WithSkipped(plan.Skipped
+            .Select(s => reverted.Contains(s.Name) ? s with { Reason = "kept in float by the accuracy fallback" } : s)
+            .ToList());
+        var factors = ActivationFactors.FromClipRanges(plan, _full, settings.Activation);
+        var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
+        return (QdqModelBuilder.Build(prepared, plan, parameters, weights, source, signedActivations), plan, factors);
+    }
+
+    /// <summary>
+    /// The model with only this weighted layer in int8 (activation-only ops such as Add or Concat keep their Q/DQ in
+    /// every such model, a common baseline that does not change the ranking).
+    /// </summary>
+    public ModelProto OnlyLayer(string layer, QuantizationPlan fullPlan) =>
+        Reverting(fullPlan.Layers.Select(l => l.Name).Where(n => n != layer).ToList()).Model;
+}
