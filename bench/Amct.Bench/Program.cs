@@ -2,13 +2,21 @@ using Amct.Bench;
 
 // Benchmarks of Amct.Build on this machine, printed as markdown tables of ratios measured in one run.
 //   dotnet run -c Release --project bench/Amct.Bench            everything
-//   dotnet run -c Release --project bench/Amct.Bench -- quick   calibration cost and int8 speed only (no 1,000-sample runs)
+//   dotnet run -c Release --project bench/Amct.Bench -- quick   everything but the 1,000-sample memory runs
+//   dotnet run -c Release --project bench/Amct.Bench -- memory  only the memory runs
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
 }
 
 var quick = args.Contains("quick");
+if (args.Contains("memory"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    MemoryGrowth.Run(samples => BenchModel.Squeezenet(samples, folder), folder, Console.Out);
+    return 0;
+}
 var scratch = Path.Combine(Path.GetTempPath(), "amct-bench");
 Directory.CreateDirectory(scratch);
 var output = Console.Out;

@@ -26,10 +26,17 @@ public static class OrtTensors
             }
             return value;
         }
-        var bytes = TensorData.ToRawBytes(tensor, source);
         var ortValue = OrtValue.CreateAllocatedTensorValue(
             OrtAllocator.DefaultInstance, (TensorElementType)tensor.DataType, shape);
-        bytes.CopyTo(ortValue.GetTensorMutableRawData());
+        if (tensor.HasRawData && TensorData.CheckedElementCount(tensor, source) >= 0)
+        {
+            // Straight from the protobuf buffer into ONNX Runtime's: no intermediate array per batch.
+            tensor.RawData.Span.CopyTo(ortValue.GetTensorMutableRawData());
+        }
+        else
+        {
+            TensorData.ToRawBytes(tensor, source).CopyTo(ortValue.GetTensorMutableRawData());
+        }
         return ortValue;
     }
 
