@@ -15,8 +15,8 @@ public sealed class QuantizeCommandTests
         var quantize = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"),
             "--calibration-data", Sample("Data/calib.npy"), "--output-dir", temp.Path, "--method", "ifmr");
         Assert.AreEqual(0, quantize.ExitCode, quantize.Error);
-        StringAssert.Contains(quantize.Output, "digits-cnn.onnx -> digits-cnn.int8.onnx: cosine");
-        StringAssert.Contains(quantize.Output, "in-sample, 3.4x smaller, 0 layers kept float");
+        StringAssert.Contains(quantize.Output, "digits-cnn.onnx -> digits-cnn.int8.onnx: top-1 agreement 100.0%, cosine 1.0000 in-sample");
+        StringAssert.Contains(quantize.Output, "3.4x smaller, 0 layers kept float");
         StringAssert.Contains(quantize.Output, "calibrating samples: 200/200");
         foreach (var file in new[] { "digits-cnn.int8.onnx", "digits-cnn.record.txt", "digits-cnn.quant.json" })
         {
