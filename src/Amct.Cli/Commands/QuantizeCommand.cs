@@ -9,17 +9,18 @@ namespace Amct.Cli.Commands;
 /// <summary><c>amct quantize</c>: calibrate and write the int8 model, the AMCT record and the report.</summary>
 internal static class QuantizeCommand
 {
-    public const string Usage =
+    public static readonly string Usage =
         "amct quantize <model.onnx> --calibration-data <path> [--config <amct.json>] [--record <record.txt>] " +
         "[--activation asymmetric|symmetric] [--weights per-channel|per-tensor] [--matmul-weights per-channel|per-tensor] " +
         "[--method minmax|percentile|ifmr|hfmg|entropy] [--skip-layers a,b] [--skip-op-types T,U] [--batch-size N] " +
         "[--samples N] [--no-fusion] [--output-dir <dir>] [--output-name <name>] [--evaluation-data <path>] " +
-        "[--evaluation-labels <labels.npy>]";
+        "[--evaluation-labels <labels.npy|labels.csv|classes.txt>] " + DataOptionArguments.Usage;
 
     private static readonly string[] ValueOptions =
     [
         "calibration-data", "config", "record", "activation", "weights", "matmul-weights", "method", "skip-layers",
         "skip-op-types", "batch-size", "samples", "output-dir", "output-name", "evaluation-data", "evaluation-labels",
+        .. DataOptionArguments.ValueOptions,
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -50,6 +51,7 @@ internal static class QuantizeCommand
             DoFusion = a.Switch("no-fusion") ? false : null,
             EvaluationData = a.Option("evaluation-data"),
             EvaluationLabels = a.Option("evaluation-labels"),
+            DataOptions = DataOptionArguments.Parse(a),
         };
         if (request.CalibrationData is null && request.RecordInput is null)
         {

@@ -61,6 +61,7 @@ public static class QuantizationJob
         }
 
         var inputs = ModelInput.Of(model);
+        var dataOptions = request.DataOptions ?? SampleSourceOptions.Default;
         var batchSize = SampleBatches.ChooseBatchSize(inputs, settings.BatchSize);
         IReadOnlyList<TensorFactors> factors;
         CalibrationInfo calibrationInfo;
@@ -79,7 +80,7 @@ public static class QuantizationJob
             var dataPath = request.CalibrationData ?? throw new AmctException(ErrorCodes.MissingSetting, modelPath,
                 "no calibration data given. Pass the samples to calibrate on (--calibration-data, or CalibrationData " +
                 "metadata), or a record file with the factors (--record).");
-            var calibration = Calibrate(model, plan, settings, inputs, batchSize, dataPath, log);
+            var calibration = Calibrate(model, plan, settings, inputs, batchSize, dataPath, dataOptions, log);
             factors = ActivationFactors.Compute(plan, calibration.Observations, settings.MethodFor, settings.Activation);
             calibrationInfo = new CalibrationInfo(Path.GetFullPath(dataPath), calibration.Samples, "calibration");
         }
@@ -98,7 +99,7 @@ public static class QuantizationJob
         if (request.EvaluationData is { } evaluationPath)
         {
             log.Info($"evaluating on {evaluationPath}");
-            evaluation = Evaluate(modelPath, quantized, inputs, batchSize, evaluationPath, request.EvaluationLabels);
+            evaluation = Evaluate(modelPath, quantized, inputs, batchSize, evaluationPath, request.EvaluationLabels, dataOptions);
         }
         var evaluateSeconds = Lap(stage);
 
@@ -127,9 +128,13 @@ public static class QuantizationJob
         typeof(QuantizationJob).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private static CalibrationResult Calibrate(ModelProto model, QuantizationPlan plan, JobSettings settings,
-        IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath, IJobLog log)
+        IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath, SampleSourceOptions dataOptions, IJobLog log)
     {
-        using var source = SampleSources.Open(dataPath, inputs);
+        using var source = SampleSources.Open(dataPath, inputs, dataOptions);
+        if (source is Data.Images.ImageSampleSource images)
+        {
+            log.Info($"image preprocessing: {images.Pipeline.Describe()}");
+        }
         var wanted = settings.SampleCount ?? source.Count;
         if (wanted > source.Count)
         {
@@ -152,10 +157,10 @@ public static class QuantizationJob
 
     /// <summary>Compares the quantized model with the user's original float file (not the prepared copy).</summary>
     private static EvaluationResult Evaluate(string floatModelPath, ModelProto quantized, IReadOnlyList<ModelInput> inputs,
-        int batchSize, string dataPath, string? labelsPath)
+        int batchSize, string dataPath, string? labelsPath, SampleSourceOptions dataOptions)
     {
-        using var source = SampleSources.Open(dataPath, inputs);
-        var labels = labelsPath is null ? null : Labels.Read(labelsPath, source.Count);
+        using var source = SampleSources.Open(dataPath, inputs, dataOptions);
+        var labels = labelsPath is null ? null : Labels.Read(labelsPath, source);
         var batches = SampleBatches.Read(source, inputs, batchSize).Select(b => new InputBatch(b.Inputs, b.Count));
         return ModelEvaluator.Compare(floatModelPath, quantized, batches, labels);
     }

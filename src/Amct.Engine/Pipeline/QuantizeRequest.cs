@@ -1,3 +1,4 @@
+using Amct.Engine.Data;
 using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline;
@@ -47,4 +48,10 @@ public sealed record QuantizeRequest
     public string? EvaluationData { get; init; }
 
     public string? EvaluationLabels { get; init; }
+
+    /// <summary>
+    /// How calibration and evaluation data become tensors where the files do not say (image preprocessing, raw .bin
+    /// shapes and types); null: the defaults.
+    /// </summary>
+    public SampleSourceOptions? DataOptions { get; init; }
 }
