@@ -17,7 +17,7 @@ public static class Program
           amct inspect <model.onnx> [--json]    show inputs, outputs, operators, parameters and quantizable layers
           amct quantize <model.onnx> --calibration-data <path> [options]
                                                 calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json
-          amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy>] [--json]
+          amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy|.csv|classes.txt>] [--json]
                                                 compare the quantized model with the float one
           amct --version                        print the version
           amct --help                           print this help
@@ -32,6 +32,7 @@ public static class Program
             if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
             {
                 output.WriteLine(Help);
+                output.WriteLine(DataOptionArguments.Help);
                 return args.Count == 0 ? 2 : 0;
             }
             return args[0] switch

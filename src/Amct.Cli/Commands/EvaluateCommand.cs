@@ -10,11 +10,13 @@ namespace Amct.Cli.Commands;
 /// <summary><c>amct evaluate</c>: compare a quantized model with its float original on a data set.</summary>
 internal static class EvaluateCommand
 {
-    public const string Usage = "amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy>] [--batch-size N] [--json]";
+    public static readonly string Usage =
+        "amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy|labels.csv|classes.txt>] " +
+        "[--batch-size N] [--json] " + DataOptionArguments.Usage;
 
     public static int Run(IReadOnlyList<string> args, TextWriter output)
     {
-        var a = Arguments.Parse(args, ["data", "labels", "batch-size"], ["json"]);
+        var a = Arguments.Parse(args, ["data", "labels", "batch-size", .. DataOptionArguments.ValueOptions], ["json"]);
         if (a.Positional.Count != 2)
         {
             throw Arguments.Usage($"evaluate takes the float and the quantized model. Usage: {Usage}");
@@ -23,8 +25,8 @@ internal static class EvaluateCommand
         var floatPath = Path.GetFullPath(a.Positional[0]);
         var quantizedPath = Path.GetFullPath(a.Positional[1]);
         var inputs = ModelInput.Of(ModelLoader.Load(floatPath));
-        using var source = SampleSources.Open(dataPath, inputs);
-        var labels = a.Option("labels") is { } labelsPath ? Labels.Read(labelsPath, source.Count) : null;
+        using var source = SampleSources.Open(dataPath, inputs, DataOptionArguments.Parse(a) ?? SampleSourceOptions.Default);
+        var labels = a.Option("labels") is { } labelsPath ? Labels.Read(labelsPath, source) : null;
         var batchSize = SampleBatches.ChooseBatchSize(inputs, QuantizeCommand.Number("batch-size", a.Option("batch-size")) ?? 16);
         var batches = SampleBatches.Read(source, inputs, batchSize).Select(b => new InputBatch(b.Inputs, b.Count));
         var result = ModelEvaluator.Compare(floatPath, quantizedPath, batches, labels);

@@ -9,14 +9,14 @@ namespace Amct.Cli.Commands;
 /// <summary><c>amct quantize</c>: calibrate and write the int8 model, the AMCT record and the report.</summary>
 internal static class QuantizeCommand
 {
-    public const string Usage =
+    public static readonly string Usage =
         "amct quantize <model.onnx> --calibration-data <path> [--config <amct.json>] [--record <record.txt>] " +
         "[--activation asymmetric|symmetric] [--weights per-channel|per-tensor] [--matmul-weights per-channel|per-tensor] " +
         "[--method minmax|percentile|ifmr|hfmg|entropy] [--skip-layers a,b] [--skip-op-types T,U] [--batch-size N] " +
         "[--samples N] [--no-fusion] [--output-dir <dir>] [--output-name <name>] [--evaluation-data <path>] " +
-        "[--evaluation-labels <labels.npy>] [--min-accuracy F] [--max-accuracy-drop F] [--max-relative-accuracy-drop F] " +
-        "[--min-top1-agreement F] [--min-cosine-similarity F] [--min-sqnr-db DB] [--no-auto-fallback] [--max-fallback-layers N] " +
-        "[--accuracy-failure-is-warning] [--no-evaluation]";
+        "[--evaluation-labels <labels.npy|labels.csv|classes.txt>] [--min-accuracy F] [--max-accuracy-drop F] " +
+        "[--max-relative-accuracy-drop F] [--min-top1-agreement F] [--min-cosine-similarity F] [--min-sqnr-db DB] " +
+        "[--no-auto-fallback] [--max-fallback-layers N] [--accuracy-failure-is-warning] [--no-evaluation] " + DataOptionArguments.Usage;
 
     private static readonly string[] ValueOptions =
     [
@@ -24,6 +24,7 @@ internal static class QuantizeCommand
         "skip-op-types", "batch-size", "samples", "output-dir", "output-name", "evaluation-data", "evaluation-labels",
         "min-accuracy", "max-accuracy-drop", "max-relative-accuracy-drop", "min-top1-agreement", "min-cosine-similarity",
         "min-sqnr-db", "max-fallback-layers",
+        .. DataOptionArguments.ValueOptions,
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -67,6 +68,7 @@ internal static class QuantizeCommand
             MaxFallbackLayers = Number("max-fallback-layers", a.Option("max-fallback-layers")),
             AccuracyFailureIsWarning = a.Switch("accuracy-failure-is-warning"),
             SkipEvaluation = a.Switch("no-evaluation"),
+            DataOptions = DataOptionArguments.Parse(a),
         };
         if (request.CalibrationData is null && request.RecordInput is null)
         {

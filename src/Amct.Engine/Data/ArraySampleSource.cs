@@ -68,6 +68,9 @@ internal sealed class ArraySampleSource : ISampleSource
         tally.ThrowIfFound();
     }
 
+    public IEnumerable<string?> ReadNames() =>
+        _groups.SelectMany(group => Rows(group.Count).Select(row => SampleName(group, row)));
+
     /// <summary>Nothing to release: files are open only while a <see cref="Read"/> enumeration runs.</summary>
     public void Dispose()
     {
@@ -84,6 +87,14 @@ internal sealed class ArraySampleSource : ISampleSource
         };
         tensor.Dims.AddRange(binding.RowShape);
         return tensor;
+    }
+
+    private static IEnumerable<long> Rows(long count)
+    {
+        for (long row = 0; row < count; row++)
+        {
+            yield return row;
+        }
     }
 
     private static string? SampleName(SampleGroup group, long row) =>

@@ -2,7 +2,7 @@ namespace Amct.Engine.Data;
 
 /// <summary>
 /// One kind of labels file. <see cref="Labels"/> asks each registered format in turn whether it reads a path; a new
-/// kind (CSV, ...) is one class implementing this and one line in <see cref="Labels.Formats"/>.
+/// kind is one class implementing this and one line in <see cref="Labels.Formats"/>.
 /// </summary>
 public interface ILabelFormat
 {
@@ -13,8 +13,17 @@ public interface ILabelFormat
     bool CanRead(string path);
 
     /// <summary>
-    /// All class indices in the file, in order. Errors (a file that does not hold class indices) are
-    /// <see cref="AmctException"/>s naming the file; counts and signs are checked by <see cref="Labels.Read"/>.
+    /// True when the file names the sample each label belongs to (a CSV of file names, a class list for class
+    /// folders), so <see cref="Read"/> needs the samples' names; false when label k belongs to sample k.
     /// </summary>
-    long[] Read(string path);
+    bool MatchesByName { get; }
+
+    /// <summary>
+    /// The class indices. A positional format (<see cref="MatchesByName"/> false) returns every label in the file,
+    /// in order, and is given no names. A format that matches by name returns one label per name of
+    /// <paramref name="sampleNames"/>, in that order, and fails for a sample without a label or a label without a
+    /// sample. Errors are <see cref="AmctException"/>s naming the file; counts and signs are checked by
+    /// <see cref="Labels"/>.
+    /// </summary>
+    long[] Read(string path, IReadOnlyList<string>? sampleNames);
 }

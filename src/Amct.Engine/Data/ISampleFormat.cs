@@ -11,9 +11,9 @@ public interface ISampleFormat
     string Description { get; }
 
     /// <summary>
-    /// Whether this format reads the file or folder at <paramref name="path"/> (a full path that exists). Decides
-    /// by names only (an extension, the files a folder holds); problems inside the files surface in
-    /// <see cref="Open"/>.
+    /// Whether this format reads the file or folder at <paramref name="path"/>: a full path that exists, or a full
+    /// path with wildcards (<c>photos/*.jpg</c>) that formats reading lists of files accept. Decides by names only
+    /// (an extension, the files a folder holds); problems inside the files surface in <see cref="Open"/>.
     /// </summary>
     bool CanRead(string path);
 
@@ -22,5 +22,8 @@ public interface ISampleFormat
     /// checks it against the inputs and returns a source that streams the samples. Errors are
     /// <see cref="AmctException"/>s (AMCT30xx) whose target is the data file or folder.
     /// </summary>
-    ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs);
+    /// <param name="path">What <see cref="CanRead"/> accepted.</param>
+    /// <param name="inputs">The model inputs to feed (at least one).</param>
+    /// <param name="options">What the data does not say about itself (image preprocessing, raw shapes and types).</param>
+    ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options);
 }

@@ -7,7 +7,10 @@ namespace Amct.Engine.Data;
 /// in the input's element type, as a raw_data <see cref="TensorProto"/> named after the input.
 /// </summary>
 /// <param name="Index">Position of the sample in its source (0-based), for messages such as "sample 17".</param>
-/// <param name="Name">Where the sample came from when it has a name of its own (an image or data-set folder), else null.</param>
+/// <param name="Name">
+/// Where the sample came from when it has a name of its own, else null: an image's path relative to the data folder
+/// (its file name when directly inside), a data-set folder, a .bin file. Labels files match samples by it.
+/// </param>
 /// <param name="Inputs">Input name to row tensor.</param>
 public sealed record Sample(long Index, string? Name, IReadOnlyDictionary<string, TensorProto> Inputs);
 
@@ -25,4 +28,10 @@ public interface ISampleSource : IDisposable
 
     /// <summary>The samples, in order. Each call starts again from the first sample.</summary>
     IEnumerable<Sample> Read();
+
+    /// <summary>
+    /// The samples' <see cref="Sample.Name"/>s, in order, without reading the samples (labels matched by file name
+    /// need them before the evaluation runs).
+    /// </summary>
+    IEnumerable<string?> ReadNames();
 }

@@ -1,25 +1,68 @@
+using Amct.Engine.Data.LabelFiles;
 using Amct.Engine.Data.Npy;
 
 namespace Amct.Engine.Data;
 
-/// <summary>Class-index labels for evaluation samples: label k belongs to sample k.</summary>
+/// <summary>
+/// Class-index labels for evaluation samples, aligned with the samples: label k belongs to sample k. Positional
+/// files (.npy) hold the labels in sample order; CSV files and class lists name the sample (image) each label belongs
+/// to and are matched by <see cref="Sample.Name"/>.
+/// </summary>
 public static class Labels
 {
     /// <summary>The label formats, asked in this order.</summary>
     public static IReadOnlyList<ILabelFormat> Formats { get; } =
     [
         new NpyLabelFormat(),
+        new CsvLabelFormat(),
+        new ClassListLabelFormat(),
     ];
 
     /// <summary>
-    /// The labels of the first <paramref name="expectedCount"/> samples, read from <paramref name="path"/>. A file may
-    /// hold more labels than that (the evaluation may use fewer samples than it has), never fewer; labels must not
-    /// be negative.
+    /// The labels of the first <paramref name="expectedCount"/> samples, read from a positional file at
+    /// <paramref name="path"/>. A file may hold more labels than that (the evaluation may use fewer samples than it
+    /// has), never fewer; labels must not be negative. Files that match labels by name need the samples' names: use
+    /// <see cref="Read(string, ISampleSource)"/>.
     /// </summary>
     public static long[] Read(string path, long expectedCount)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedCount);
+        var (fullPath, format) = Find(path);
+        if (format.MatchesByName)
+        {
+            throw new AmctException(ErrorCodes.LabelsNeedNames, fullPath,
+                $"this labels file ({format.Description}) names the samples it labels, but only a sample count was " +
+                "given to match it with. Open the labels with the sample source, so they are matched by file name.");
+        }
+        return Positional(fullPath, format, expectedCount);
+    }
+
+    /// <summary>The labels of the samples of <paramref name="source"/>, in the source's order, whatever the file's format.</summary>
+    public static long[] Read(string path, ISampleSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var (fullPath, format) = Find(path);
+        return format.MatchesByName
+            ? Named(fullPath, format, source.ReadNames().ToList(), source.Description)
+            : Positional(fullPath, format, source.Count);
+    }
+
+    /// <summary>
+    /// The labels of samples named <paramref name="sampleNames"/> (<see cref="Sample.Name"/>, in sample order). A
+    /// positional file gives the first labels, one per name.
+    /// </summary>
+    public static long[] Read(string path, IReadOnlyList<string?> sampleNames)
+    {
+        ArgumentNullException.ThrowIfNull(sampleNames);
+        var (fullPath, format) = Find(path);
+        return format.MatchesByName
+            ? Named(fullPath, format, sampleNames, "the data")
+            : Positional(fullPath, format, sampleNames.Count);
+    }
+
+    private static (string FullPath, ILabelFormat Format) Find(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
         {
@@ -31,20 +74,46 @@ public static class Labels
             ?? throw new AmctException(ErrorCodes.DataFormatUnknown, fullPath,
                 "no labels format reads this file. Give the labels as one of: " +
                 string.Join("; ", Formats.Select(f => f.Description)) + ".");
-        var labels = format.Read(fullPath);
+        return (fullPath, format);
+    }
+
+    private static long[] Positional(string fullPath, ILabelFormat format, long expectedCount)
+    {
+        var labels = format.Read(fullPath, null);
         if (labels.LongLength < expectedCount)
         {
             throw new AmctException(ErrorCodes.LabelsTooFew, fullPath,
                 $"the file holds {DataErrors.Count(labels.LongLength)} labels but there are " +
                 $"{DataErrors.Count(expectedCount)} samples to evaluate. Give one label per sample, in the samples' order.");
         }
+        CheckNotNegative(fullPath, labels, index => $"sample {index}");
+        return labels.Length == expectedCount ? labels : labels[..(int)expectedCount];
+    }
+
+    private static long[] Named(string fullPath, ILabelFormat format, IReadOnlyList<string?> sampleNames, string data)
+    {
+        var unnamed = sampleNames.ToList().FindIndex(name => name is null);
+        if (unnamed >= 0)
+        {
+            throw new AmctException(ErrorCodes.LabelsNeedNames, fullPath,
+                $"this labels file ({format.Description}) matches labels to samples by file name, but sample " +
+                $"{unnamed} of {data} has no name (arrays hold unnamed samples). Use images for the data, or give the " +
+                "labels as a 1-D .npy array in the samples' order.");
+        }
+        var names = sampleNames.Select(name => name!).ToList();
+        var labels = format.Read(fullPath, names);
+        CheckNotNegative(fullPath, labels, index => $"'{names[index]}'");
+        return labels;
+    }
+
+    private static void CheckNotNegative(string fullPath, long[] labels, Func<int, string> sample)
+    {
         var negative = Array.FindIndex(labels, label => label < 0);
         if (negative >= 0)
         {
             throw new AmctException(ErrorCodes.LabelsNegative, fullPath,
-                $"the label of sample {negative} is {labels[negative]}, and class indices start at 0. Store each label as the " +
-                "index of its class in the model's output.");
+                $"the label of {sample(negative)} is {labels[negative]}, and class indices start at 0. Store each " +
+                "label as the index of its class in the model's output.");
         }
-        return labels.Length == expectedCount ? labels : labels[..(int)expectedCount];
     }
 }

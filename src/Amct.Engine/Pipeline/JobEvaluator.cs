@@ -9,15 +9,16 @@ namespace Amct.Engine.Pipeline;
 /// chosen samples kept in memory (for the fallback's ranking). Labels are read once.
 /// </summary>
 internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath,
-    string? labelsPath)
+    string? labelsPath, SampleSourceOptions dataOptions)
 {
     private long[]? _labels;
     private (IReadOnlySet<long> Indices, IReadOnlyList<InputBatch> Batches)? _subset;
 
     public EvaluationResult Full(ModelProto quantized)
     {
-        using var source = SampleSources.Open(dataPath, inputs);
-        _labels ??= labelsPath is null ? null : Labels.Read(labelsPath, source.Count);
+        using var source = SampleSources.Open(dataPath, inputs, dataOptions);
+        // Labels are matched to samples by name where the format allows (CSV rows to image files), else by position.
+        _labels ??= labelsPath is null ? null : Labels.Read(labelsPath, source);
         var batches = SampleBatches.Read(source, inputs, batchSize).Select(b => new InputBatch(b.Inputs, b.Count));
         return ModelEvaluator.Compare(floatModelPath, quantized, batches, _labels);
     }
@@ -38,7 +39,7 @@ internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInp
     {
         if (_subset is not { } subset || !ReferenceEquals(subset.Indices, indices))
         {
-            using var source = SampleSources.Open(dataPath, inputs);
+            using var source = SampleSources.Open(dataPath, inputs, dataOptions);
             _subset = subset = (indices, SampleSubset.Select(source, inputs, indices, batchSize));
         }
         return ModelEvaluator.Compare(floatModelPath, quantized, subset.Batches, null);

@@ -64,6 +64,7 @@ public static class QuantizationJob
         }
 
         var inputs = ModelInput.Of(model);
+        var dataOptions = request.DataOptions ?? SampleSourceOptions.Default;
         var batchSize = SampleBatches.ChooseBatchSize(inputs, settings.BatchSize);
         IReadOnlyList<TensorFactors> factors;
         CalibrationInfo calibrationInfo;
@@ -82,7 +83,7 @@ public static class QuantizationJob
             var dataPath = request.CalibrationData ?? throw new AmctException(ErrorCodes.MissingSetting, modelPath,
                 "no calibration data given. Pass the samples to calibrate on (--calibration-data, or CalibrationData " +
                 "metadata), or a record file with the factors (--record).");
-            var calibration = Calibrate(model, plan, settings, inputs, batchSize, dataPath, log);
+            var calibration = Calibrate(model, plan, settings, inputs, batchSize, dataPath, dataOptions, log);
             factors = ActivationFactors.Compute(plan, calibration.Observations, settings.MethodFor, settings.Activation);
             calibrationInfo = new CalibrationInfo(Path.GetFullPath(dataPath), calibration.Samples, "calibration");
         }
@@ -110,7 +111,7 @@ public static class QuantizationJob
                     "accuracy thresholds (MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop) need evaluation labels. " +
                     "Give EvaluationLabels (--evaluation-labels), or use label-free thresholds such as MinTop1Agreement.");
             }
-            var evaluator = new JobEvaluator(modelPath, inputs, batchSize, evaluationData, request.EvaluationLabels);
+            var evaluator = new JobEvaluator(modelPath, inputs, batchSize, evaluationData, request.EvaluationLabels, dataOptions);
             log.Info(inSample ? $"evaluating on the calibration data (in-sample): {evaluationData}" : $"evaluating on {evaluationData}");
             evaluation = evaluator.Full(quantized);
             var verdict = AccuracyGate.Check(evaluation, request.Gate);
@@ -243,9 +244,13 @@ public static class QuantizationJob
         typeof(QuantizationJob).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private static CalibrationResult Calibrate(ModelProto model, QuantizationPlan plan, JobSettings settings,
-        IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath, IJobLog log)
+        IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath, SampleSourceOptions dataOptions, IJobLog log)
     {
-        using var source = SampleSources.Open(dataPath, inputs);
+        using var source = SampleSources.Open(dataPath, inputs, dataOptions);
+        if (source is Data.Images.ImageSampleSource images)
+        {
+            log.Info($"image preprocessing: {images.Pipeline.Describe()}");
+        }
         var wanted = settings.SampleCount ?? source.Count;
         if (wanted > source.Count)
         {

@@ -1,4 +1,5 @@
 using Amct.Engine.Evaluation;
+using Amct.Engine.Data;
 using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline;
@@ -72,4 +73,9 @@ public sealed record QuantizeRequest
 
     /// <summary>Experimental, for measuring defaults (bench/): 7 to quantize weights to [-64, 63] ("reduce range").</summary>
     public int WeightBits { get; init; } = 8;
+    /// <summary>
+    /// How calibration and evaluation data become tensors where the files do not say (image preprocessing, raw .bin
+    /// shapes and types); null: the defaults.
+    /// </summary>
+    public SampleSourceOptions? DataOptions { get; init; }
 }

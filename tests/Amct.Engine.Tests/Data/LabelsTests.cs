@@ -77,8 +77,8 @@ public sealed class LabelsTests
         var path = temp.File("labels.npy");
         File.WriteAllBytes(path, NpyWriter.Bytes<long>([3], [1, 2, 3])[..^1]);
         DataAssert.Throws(() => Labels.Read(path, 3), ErrorCodes.DataCorrupt, path, "'labels.npy' is damaged");
-        var csv = temp.File("labels.csv");
-        File.WriteAllText(csv, "1\n2\n");
-        DataAssert.Throws(() => Labels.Read(csv, 2), ErrorCodes.DataFormatUnknown, csv, "1-D .npy array of int64 or int32");
+        var json = temp.File("labels.json");
+        File.WriteAllText(json, "[1, 2]");
+        DataAssert.Throws(() => Labels.Read(json, 2), ErrorCodes.DataFormatUnknown, json, "1-D .npy array of int64 or int32", ".csv of filename,class_index");
     }
 }

@@ -10,7 +10,7 @@ internal sealed class ArrayFolderFormat : ISampleFormat
 
     public bool CanRead(string path) => Directory.Exists(path) && ArrayFilePaths(path).Any();
 
-    public ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs)
+    public ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options)
     {
         var files = ArrayFilePaths(path)
             .Order(StringComparer.Ordinal)

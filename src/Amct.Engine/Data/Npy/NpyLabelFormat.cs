@@ -10,7 +10,9 @@ internal sealed class NpyLabelFormat : ILabelFormat
 
     public bool CanRead(string path) => ArrayFile.IsNpy(path);
 
-    public long[] Read(string path)
+    public bool MatchesByName => false;
+
+    public long[] Read(string path, IReadOnlyList<string>? sampleNames)
     {
         var label = $"'{Path.GetFileName(path)}'";
         try

@@ -7,6 +7,6 @@ internal sealed class NpzFileFormat : ISampleFormat
 
     public bool CanRead(string path) => File.Exists(path) && ArrayFile.IsNpz(path);
 
-    public ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs) =>
+    public ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options) =>
         new ArraySampleSource(path, ArrayMatcher.Match(path, [ArrayFile.Open(path)], inputs));
 }

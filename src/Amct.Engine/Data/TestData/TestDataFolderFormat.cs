@@ -13,7 +13,7 @@ internal sealed class TestDataFolderFormat : ISampleFormat
     public bool CanRead(string path) =>
         Directory.Exists(path) && (DataSetFolders(path).Count > 0 || TestDataSet.InputFiles(path).Count > 0);
 
-    public ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs)
+    public ISampleSource Open(string path, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options)
     {
         var dataSets = DataSetFolders(path);
         var folders = dataSets.Count > 0 ? dataSets.Select(set => set.Path).ToList() : [path];
