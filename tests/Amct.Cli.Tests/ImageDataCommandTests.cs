@@ -40,8 +40,8 @@ public sealed class ImageDataCommandTests
             "--evaluation-data", pattern, "--evaluation-labels", labels);
         Assert.AreEqual(0, exit, error);
         StringAssert.Contains(output, "image preprocessing: resize shorter side to 256 (bilinear), center crop 224x224, BGR");
-        StringAssert.Contains(output, "3 calibration samples");
-        StringAssert.Contains(output, "3 samples; top-1 ");
+        StringAssert.Contains(output, "calibrating samples: 3/3");
+        StringAssert.Contains(output, "squeezenet1.1.onnx -> squeezenet1.1.int8.onnx: top-1 ");
         Assert.IsTrue(File.Exists(temp.File("squeezenet1.1.int8.onnx")));
     }
 
