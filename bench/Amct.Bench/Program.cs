@@ -4,12 +4,23 @@ using Amct.Bench;
 //   dotnet run -c Release --project bench/Amct.Bench            everything
 //   dotnet run -c Release --project bench/Amct.Bench -- quick   everything but the 1,000-sample memory runs
 //   dotnet run -c Release --project bench/Amct.Bench -- memory  only the memory runs
+//   dotnet run -c Release --project bench/Amct.Bench -- accuracy  only SqueezeNet's accuracy study
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
 }
 
 var quick = args.Contains("quick");
+if (args.Contains("accuracy"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    var imagenet = ImagenetSplit.Create(folder);
+    DefaultsStudy.Run(new DefaultsStudy.Case("SqueezeNet 1.1 (calibrate on 100 photos, evaluate on the other 200, imagenet-caffe)",
+        Path.Combine(BenchModel.SharedData, "squeezenet/squeezenet1.1.onnx"), imagenet.Calibration, imagenet.Evaluation, imagenet.Labels,
+        r => r with { DataOptions = new Amct.Engine.Data.SampleSourceOptions { Preset = "imagenet-caffe" } }), folder, Console.Out);
+    return 0;
+}
 if (args.Contains("memory"))
 {
     var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
@@ -26,6 +37,10 @@ output.WriteLine();
 var digits = Path.Combine(BenchModel.SharedData, "digits-cnn");
 DefaultsStudy.Run(new DefaultsStudy.Case("digits-cnn (calibrate on 200, evaluate on 497)", Path.Combine(digits, "model.onnx"),
     Path.Combine(digits, "calib.npy"), Path.Combine(digits, "test_x.npy"), Path.Combine(digits, "test_y.npy")), scratch, output);
+var split = ImagenetSplit.Create(scratch);
+DefaultsStudy.Run(new DefaultsStudy.Case("SqueezeNet 1.1 (calibrate on 100 photos, evaluate on the other 200, imagenet-caffe)",
+    Path.Combine(BenchModel.SharedData, "squeezenet/squeezenet1.1.onnx"), split.Calibration, split.Evaluation, split.Labels,
+    r => r with { DataOptions = new Amct.Engine.Data.SampleSourceOptions { Preset = "imagenet-caffe" } }), scratch, output);
 CalibrationCost.Run(BenchModel.Digits(), scratch, output);
 CalibrationCost.Run(BenchModel.Squeezenet(100, scratch), scratch, output);
 Int8Speed.Run(BenchModel.Squeezenet(100, scratch), scratch, output);

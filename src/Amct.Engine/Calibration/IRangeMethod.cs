@@ -23,7 +23,7 @@ public interface IRangeMethod
 /// <summary>The registry of range methods by name.</summary>
 public static class RangeMethods
 {
-    public const string DefaultName = "hfmg";
+    public const string DefaultName = "ifmr";
 
     private static readonly Dictionary<string, Func<IRangeMethod>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -58,11 +58,11 @@ public sealed class ConfigIntegrationTests
     public void Parameters_of_another_algorithm_than_the_one_used_are_an_error()
     {
         using var temp = new TempFolder();
-        // No act_algo: the job's method (hfmg) applies, and search_step is IFMR's.
+        // No act_algo: the job's method (ifmr) applies, and num_of_bins is HFMG's.
         var error = Assert.ThrowsExactly<AmctException>(() =>
-            Run(temp, """{ "/c1/c1.0/Conv": { "activation_quant_params": { "search_step": 0.02 } } }"""));
+            Run(temp, """{ "/c1/c1.0/Conv": { "activation_quant_params": { "num_of_bins": 2048 } } }"""));
         Assert.AreEqual(ErrorCodes.ConfigParameterNotForAlgorithm, error.Code);
-        StringAssert.Contains(error.Message, "/c1/c1.0/Conv.activation_quant_params.search_step");
+        StringAssert.Contains(error.Message, "/c1/c1.0/Conv.activation_quant_params.num_of_bins");
     }
 
     [TestMethod]

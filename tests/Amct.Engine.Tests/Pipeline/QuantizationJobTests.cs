@@ -83,7 +83,7 @@ public sealed class QuantizationJobTests
         using var json = JsonDocument.Parse(File.ReadAllText(result.ReportFile));
         var root = json.RootElement;
         Assert.AreEqual(1, root.GetProperty("schemaVersion").GetInt32());
-        Assert.AreEqual("hfmg", root.GetProperty("settings").GetProperty("method").GetString());
+        Assert.AreEqual("ifmr", root.GetProperty("settings").GetProperty("method").GetString());
         Assert.AreEqual(200, root.GetProperty("calibration").GetProperty("samples").GetInt64());
         var layer = root.GetProperty("layers")[0];
         Assert.IsGreaterThan(20.0, layer.GetProperty("weightSqnrDb").GetDouble());
