@@ -12,7 +12,7 @@ public sealed class InspectCommandTests
         var (exit, output, error) = RunInProcess("inspect", SharedData.PathOf("squeezenet/squeezenet1.1.onnx"));
         Assert.AreEqual(0, exit, error);
         StringAssert.Contains(output, "Quantizable layers: 26");
-        StringAssert.Contains(output, "conv1_1 (Conv, weight conv1_w_0 [64, 3, 3, 3])");
+        StringAssert.Contains(output, "Conv_0 (Conv, weight conv1_w_0 [64, 3, 3, 3])");
         StringAssert.Contains(output, "data_0: float32 [1, 3, 224, 224]");
         StringAssert.Contains(output, "Opsets:      ai.onnx 13");
         StringAssert.Contains(output, "Parameters:  1,235,496");

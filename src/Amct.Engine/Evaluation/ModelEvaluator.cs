@@ -29,20 +29,22 @@ public static class ModelEvaluator
     public static EvaluationResult Compare(string floatModelPath, string quantizedModelPath, IEnumerable<InputBatch> batches,
         IReadOnlyList<long>? labels)
     {
+        using var reference = new FloatReference(floatModelPath, 0);
         using var options = SessionFactory.CreateOptions();
-        using var floatSession = OpenSession(floatModelPath, options);
         using var quantizedSession = OpenSession(quantizedModelPath, options);
-        return Compare(floatSession, quantizedSession, batches, labels, quantizedModelPath);
+        return Compare(reference, quantizedSession, batches, labels, quantizedModelPath);
     }
 
-    /// <summary>Compares a model file with a quantized model held in memory.</summary>
-    public static EvaluationResult Compare(string floatModelPath, ModelProto quantizedModel, IEnumerable<InputBatch> batches,
-        IReadOnlyList<long>? labels)
+    /// <summary>
+    /// Compares a quantized model held in memory with the float reference (whose outputs it may have kept from an
+    /// earlier comparison on the same batches).
+    /// </summary>
+    public static EvaluationResult Compare(FloatReference reference, ModelProto quantizedModel, IEnumerable<InputBatch> batches,
+        IReadOnlyList<long>? labels, string source)
     {
         using var options = SessionFactory.CreateOptions();
-        using var floatSession = OpenSession(floatModelPath, options);
         using var quantizedSession = new InferenceSession(quantizedModel.ToByteArray(), options);
-        return Compare(floatSession, quantizedSession, batches, labels, floatModelPath);
+        return Compare(reference, quantizedSession, batches, labels, source);
     }
 
     private static InferenceSession OpenSession(string path, SessionOptions options)
@@ -57,14 +59,11 @@ public static class ModelEvaluator
         }
     }
 
-    private static EvaluationResult Compare(InferenceSession floatSession, InferenceSession quantizedSession,
+    private static EvaluationResult Compare(FloatReference reference, InferenceSession quantizedSession,
         IEnumerable<InputBatch> batches, IReadOnlyList<long>? labels, string source)
     {
         using var runOptions = new RunOptions();
-        var outputs = floatSession.OutputMetadata
-            .Where(o => o.Value.OnnxValueType == OnnxValueType.ONNX_TYPE_TENSOR && o.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
-            .Select(o => o.Key)
-            .ToList();
+        var outputs = reference.Outputs;
         var comparisons = new Dictionary<string, OutputComparison>(StringComparer.Ordinal);
         string? labeledOutput = null;
         var floatAccuracy = new TopKAccuracy();
@@ -72,6 +71,7 @@ public static class ModelEvaluator
         var floatTime = TimeSpan.Zero;
         var quantizedTime = TimeSpan.Zero;
         long samples = 0;
+        var batchIndex = 0;
 
         foreach (var batch in batches)
         {
@@ -80,7 +80,7 @@ public static class ModelEvaluator
             try
             {
                 var watch = Stopwatch.StartNew();
-                using var floatOutputs = floatSession.Run(runOptions, names, values, outputs);
+                var floatOutputs = reference.Run(batchIndex++, names, values, outputs, runOptions);
                 floatTime += watch.Elapsed;
                 watch.Restart();
                 using var quantizedOutputs = quantizedSession.Run(runOptions, names, values, outputs);
@@ -88,7 +88,7 @@ public static class ModelEvaluator
 
                 for (var i = 0; i < outputs.Count; i++)
                 {
-                    var shape = floatOutputs[i].GetTensorTypeAndShape().Shape;
+                    var shape = floatOutputs.Shapes[i];
                     if (!comparisons.TryGetValue(outputs[i], out var comparison))
                     {
                         var isClassScores = shape.Skip(1).Count(d => d > 1) == 1;
@@ -98,13 +98,13 @@ public static class ModelEvaluator
                             labeledOutput = outputs[i];
                         }
                     }
-                    var reference = floatOutputs[i].GetTensorDataAsSpan<float>();
+                    var expected = floatOutputs.Outputs[i];
                     var quantized = quantizedOutputs[i].GetTensorDataAsSpan<float>();
-                    comparison.Add(reference, quantized, batch.Count);
+                    comparison.Add(expected, quantized, batch.Count);
                     if (outputs[i] == labeledOutput)
                     {
                         var batchLabels = labels!.Skip((int)samples).Take(batch.Count).ToArray();
-                        floatAccuracy.Add(reference, batch.Count, batchLabels);
+                        floatAccuracy.Add(expected, batch.Count, batchLabels);
                         quantizedAccuracy.Add(quantized, batch.Count, batchLabels);
                     }
                 }

@@ -46,7 +46,16 @@ public sealed record ModelSummary(
                 .ToList(),
             initializers.Sum(t => TensorData.DeclaredElementCount(t, path)),
             initializers.Sum(t => PayloadBytes(t, path)),
-            Quantization.QuantizableLayers.Find(graph));
+            // Layers are named as quantization names them (unnamed nodes become {op_type}_{index}), so a name copied from
+            // here works in skip lists and configs.
+            Quantization.QuantizableLayers.Find(Named(graph)));
+    }
+
+    private static GraphProto Named(GraphProto graph)
+    {
+        var copy = graph.Clone();
+        UniqueNodeNames.Apply(copy);
+        return copy;
     }
 
     private static long PayloadBytes(TensorProto tensor, string path) =>

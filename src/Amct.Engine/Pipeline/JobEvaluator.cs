@@ -9,8 +9,12 @@ namespace Amct.Engine.Pipeline;
 /// chosen samples kept in memory (for the fallback's ranking). Labels are read once.
 /// </summary>
 internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath,
-    string? labelsPath, SampleSourceOptions dataOptions)
+    string? labelsPath, SampleSourceOptions dataOptions) : IDisposable
 {
+    // One float reference per data set: its outputs are computed once and reused by every candidate.
+    private readonly FloatReference _fullReference = new(floatModelPath);
+    private readonly FloatReference _subsetReference = new(floatModelPath);
+
     private long[]? _labels;
     private (IReadOnlySet<long> Indices, IReadOnlyList<InputBatch> Batches)? _subset;
 
@@ -20,7 +24,7 @@ internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInp
         // Labels are matched to samples by name where the format allows (CSV rows to image files), else by position.
         _labels ??= labelsPath is null ? null : Labels.Read(labelsPath, source);
         var batches = SampleBatches.Read(source, inputs, batchSize).Select(b => new InputBatch(b.Inputs, b.Count));
-        return ModelEvaluator.Compare(floatModelPath, quantized, batches, _labels);
+        return ModelEvaluator.Compare(_fullReference, quantized, batches, _labels, floatModelPath);
     }
 
     /// <summary>The samples whose output the quantized model matches worst (lowest cosine similarity).</summary>
@@ -42,6 +46,12 @@ internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInp
             using var source = SampleSources.Open(dataPath, inputs, dataOptions);
             _subset = subset = (indices, SampleSubset.Select(source, inputs, indices, batchSize));
         }
-        return ModelEvaluator.Compare(floatModelPath, quantized, subset.Batches, null);
+        return ModelEvaluator.Compare(_subsetReference, quantized, subset.Batches, null, floatModelPath);
+    }
+
+    public void Dispose()
+    {
+        _fullReference.Dispose();
+        _subsetReference.Dispose();
     }
 }

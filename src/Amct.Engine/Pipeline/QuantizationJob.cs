@@ -111,7 +111,7 @@ public static class QuantizationJob
                     "accuracy thresholds (MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop) need evaluation labels. " +
                     "Give EvaluationLabels (--evaluation-labels), or use label-free thresholds such as MinTop1Agreement.");
             }
-            var evaluator = new JobEvaluator(modelPath, inputs, batchSize, evaluationData, request.EvaluationLabels, dataOptions);
+            using var evaluator = new JobEvaluator(modelPath, inputs, batchSize, evaluationData, request.EvaluationLabels, dataOptions);
             log.Info(inSample ? $"evaluating on the calibration data (in-sample): {evaluationData}" : $"evaluating on {evaluationData}");
             evaluation = evaluator.Full(quantized);
             var verdict = AccuracyGate.Check(evaluation, request.Gate);

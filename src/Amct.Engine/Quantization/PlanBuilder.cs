@@ -24,6 +24,7 @@ public sealed class PlanBuilder
     private readonly HashSet<string> _derived = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ownOutputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _parent = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _floatNodes = new(StringComparer.Ordinal);
 
     private PlanBuilder(GraphProto graph, PlanOptions options)
     {
@@ -65,7 +66,24 @@ public sealed class PlanBuilder
     public bool IsQuantized(string tensor) => _quantized.Contains(tensor);
 
     public bool IsSkipped(NodeProto node) =>
-        _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType);
+        _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType) || _floatNodes.Contains(node.Name);
+
+    /// <summary>Keeps a node in float because a neighbour it must share factors with is in float.</summary>
+    public void KeepFloat(NodeProto node) => _floatNodes.Add(node.Name);
+
+    /// <summary>
+    /// True when the tensor comes from a layer kept in float (directly, or through a Relu/Clip after it): an op that
+    /// must share factors with it (Concat) then stays float too, or the float layer's output would be quantized anyway.
+    /// </summary>
+    public bool ComesFromFloatLayer(string tensor)
+    {
+        var producer = _index.Producer(tensor);
+        if (producer is { OpType: "Relu" or "Clip" } && producer.Input.Count > 0)
+        {
+            producer = _index.Producer(producer.Input[0]) ?? producer;
+        }
+        return producer is not null && OpRules.WeightedOpTypes.Contains(producer.OpType) && IsSkipped(producer);
+    }
 
     public void Skip(NodeProto node, string reason) => _skipped.Add(new SkippedLayer(node.Name, node.OpType, reason));
 
@@ -188,6 +206,19 @@ public sealed class PlanBuilder
 
     private QuantizationPlan Build()
     {
+        // An output quantized only so its producer fuses into an int8 kernel is pointless, and costs accuracy, when every
+        // consumer stays float because it was skipped: a layer kept in float then computes on float inputs.
+        foreach (var output in _ownOutputs.Where(o => !_parent.ContainsKey(o) && _parent.Values.All(p => p != o)).ToList())
+        {
+            var consumers = _index.Consumers(output);
+            if (consumers.Count > 0 && consumers.All(IsSkipped))
+            {
+                _quantized.Remove(output);
+                // A Relu folded into this output relied on its quantizer to clamp: without it the Relu must stay.
+                _folds.RemoveAll(f => f.Output == output);
+            }
+        }
+
         // Graph order: graph inputs first, then node outputs as the nodes come.
         var order = _graph.Input.Select(i => i.Name).Concat(_graph.Node.SelectMany(n => n.Output)).ToList();
         var quantized = order.Where(_quantized.Contains).Distinct(StringComparer.Ordinal).ToList();

@@ -17,6 +17,12 @@ public sealed class ConcatRule : IOpRule
         {
             return;
         }
+        // One shared scale would force a float layer's output back into int8: the whole Concat stays float instead.
+        if (node.Input.Any(plan.ComesFromFloatLayer))
+        {
+            plan.KeepFloat(node);
+            return;
+        }
         foreach (var input in node.Input)
         {
             plan.QuantizeActivation(input);

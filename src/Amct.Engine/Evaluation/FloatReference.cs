@@ -1,0 +1,75 @@
+using Amct.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Amct.Engine.Evaluation;
+
+/// <summary>
+/// The float model's side of an evaluation. Its outputs on a fixed sequence of batches never change, so they are kept
+/// (up to a memory cap) and later evaluations of other quantized candidates on the same batches — the fallback's many
+/// steps — run only the quantized model.
+/// </summary>
+public sealed class FloatReference(string floatModelPath, long maxCachedValues = 32 << 20) : IDisposable
+{
+    private readonly List<(float[][] Outputs, long[][] Shapes)> _cache = [];
+    private long _cachedValues;
+    private bool _cacheFull;
+    private SessionOptions? _options;
+    private InferenceSession? _session;
+
+    /// <summary>The float32 tensor outputs compared (in the model's order).</summary>
+    public IReadOnlyList<string> Outputs => Session.OutputMetadata
+        .Where(o => o.Value.OnnxValueType == OnnxValueType.ONNX_TYPE_TENSOR && o.Value.ElementDataType == TensorElementType.Float)
+        .Select(o => o.Key)
+        .ToList();
+
+    private InferenceSession Session
+    {
+        get
+        {
+            if (_session is null)
+            {
+                _options = SessionFactory.CreateOptions();
+                try
+                {
+                    _session = new InferenceSession(floatModelPath, _options);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    throw new AmctException(ErrorCodes.CalibrationRunFailed, floatModelPath, $"ONNX Runtime cannot load the model: {e.Message}", e);
+                }
+            }
+            return _session;
+        }
+    }
+
+    /// <summary>The float outputs of the <paramref name="batchIndex"/>-th batch: from the cache, or computed now.</summary>
+    public (float[][] Outputs, long[][] Shapes) Run(int batchIndex, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values,
+        IReadOnlyList<string> outputs, RunOptions runOptions)
+    {
+        if (batchIndex < _cache.Count)
+        {
+            return _cache[batchIndex];
+        }
+        using var results = Session.Run(runOptions, names, values, outputs);
+        var entry = (results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(),
+            results.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
+        var size = entry.Item1.Sum(o => (long)o.Length);
+        if (!_cacheFull && batchIndex == _cache.Count && _cachedValues + size <= maxCachedValues)
+        {
+            _cache.Add(entry);
+            _cachedValues += size;
+        }
+        else
+        {
+            _cacheFull = true;
+        }
+        return entry;
+    }
+
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _options?.Dispose();
+    }
+}
