@@ -34,6 +34,9 @@ public sealed class QuantConfig
     /// <summary>The per-layer entries (every other top-level key), in file order.</summary>
     public IReadOnlyList<LayerQuantConfig> Layers { get; init; } = [];
 
+    /// <summary>Image preprocessing for the data (Amct.Build's "preprocess" extension), or null.</summary>
+    public Data.SampleSourceOptions? Preprocess { get; init; }
+
     /// <summary>The entry of the named layer, or null when the file does not configure it.</summary>
     public LayerQuantConfig? FindLayer(string name) => Layers.FirstOrDefault(layer => layer.Name == name);
 }

@@ -15,7 +15,12 @@ namespace Amct.Engine.Formats;
 public static class QuantConfigReader
 {
     private static readonly string[] GlobalKeys =
-        ["version", "batch_num", "activation_offset", "do_fusion", "skip_fusion_layers", "joint_quant", "skip_layers", "skip_layer_types"];
+        ["version", "batch_num", "activation_offset", "do_fusion", "skip_fusion_layers", "joint_quant", "skip_layers", "skip_layer_types",
+         "preprocess"];
+
+    /// <summary>Amct.Build's extension: how image calibration/evaluation data is preprocessed (the CLI's settings).</summary>
+    private static readonly string[] PreprocessKeys =
+        ["preset", "resize", "interpolation", "crop", "color", "scale", "mean", "std", "layout"];
 
     private static readonly string[] LayerKeys = ["quant_enable", "dmq_balancer_param", "activation_quant_params", "weight_quant_params"];
 
@@ -65,8 +70,45 @@ public static class QuantConfigReader
             JointQuant = jointQuant,
             SkipLayers = root.StringList("skip_layers"),
             SkipLayerTypes = root.StringList("skip_layer_types"),
+            Preprocess = root.Object("preprocess") is { } preprocess ? ReadPreprocess(preprocess) : null,
             Layers = root.Keys.Where(key => !GlobalKeys.Contains(key)).Select(key => ReadLayer(root, key)).ToList(),
         };
+    }
+
+    /// <summary>
+    /// The "preprocess" object: the same settings and text forms as the CLI options (e.g. "resize": "256",
+    /// "crop": 224, "mean": "104,117,123"), checked with the same parser so errors read alike.
+    /// </summary>
+    private static Data.SampleSourceOptions ReadPreprocess(ConfigObject preprocess)
+    {
+        preprocess.RejectUnknownKeys(PreprocessKeys);
+        string? Text(string key)
+        {
+            if (!preprocess.Has(key))
+            {
+                return null;
+            }
+            var value = preprocess[key];
+            return value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.Array => string.Join(",", value.EnumerateArray().Select(v => v.GetRawText())),
+                _ => throw preprocess.Error(ErrorCodes.ConfigWrongType, preprocess.PathOf(key),
+                    $"expected a string or a number, found {ConfigObject.Describe(value)}."),
+            };
+        }
+        try
+        {
+            return Data.SampleSourceOptionsText.Parse(Text("preset"), Text("resize"), Text("interpolation"), Text("crop"),
+                Text("color"), Text("scale"), Text("mean"), Text("std"), Text("layout"),
+                settingName: key => preprocess.PathOf(key));
+        }
+        catch (AmctException e)
+        {
+            // Same message, but located in the config file.
+            throw new AmctException(e.Code, preprocess.Source, e.Message, e);
+        }
     }
 
     /// <summary>A layer entry: any top-level key that is not a global setting, whose value must be an object.</summary>

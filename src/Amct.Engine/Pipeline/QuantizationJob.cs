@@ -64,7 +64,8 @@ public static class QuantizationJob
         }
 
         var inputs = ModelInput.Of(model);
-        var dataOptions = request.DataOptions ?? SampleSourceOptions.Default;
+        // Data options from the request (CLI, MSBuild) win over the AMCT config's "preprocess" object.
+        var dataOptions = request.DataOptions ?? config?.Preprocess ?? SampleSourceOptions.Default;
         var batchSize = SampleBatches.ChooseBatchSize(inputs, settings.BatchSize);
         IReadOnlyList<TensorFactors> factors;
         CalibrationInfo calibrationInfo;

@@ -83,3 +83,42 @@ public sealed class ConfigIntegrationTests
         Assert.AreEqual("asymmetric", overridden.Report.Settings.ActivationMode);
     }
 }
+
+/// <summary>The AMCT config's "preprocess" extension configures image data like the CLI options.</summary>
+[TestClass]
+public sealed class ConfigPreprocessTests
+{
+    [TestMethod]
+    public void A_preprocess_object_in_the_config_preprocesses_photos()
+    {
+        using var temp = new TempFolder();
+        var config = temp.File("amct.json");
+        File.WriteAllText(config, """{ "version": 1, "preprocess": { "preset": "imagenet-caffe", "crop": 224 } }""");
+        var images = Path.Combine(SharedData.PathOf("imagenet-dev/images"), "n014*.JPEG");
+        var result = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = SharedData.PathOf("squeezenet/squeezenet1.1.onnx"),
+            CalibrationData = images,
+            OutputDirectory = temp.File("out"),
+            ConfigFile = config,
+            Method = "minmax",
+        }, new CollectingLog());
+        Assert.IsGreaterThan(0, result.Report.Calibration.Samples);
+        Assert.IsGreaterThan(0.9, result.Report.Evaluation!.Outputs[0].CosineMean);
+    }
+
+    [TestMethod]
+    public void A_bad_preprocess_setting_is_an_error_in_the_config_naming_the_key()
+    {
+        using var temp = new TempFolder();
+        var config = temp.File("amct.json");
+        File.WriteAllText(config, """{ "preprocess": { "preset": "imagenet-cafe" } }""");
+        var error = Assert.ThrowsExactly<AmctException>(() => Amct.Engine.Formats.QuantConfigReader.Read(config));
+        Assert.AreEqual(config, error.Target);
+        StringAssert.Contains(error.Message, "imagenet-caffe");
+        File.WriteAllText(config, """{ "preprocess": { "size": 224 } }""");
+        var unknown = Assert.ThrowsExactly<AmctException>(() => Amct.Engine.Formats.QuantConfigReader.Read(config));
+        Assert.AreEqual(ErrorCodes.ConfigUnknownKey, unknown.Code);
+        StringAssert.Contains(unknown.Message, "preprocess.size");
+    }
+}
