@@ -1,25 +1,26 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using Microsoft.Build.Framework;
 
 namespace Amct.Build.Tasks.Tests;
 
-/// <summary>Collects what a task logs, as MSBuild would show it.</summary>
+/// <summary>Collects what a task logs, as MSBuild would show it. Safe to read while the task runs on another thread.</summary>
 internal sealed class FakeBuildEngine : IBuildEngine
 {
-    public List<BuildErrorEventArgs> Errors { get; } = [];
-    public List<BuildWarningEventArgs> Warnings { get; } = [];
-    public List<BuildMessageEventArgs> Messages { get; } = [];
+    public ConcurrentQueue<BuildErrorEventArgs> Errors { get; } = [];
+    public ConcurrentQueue<BuildWarningEventArgs> Warnings { get; } = [];
+    public ConcurrentQueue<BuildMessageEventArgs> Messages { get; } = [];
 
     public bool ContinueOnError => false;
     public int LineNumberOfTaskNode => 0;
     public int ColumnNumberOfTaskNode => 0;
     public string ProjectFileOfTaskNode => "test.proj";
 
-    public void LogErrorEvent(BuildErrorEventArgs e) => Errors.Add(e);
+    public void LogErrorEvent(BuildErrorEventArgs e) => Errors.Enqueue(e);
 
-    public void LogWarningEvent(BuildWarningEventArgs e) => Warnings.Add(e);
+    public void LogWarningEvent(BuildWarningEventArgs e) => Warnings.Enqueue(e);
 
-    public void LogMessageEvent(BuildMessageEventArgs e) => Messages.Add(e);
+    public void LogMessageEvent(BuildMessageEventArgs e) => Messages.Enqueue(e);
 
     public void LogCustomEvent(CustomBuildEventArgs e)
     {

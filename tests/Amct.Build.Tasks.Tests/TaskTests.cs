@@ -174,4 +174,40 @@ public sealed class TaskTests
         Assert.AreEqual("AMCT5104", engine.Errors.Single().Code, engine.ErrorText);
         StringAssert.Contains(engine.Errors.Single().Message, "Install the .NET 8");
     }
+
+    [TestMethod]
+    public void The_workers_warnings_become_build_warnings_at_their_file()
+    {
+        using var project = new TestProject();
+        var model = project.AddDigitsModel("digits", ("SampleCount", "500"));
+        Assert.IsTrue(Prepare(project, new FakeBuildEngine(), model).Execute());
+        var engine = new FakeBuildEngine();
+        Assert.IsTrue(Quantize(project, engine, model).Execute(), engine.ErrorText);
+        var warning = engine.Warnings.Single(w => w.Code == "AMCT3053");
+        Assert.AreEqual(Path.Combine(project.Directory, "Data", "digits-calib.npy"), warning.File);
+        StringAssert.Contains(warning.Message, "500 calibration samples were asked for");
+    }
+
+    [TestMethod]
+    public void Cancelling_kills_the_worker_and_fails_the_task()
+    {
+        using var project = new TestProject();
+        var models = Enumerable.Range(0, 30).Select(i => project.AddDigitsModel($"m{i}")).ToArray();
+        Assert.IsTrue(Prepare(project, new FakeBuildEngine(), models).Execute());
+        var engine = new FakeBuildEngine();
+        var task = Quantize(project, engine, models);
+
+        var run = System.Threading.Tasks.Task.Run(task.Execute);
+        var started = SpinWait.SpinUntil(() => engine.Messages.Any(m => m.Message!.Contains("calibrating on", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60));
+        Assert.IsTrue(started, "the worker never started:\n" + engine.MessageText);
+        var cancelledAt = System.Diagnostics.Stopwatch.StartNew();
+        task.Cancel();
+
+        Assert.IsTrue(run.Wait(TimeSpan.FromSeconds(20)), "the task did not stop");
+        Assert.IsFalse(run.Result);
+        Assert.IsLessThan(TimeSpan.FromSeconds(20), cancelledAt.Elapsed);
+        var done = Directory.GetFiles(project.IntermediateDirectory, "*.int8.onnx", SearchOption.AllDirectories).Length;
+        Assert.IsLessThan(30, done, "the worker was stopped before it finished every model");
+    }
 }
