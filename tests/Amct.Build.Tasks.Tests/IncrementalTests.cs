@@ -29,6 +29,33 @@ public sealed class IncrementalTests
     }
 
     [TestMethod]
+    public void A_file_added_to_or_removed_from_a_calibration_folder_rewrites_the_inputs_cache()
+    {
+        using var project = new TestProject();
+        project.CopySample("Data/calib.npy", "calib/a.npy");
+        Assert.IsTrue(InputsCache.Write(PlanOf(project, ("CalibrationData", "calib")), "1.0.0"));
+        Assert.IsFalse(InputsCache.Write(PlanOf(project, ("CalibrationData", "calib")), "1.0.0"));
+        var added = project.CopySample("Data/calib.npy", "calib/b.npy");
+        Assert.IsTrue(InputsCache.Write(PlanOf(project, ("CalibrationData", "calib")), "1.0.0"), "a file was added");
+        File.Delete(added);
+        Assert.IsTrue(InputsCache.Write(PlanOf(project, ("CalibrationData", "calib")), "1.0.0"), "a file was removed");
+    }
+
+    [TestMethod]
+    public void The_external_data_the_worker_reports_is_an_input_but_no_settings_change()
+    {
+        using var project = new TestProject();
+        var plan = PlanOf(project);
+        Assert.IsTrue(InputsCache.Write(plan, "1.0.0"));
+        var externalData = Path.Combine(project.Directory, "Models", "digits.onnx.data");
+        DependencyFile.Write(plan.DependencyFile, [plan.ModelPath, externalData]);
+
+        var next = PlanOf(project);
+        CollectionAssert.Contains(next.InputFiles.ToList(), externalData);
+        Assert.IsFalse(InputsCache.Write(next, "1.0.0"), "learning the model's files must not re-quantize it");
+    }
+
+    [TestMethod]
     public void A_model_is_stale_until_every_output_is_newer_than_every_input()
     {
         using var project = new TestProject();

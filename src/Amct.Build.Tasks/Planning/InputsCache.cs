@@ -1,13 +1,15 @@
 using System;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace Amct.Build.Tasks.Planning;
 
 /// <summary>
-/// A model's settings and the tool version as a file in obj/ that is rewritten only when they change. It is an input of
-/// the quantize target, so changing a property or metadata re-quantizes exactly the models it changes, and a newer
-/// Amct.Build re-quantizes everything; MSBuild's own CoreCompileInputs.cache works the same way.
+/// A model's settings, the tool version and the list of its data files, as a file in obj/ that is rewritten only when
+/// they change. It is an input of the quantize target, so changing a property or metadata re-quantizes exactly the
+/// models it changes, a newer Amct.Build re-quantizes everything, and a file added to or removed from a calibration
+/// folder counts as a change (time stamps alone would miss a removal); MSBuild's CoreCompileInputs.cache works alike.
 /// </summary>
 internal static class InputsCache
 {
@@ -18,6 +20,7 @@ internal static class InputsCache
             .Append("model=").Append(plan.ModelPath).Append('\n')
             .Append("outputName=").Append(plan.OutputName).Append('\n')
             .Append(plan.Settings.CanonicalText())
+            .Append(string.Concat(plan.DataFiles.Select(f => "data=" + f + "\n")))
             .ToString();
         return "# Amct.Build: the settings this model was last quantized with. Do not edit; the build rewrites it.\n" +
             "hash=" + Hash(settings) + "\n" + settings;

@@ -48,6 +48,9 @@ internal sealed class ModelPlan
     /// <summary>The model's own files (model and external data) as the worker reported them last time.</summary>
     public string DependencyFile => OutputDirectory + OutputName + ".amct.deps";
 
+    /// <summary>The files the settings name (calibration and evaluation data, config, record), folders expanded.</summary>
+    public IReadOnlyList<string> DataFiles { get; set; } = [];
+
     /// <summary>Every file whose change makes the outputs stale.</summary>
     public IReadOnlyList<string> InputFiles { get; set; } = [];
 

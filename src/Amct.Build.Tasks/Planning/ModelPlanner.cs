@@ -53,6 +53,7 @@ internal static class ModelPlanner
                 continue;
             }
             claimed[plan.QuantizedModel] = item.Spec;
+            plan.DataFiles = DataFiles(settings);
             plan.InputFiles = InputFiles(plan, project);
             plan.OutputFiles = File.Exists(plan.QuantizedModelData)
                 ? [plan.QuantizedModel, plan.QuantizedModelData, plan.RecordFile, plan.ReportFile]
@@ -105,19 +106,27 @@ internal static class ModelPlanner
         return string.Join(Path.DirectorySeparatorChar.ToString(), parts) + Path.DirectorySeparatorChar;
     }
 
-    private static List<string> InputFiles(ModelPlan plan, ProjectContext project)
+    /// <summary>The files the file and data settings name: every file of a data folder, in a stable order.</summary>
+    private static List<string> DataFiles(ModelSettings settings)
     {
-        var files = new List<string> { plan.ModelPath };
-        files.AddRange(DependencyFile.Read(plan.DependencyFile));
+        var files = new List<string>();
         foreach (var spec in SettingSpec.All.Where(s => s.Kind is SettingKind.File or SettingKind.Data))
         {
-            if (plan.Settings[spec] is string path)
+            if (settings[spec] is string path)
             {
                 files.AddRange(Directory.Exists(path)
                     ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal)
                     : [path]);
             }
         }
+        return files;
+    }
+
+    private static List<string> InputFiles(ModelPlan plan, ProjectContext project)
+    {
+        var files = new List<string> { plan.ModelPath };
+        files.AddRange(DependencyFile.Read(plan.DependencyFile));
+        files.AddRange(plan.DataFiles);
         files.Add(plan.InputsCacheFile);
         // The worker itself: a rebuilt or updated engine quantizes again.
         files.Add(project.WorkerPath);
