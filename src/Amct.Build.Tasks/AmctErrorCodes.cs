@@ -25,20 +25,3 @@ internal static class AmctErrorCodes
     public const string DotNetRuntimeMissing = "AMCT5104";
     public const string WorkerResultUnreadable = "AMCT5105";
 }
-
-/// <summary>An error or warning to report: its code, the file it belongs to and the message.</summary>
-internal sealed class Diagnostic
-{
-    public Diagnostic(string code, string file, string message)
-    {
-        Code = code;
-        File = file;
-        Message = message;
-    }
-
-    public string Code { get; }
-    public string File { get; }
-    public string Message { get; }
-
-    public override string ToString() => File + ": error " + Code + ": " + Message;
-}
