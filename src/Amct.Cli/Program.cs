@@ -19,6 +19,8 @@ public static class Program
                                                 calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json
           amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy|.csv|classes.txt>] [--json]
                                                 compare the quantized model with the float one
+          amct job <job.json> --result <result.json>
+                                                quantize every model of a job file (the MSBuild task's worker mode)
           amct --version                        print the version
           amct --help                           print this help
         """;
@@ -41,8 +43,9 @@ public static class Program
                 "inspect" => InspectCommand.Run(args.Skip(1).ToList(), output),
                 "quantize" => QuantizeCommand.Run(args.Skip(1).ToList(), output, error),
                 "evaluate" => EvaluateCommand.Run(args.Skip(1).ToList(), output),
+                "job" => JobCommand.Run(args.Skip(1).ToList(), output, error),
                 _ => throw new AmctException(ErrorCodes.UnknownCommand, "amct",
-                    $"unknown command '{args[0]}'. Commands: inspect, quantize, evaluate. Run 'amct --help' for usage."),
+                    $"unknown command '{args[0]}'. Commands: inspect, quantize, evaluate, job. Run 'amct --help' for usage."),
             };
         }
         catch (AmctException e)

@@ -1,0 +1,98 @@
+using Amct.Cli.Job;
+using Amct.Engine;
+using Amct.Engine.Pipeline;
+
+namespace Amct.Cli.Commands;
+
+/// <summary>
+/// <c>amct job &lt;job.json&gt; --result &lt;result.json&gt;</c>: the worker mode the MSBuild task uses. Quantizes every
+/// model of the job file, one after the other; a model that fails is reported (canonical error line) and its outputs
+/// are removed, so nothing up-to-date-looking is left for the next incremental build, and the job goes on with the
+/// next model so one build shows every problem. The result file is written in every case.
+/// Exit code: 0 all models succeeded, 1 a model failed with a coded error, 3 an internal error.
+/// </summary>
+internal static class JobCommand
+{
+    public const string Usage = "amct job <job.json> --result <result.json>";
+
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        var a = Arguments.Parse(args, ["result"], []);
+        if (a.Positional.Count != 1 || a.Option("result") is not { } resultPath)
+        {
+            throw Arguments.Usage($"job takes one job file and --result. Usage: {Usage}");
+        }
+        var job = JobFile.Read(a.Positional[0]);
+        var results = new List<ModelResult>();
+        var exitCode = 0;
+        foreach (var model in job.Models)
+        {
+            var (result, code) = RunModel(job.Project, model, output, error);
+            results.Add(result);
+            exitCode = Math.Max(exitCode, code);
+        }
+        new JobResultFile(JobResultFile.CurrentFormat, results).Write(resultPath);
+        return exitCode;
+    }
+
+    private static (ModelResult Result, int ExitCode) RunModel(string project, JobModel model, TextWriter output, TextWriter error)
+    {
+        var location = new ErrorLocation(project, model.Item);
+        var failed = new ModelResult { Item = model.Item, Model = model.Model, Succeeded = false };
+        var request = (QuantizeRequest?)null;
+        try
+        {
+            request = JobRequests.ToRequest(model, project);
+            var result = QuantizationJob.Run(request, new JobLog(new ConsoleLog(output, error), location));
+            var summary = QuantizeCommand.Summary(result);
+            output.WriteLine(summary);
+            return (new ModelResult
+            {
+                Item = model.Item,
+                Model = model.Model,
+                Succeeded = true,
+                QuantizedModel = result.QuantizedModel,
+                RecordFile = result.RecordFile,
+                ReportFile = result.ReportFile,
+                Files = ModelFiles.Produced(result.QuantizedModel, result.RecordFile, result.ReportFile),
+                Inputs = ModelFiles.Of(model.Model),
+                Summary = summary,
+            }, 0);
+        }
+        catch (AmctException e)
+        {
+            var (file, message) = location.Place(e.Target, e.Message);
+            error.WriteLine($"{file}: error {e.Code}: {message}");
+            RemoveOutputs(request);
+            return (failed, 1);
+        }
+#pragma warning disable CA1031 // One model's bug must not hide the other models' results; reported as AMCT5999.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error.WriteLine($"{model.Model}: error {ErrorCodes.InternalError}: internal error: {e.GetType().Name}: {e.Message} " +
+                "This is a bug in amct; please report it with the model and the settings.");
+            if (Environment.GetEnvironmentVariable("AMCT_DEBUG") == "1")
+            {
+                error.WriteLine(e);
+            }
+            RemoveOutputs(request);
+            return (failed, 3);
+        }
+    }
+
+    /// <summary>Deletes whatever a failed quantization may have written, so a later build does not take it as current.</summary>
+    private static void RemoveOutputs(QuantizeRequest? request)
+    {
+        if (request is null)
+        {
+            return;
+        }
+        var name = request.OutputName ?? Path.GetFileNameWithoutExtension(request.ModelPath);
+        var folder = Path.GetFullPath(request.OutputDirectory);
+        foreach (var suffix in new[] { ".int8.onnx", ".int8.onnx.data", ".record.txt", ".quant.json" })
+        {
+            File.Delete(Path.Combine(folder, name + suffix));
+        }
+    }
+}

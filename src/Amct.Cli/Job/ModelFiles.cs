@@ -1,0 +1,35 @@
+using Amct.Engine.Onnx;
+
+namespace Amct.Cli.Job;
+
+/// <summary>The files a model consists of: the .onnx file and the external data files its tensors point to.</summary>
+internal static class ModelFiles
+{
+    /// <summary>
+    /// Lists the model and its external data files. Called after a successful quantization, so the model is known to
+    /// parse and its locations to be safe relative paths inside the model's folder.
+    /// </summary>
+    public static IReadOnlyList<string> Of(string modelPath)
+    {
+        var fullPath = Path.GetFullPath(modelPath);
+        var folder = Path.GetDirectoryName(fullPath)!;
+        var model = ModelLoader.Parse(File.ReadAllBytes(fullPath), fullPath);
+        var external = ModelWalker.Tensors(model)
+            .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
+            .SelectMany(t => t.ExternalData)
+            .Where(entry => entry.Key == "location")
+            .Select(entry => Path.GetFullPath(Path.Combine(folder, entry.Value)))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        return [fullPath, .. external];
+    }
+
+    /// <summary>The files a quantization wrote: its three outputs, and the int8 model's external data if it has any.</summary>
+    public static IReadOnlyList<string> Produced(string quantizedModel, string recordFile, string reportFile)
+    {
+        var externalData = quantizedModel + ".data";
+        return File.Exists(externalData)
+            ? [quantizedModel, externalData, recordFile, reportFile]
+            : [quantizedModel, recordFile, reportFile];
+    }
+}

@@ -1,0 +1,82 @@
+using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace Amct.Build.IntegrationTests;
+
+[TestClass]
+public sealed class PackageLayoutTests
+{
+    private static readonly string[] Runtimes = ["linux-x64", "linux-arm64", "osx-arm64", "win-x64", "win-arm64"];
+
+    [TestMethod]
+    public void The_package_holds_the_targets_the_task_and_the_worker_with_every_desktop_runtime()
+    {
+        using var package = ZipFile.OpenRead(PackageFeed.PackagePath);
+        var entries = package.Entries.Select(e => e.FullName).ToHashSet();
+        foreach (var expected in new[]
+        {
+            "build/Amct.Build.props", "build/Amct.Build.targets",
+            "buildMultiTargeting/Amct.Build.props", "buildMultiTargeting/Amct.Build.targets",
+            "tasks/netstandard2.0/Amct.Build.Tasks.dll",
+            "tools/net8.0/amct.dll", "tools/net8.0/amct.deps.json", "tools/net8.0/amct.runtimeconfig.json",
+            "tools/net8.0/Amct.Engine.dll", "tools/net8.0/Microsoft.ML.OnnxRuntime.dll", "tools/net8.0/Google.Protobuf.dll",
+        })
+        {
+            CollectionAssert.Contains(entries.ToList(), expected);
+        }
+        foreach (var rid in Runtimes)
+        {
+            Assert.IsTrue(entries.Any(e => e.StartsWith($"tools/net8.0/runtimes/{rid}/native/", StringComparison.Ordinal) && e.Contains("onnxruntime.", StringComparison.Ordinal)),
+                $"ONNX Runtime for {rid} is missing");
+        }
+        Assert.IsFalse(entries.Any(e => e.StartsWith("lib/", StringComparison.Ordinal) || e.StartsWith("ref/", StringComparison.Ordinal)),
+            "nothing may reach the consumer's references");
+        CollectionAssert.AreEquivalent(new[] { "tasks/netstandard2.0/Amct.Build.Tasks.dll", "tasks/netstandard2.0/Amct.Build.Tasks.pdb" },
+            entries.Where(e => e.StartsWith("tasks/", StringComparison.Ordinal)).ToList(), "the task folder holds the task alone");
+    }
+
+    [TestMethod]
+    public void The_package_is_a_development_dependency_with_no_dependencies()
+    {
+        using var package = ZipFile.OpenRead(PackageFeed.PackagePath);
+        using var nuspec = package.GetEntry("Amct.Build.nuspec")!.Open();
+        var metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        Assert.AreEqual("true", metadata.Elements().Single(e => e.Name.LocalName == "developmentDependency").Value);
+        Assert.AreEqual(PackageFeed.Version, metadata.Elements().Single(e => e.Name.LocalName == "version").Value);
+        var dependencies = metadata.Elements().Where(e => e.Name.LocalName == "dependencies").SelectMany(d => d.Descendants())
+            .Where(e => e.Name.LocalName == "dependency");
+        Assert.IsEmpty(dependencies, "no dependency may flow to consumers");
+    }
+
+    [TestMethod]
+    public void The_task_references_only_MSBuild_and_netstandard()
+    {
+        using var package = ZipFile.OpenRead(PackageFeed.PackagePath);
+        using var stream = new MemoryStream();
+        using (var dll = package.GetEntry("tasks/netstandard2.0/Amct.Build.Tasks.dll")!.Open())
+        {
+            dll.CopyTo(stream);
+        }
+        stream.Position = 0;
+        using var pe = new PEReader(stream);
+        var reader = pe.GetMetadataReader();
+        var references = reader.AssemblyReferences.Select(r => reader.GetString(reader.GetAssemblyReference(r).Name)).Order().ToList();
+        CollectionAssert.AreEqual(new[] { "Microsoft.Build.Framework", "Microsoft.Build.Utilities.Core", "netstandard" }, references);
+    }
+
+    [TestMethod]
+    public void The_workers_deps_file_lists_exactly_the_native_libraries_the_package_has()
+    {
+        using var package = ZipFile.OpenRead(PackageFeed.PackagePath);
+        using var deps = JsonDocument.Parse(package.GetEntry("tools/net8.0/amct.deps.json")!.Open());
+        var listed = deps.RootElement.GetProperty("targets").EnumerateObject().Single().Value.EnumerateObject()
+            .Where(library => library.Value.TryGetProperty("runtimeTargets", out _))
+            .SelectMany(library => library.Value.GetProperty("runtimeTargets").EnumerateObject().Select(t => "tools/net8.0/" + t.Name))
+            .Order().ToList();
+        var packed = package.Entries.Select(e => e.FullName).Where(e => e.StartsWith("tools/net8.0/runtimes/", StringComparison.Ordinal)).Order().ToList();
+        CollectionAssert.AreEqual(packed, listed);
+    }
+}

@@ -1,0 +1,125 @@
+using Amct.Build.Tasks.Planning;
+using Amct.Build.Tasks.Worker;
+
+namespace Amct.Build.Tasks.Tests;
+
+[TestClass]
+public sealed class WorkerProtocolTests
+{
+    [TestMethod]
+    public void The_job_file_holds_each_model_with_the_settings_that_are_set_in_the_workers_spelling()
+    {
+        using var project = new TestProject();
+        var problems = new List<Diagnostic>();
+        var (_, plans) = ProjectPlanning.Plan(TaskItems.ToModelItems([project.AddDigitsModel("digits",
+                ("CalibrationMethod", "MinMax"), ("WeightGranularity", "PerTensor"), ("SampleCount", "64"),
+                ("SkipLayers", "a;b"), ("Fusion", "false"), ("CopyToOutputDirectory", "Always"))]),
+            project.ProjectFile, "obj/amct/", TestProject.WorkerPath, problems);
+
+        using var job = System.Text.Json.JsonDocument.Parse(JobFileWriter.Write(project.ProjectFile, plans));
+        var root = job.RootElement;
+        Assert.AreEqual("amct-job/1", root.GetProperty("format").GetString());
+        Assert.AreEqual(project.ProjectFile, root.GetProperty("project").GetString());
+        var model = root.GetProperty("models")[0];
+        Assert.AreEqual("Models/digits.onnx", model.GetProperty("item").GetString());
+        Assert.AreEqual(Path.Combine(project.Directory, "Models", "digits.onnx"), model.GetProperty("model").GetString());
+        Assert.AreEqual("digits", model.GetProperty("outputName").GetString());
+        Assert.AreEqual("minmax", model.GetProperty("method").GetString());
+        Assert.AreEqual("per-tensor", model.GetProperty("weights").GetString());
+        Assert.AreEqual(64, model.GetProperty("sampleCount").GetInt64());
+        Assert.AreEqual("b", model.GetProperty("skipLayers")[1].GetString());
+        Assert.IsFalse(model.GetProperty("fusion").GetBoolean());
+        Assert.IsFalse(model.TryGetProperty("activation", out _), "unset settings are left out");
+        Assert.IsFalse(model.TryGetProperty("copyToOutputDirectory", out _), "build-only settings are not the worker's");
+    }
+
+    [TestMethod]
+    public void The_result_file_is_read()
+    {
+        var outcomes = JobResult.Parse("""
+            {"format": "amct-job-result/1", "models": [
+              {"item": "a.onnx", "model": "/p/a.onnx", "succeeded": true, "files": ["/o/a.int8.onnx", "/o/a.record.txt"],
+               "inputs": ["/p/a.onnx", "/p/a.onnx.data"], "summary": "a.onnx -\u003E a.int8.onnx"},
+              {"item": "b.onnx", "model": "/p/b.onnx", "succeeded": false, "quantizedModel": null, "files": [], "inputs": []}]}
+            """);
+        Assert.HasCount(2, outcomes);
+        Assert.IsTrue(outcomes[0].Succeeded);
+        CollectionAssert.AreEqual(new[] { "/p/a.onnx", "/p/a.onnx.data" }, outcomes[0].Inputs.ToArray());
+        Assert.AreEqual("a.onnx -> a.int8.onnx", outcomes[0].Summary);
+        Assert.IsFalse(outcomes[1].Succeeded);
+    }
+
+    [TestMethod]
+    [DataRow("{\"format\": \"amct-job-result/2\", \"models\": []}")]
+    [DataRow("{\"format\": \"amct-job-result/1\"}")]
+    [DataRow("[]")]
+    public void A_result_file_of_another_format_is_a_FormatException(string text) =>
+        Assert.ThrowsExactly<FormatException>(() => JobResult.Parse(text));
+
+    [TestMethod]
+    public void Canonical_lines_become_errors_and_warnings_at_their_file()
+    {
+        var output = new WorkerOutput();
+        var error = output.Read(@"C:\work\m.onnx: error AMCT2003: the file is not a readable ONNX model (x: y).");
+        Assert.AreEqual("error", error.Severity);
+        Assert.AreEqual(@"C:\work\m.onnx", error.File);
+        Assert.AreEqual("AMCT2003", error.Code);
+        Assert.AreEqual("the file is not a readable ONNX model (x: y).", error.Message);
+
+        var warning = output.Read("/data/calib.npy: warning AMCT3053: 300 calibration samples were asked for\r");
+        Assert.AreEqual("warning", warning.Severity);
+        Assert.AreEqual("/data/calib.npy", warning.File);
+
+        var plain = output.Read("calibrating: 200/200 samples");
+        Assert.IsNull(plain.Severity);
+        Assert.AreEqual(1, output.ErrorCount);
+    }
+
+    [TestMethod]
+    public void The_last_lines_are_kept_for_a_crash_report()
+    {
+        var output = new WorkerOutput(keepLastLines: 3);
+        foreach (var line in new[] { "one", "", "two", "three", "four" })
+        {
+            output.Read(line);
+        }
+        CollectionAssert.AreEqual(new[] { "two", "three", "four" }, output.LastLines.ToArray());
+    }
+
+    [TestMethod]
+    public void A_silent_failure_is_AMCT5103_with_the_exit_code_and_last_lines()
+    {
+        var output = new WorkerOutput();
+        output.Read("Unhandled exception. System.OutOfMemoryException");
+        var diagnostic = WorkerFailure.Describe(134, "/usr/bin/dotnet", "/pkg/amct.dll", output, "/p/App.csproj");
+        Assert.AreEqual("AMCT5103", diagnostic.Code);
+        Assert.AreEqual("/p/App.csproj", diagnostic.File);
+        StringAssert.Contains(diagnostic.Message, "exit code 134");
+        StringAssert.Contains(diagnostic.Message, "System.OutOfMemoryException");
+    }
+
+    [TestMethod]
+    [DataRow(150, "")]
+    [DataRow(-2147450730, "")]
+    [DataRow(1, "You must install or update .NET to run this application.")]
+    public void A_missing_runtime_is_AMCT5104(int exitCode, string printed)
+    {
+        var output = new WorkerOutput();
+        output.Read(printed);
+        var diagnostic = WorkerFailure.Describe(exitCode, "dotnet", "amct.dll", output, "/p/App.csproj");
+        Assert.AreEqual("AMCT5104", diagnostic.Code);
+        StringAssert.Contains(diagnostic.Message, ".NET 8 or later");
+    }
+
+    [TestMethod]
+    public void The_host_is_the_explicit_one_then_DOTNET_HOST_PATH_then_NetCoreRoot_then_PATH()
+    {
+        using var project = new TestProject();
+        File.WriteAllText(Path.Combine(project.Directory, "dotnet"), "");
+        Assert.AreEqual("/x/dotnet", DotNetHost.Resolve("/x/dotnet", "/y/dotnet", project.Directory, windows: false));
+        Assert.AreEqual("/y/dotnet", DotNetHost.Resolve(null, "/y/dotnet", project.Directory, windows: false));
+        Assert.AreEqual(Path.Combine(project.Directory, "dotnet"), DotNetHost.Resolve("", "", project.Directory, windows: false));
+        Assert.AreEqual("dotnet.exe", DotNetHost.Resolve(null, null, Path.Combine(project.Directory, "none"), windows: true));
+        Assert.IsFalse(DotNetHost.IsPath("dotnet"));
+    }
+}
