@@ -11,6 +11,7 @@ internal static class AmctErrorCodes
     public const string SettingUnknownValue = "AMCT1201";
     public const string SettingNotACount = "AMCT1202";
     public const string SettingNotABoolean = "AMCT1203";
+    public const string SettingNotANumber = "AMCT1210";
     public const string ItemModelNotFound = "AMCT1204";
     public const string CalibrationDataMatchesNothing = "AMCT1205";
     public const string CalibrationDataMissing = "AMCT1206";

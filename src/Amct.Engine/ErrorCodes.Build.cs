@@ -14,6 +14,7 @@ public static partial class ErrorCodes
 
     /// <summary>A switch setting (Enabled, Fusion, KeepFloatModel…) is not true or false.</summary>
     public const string SettingNotABoolean = "AMCT1203";
+    public const string SettingNotANumber = "AMCT1210";
 
     /// <summary>The AmctModel item names a model file that does not exist.</summary>
     public const string ItemModelNotFound = "AMCT1204";

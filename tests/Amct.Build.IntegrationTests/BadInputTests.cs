@@ -32,6 +32,37 @@ public sealed class BadInputTests
     }
 
     [TestMethod]
+    public void A_threshold_that_is_not_a_number_is_AMCT1210_at_the_project_file()
+    {
+        var build = _app.FailingBuild("--no-restore", "-p:AmctMinCosineSimilarity=high");
+        StringAssert.Contains(build.Output, ErrorAtProject("AMCT1210"));
+        StringAssert.Contains(build.Output, "between 0 and 1");
+    }
+
+    [TestMethod]
+    public void A_missed_accuracy_threshold_fails_the_build_at_the_model_and_again_on_rebuild_with_no_output_left()
+    {
+        string[] strict = ["--no-restore", "-p:AmctMinSqnrDb=90", "-p:AmctAutoFallback=false"];
+        var build = _app.FailingBuild(strict);
+        StringAssert.Contains(build.Output, $"{_app.Path("Models/digits.onnx")} : error AMCT4006: ");
+        StringAssert.Contains(build.Output, "below MinSqnrDb 90.00 dB");
+        Assert.IsEmpty(Directory.EnumerateFiles(_app.Directory, "*.int8.onnx", SearchOption.AllDirectories).ToList(),
+            "a failed gate leaves no int8 model a later build could take as up to date");
+        var again = _app.FailingBuild(strict);
+        StringAssert.Contains(again.Output, "error AMCT4006");
+
+        var warned = _app.Build("--no-restore", "-p:AmctMinSqnrDb=90", "-p:AmctAutoFallback=false", "-p:AmctAccuracyFailureIsWarning=true");
+        StringAssert.Contains(warned.Output, "warning AMCT4006");
+        Assert.IsNotEmpty(Directory.EnumerateFiles(_app.Directory, "*.int8.onnx", SearchOption.AllDirectories).ToList());
+        // Leave the consumer as the other tests expect it: no int8 model from this test.
+        foreach (var file in Directory.EnumerateFiles(_app.Directory, "digits.*", SearchOption.AllDirectories)
+            .Where(f => f.Contains("int8", StringComparison.Ordinal) || f.EndsWith(".quant.json", StringComparison.Ordinal)))
+        {
+            File.Delete(file);
+        }
+    }
+
+    [TestMethod]
     public void A_model_that_does_not_exist_is_AMCT1204_at_the_project_file()
     {
         var build = _app.FailingBuild("--no-restore", "-p:TestModel=Models/missing.onnx");

@@ -107,6 +107,18 @@ internal sealed class ModelSettings
                 return file;
             case SettingKind.Data:
                 return DataPath(spec, text, projectDirectory, out problem);
+            case SettingKind.Decimal or SettingKind.Fraction:
+                // Passed on as invariant text; the worker reads it back the same way.
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) &&
+                    !double.IsNaN(number) && !double.IsInfinity(number) &&
+                    (spec.Kind == SettingKind.Decimal || (number >= 0 && number <= 1)))
+                {
+                    return number.ToString("R", CultureInfo.InvariantCulture);
+                }
+                problem = (AmctErrorCodes.SettingNotANumber, spec.Kind == SettingKind.Fraction
+                    ? "is not a number between 0 and 1 (0.01 = one point)"
+                    : "is not a number");
+                return null;
             case SettingKind.List:
                 var names = text.Split([';', ','], StringSplitOptions.RemoveEmptyEntries)
                     .Select(n => n.Trim()).Where(n => n.Length > 0).ToArray();

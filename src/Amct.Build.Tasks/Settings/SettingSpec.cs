@@ -27,6 +27,12 @@ internal enum SettingKind
 
     /// <summary>Free text.</summary>
     Text,
+
+    /// <summary>A decimal number (invariant culture); fractions such as accuracy thresholds are between 0 and 1.</summary>
+    Decimal,
+
+    /// <summary>A decimal number between 0 and 1 (0.01 = one point of accuracy).</summary>
+    Fraction,
 }
 
 /// <summary>
@@ -92,6 +98,16 @@ internal sealed class SettingSpec
     public static readonly SettingSpec EvaluationData = new("EvaluationData", SettingKind.Data, "evaluationData", perModelOnly: true);
     public static readonly SettingSpec EvaluationLabels = new("EvaluationLabels", SettingKind.File, "evaluationLabels", perModelOnly: true);
     public static readonly SettingSpec OutputName = new("OutputName", SettingKind.Text, null);
+    public static readonly SettingSpec Preprocess = new("Preprocess", SettingKind.Text, "preprocess");
+    public static readonly SettingSpec MinAccuracy = new("MinAccuracy", SettingKind.Fraction, "minAccuracy");
+    public static readonly SettingSpec MaxAccuracyDrop = new("MaxAccuracyDrop", SettingKind.Fraction, "maxAccuracyDrop");
+    public static readonly SettingSpec MaxRelativeAccuracyDrop = new("MaxRelativeAccuracyDrop", SettingKind.Fraction, "maxRelativeAccuracyDrop");
+    public static readonly SettingSpec MinTop1Agreement = new("MinTop1Agreement", SettingKind.Fraction, "minTop1Agreement");
+    public static readonly SettingSpec MinCosineSimilarity = new("MinCosineSimilarity", SettingKind.Fraction, "minCosineSimilarity");
+    public static readonly SettingSpec MinSqnrDb = new("MinSqnrDb", SettingKind.Decimal, "minSqnrDb");
+    public static readonly SettingSpec AutoFallback = new("AutoFallback", SettingKind.Boolean, "autoFallback");
+    public static readonly SettingSpec MaxFallbackLayers = new("MaxFallbackLayers", SettingKind.Count, "maxFallbackLayers");
+    public static readonly SettingSpec AccuracyFailureIsWarning = new("AccuracyFailureIsWarning", SettingKind.Boolean, "accuracyFailureIsWarning");
     public static readonly SettingSpec CopyToOutputDirectory = new("CopyToOutputDirectory", SettingKind.Choice, null, CopyChoices());
     public static readonly SettingSpec CopyToPublishDirectory = new("CopyToPublishDirectory", SettingKind.Choice, null, CopyChoices());
     public static readonly SettingSpec KeepFloatModel = new("KeepFloatModel", SettingKind.Boolean, null);
@@ -107,6 +123,8 @@ internal sealed class SettingSpec
         Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
         SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
+        Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
+        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning,
     ];
 
     private static KeyValuePair<string, string>[] CopyChoices() =>

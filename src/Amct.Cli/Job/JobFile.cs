@@ -89,6 +89,20 @@ internal sealed record JobModel
     public string? EvaluationData { get; init; }
     public string? EvaluationLabels { get; init; }
 
+    /// <summary>Image preprocessing preset (e.g. imagenet-caffe).</summary>
+    public string? Preprocess { get; init; }
+
+    // The accuracy gate: thresholds as invariant decimal text, as the task validated them.
+    public string? MinAccuracy { get; init; }
+    public string? MaxAccuracyDrop { get; init; }
+    public string? MaxRelativeAccuracyDrop { get; init; }
+    public string? MinTop1Agreement { get; init; }
+    public string? MinCosineSimilarity { get; init; }
+    public string? MinSqnrDb { get; init; }
+    public bool? AutoFallback { get; init; }
+    public long? MaxFallbackLayers { get; init; }
+    public bool? AccuracyFailureIsWarning { get; init; }
+
     // Settings added later (image preprocessing, accuracy gate) go here, in the task's settings table
     // (Amct.Build.Tasks/Settings/ModelSettings.cs) and in JobRequests.ToRequest.
 }

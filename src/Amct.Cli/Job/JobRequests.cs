@@ -1,4 +1,6 @@
 using Amct.Engine;
+using Amct.Engine.Data;
+using Amct.Engine.Evaluation;
 using Amct.Engine.Pipeline;
 using Amct.Engine.Quantization;
 
@@ -29,8 +31,24 @@ internal static class JobRequests
             DoFusion = model.Fusion,
             EvaluationData = model.EvaluationData,
             EvaluationLabels = model.EvaluationLabels,
+            DataOptions = model.Preprocess is { } preset ? SampleSourceOptionsText.Parse(preset: preset) : null,
+            Gate = new GateThresholds
+            {
+                MinAccuracy = Number(model.MinAccuracy),
+                MaxAccuracyDrop = Number(model.MaxAccuracyDrop),
+                MaxRelativeAccuracyDrop = Number(model.MaxRelativeAccuracyDrop),
+                MinTop1Agreement = Number(model.MinTop1Agreement),
+                MinCosineSimilarity = Number(model.MinCosineSimilarity),
+                MinSqnrDb = Number(model.MinSqnrDb),
+            },
+            AutoFallback = model.AutoFallback,
+            MaxFallbackLayers = model.MaxFallbackLayers is { } cap ? (int)Math.Min(cap, int.MaxValue) : null,
+            AccuracyFailureIsWarning = model.AccuracyFailureIsWarning ?? false,
         };
     }
+
+    private static double? Number(string? text) =>
+        text is null ? null : double.Parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
 
     private static readonly Dictionary<string, WeightGranularity> Granularities = new(StringComparer.OrdinalIgnoreCase)
     {
