@@ -5,6 +5,7 @@ using System.Linq;
 using Amct.Build.Tasks.Planning;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Amct.Engine;
 
 namespace Amct.Build.Tasks;
 
@@ -60,7 +61,7 @@ public sealed class AmctPrepare : Task
             WorkerPath, diagnostics);
         if (!DesignTime && plans.Count > 0 && !File.Exists(project.WorkerPath))
         {
-            diagnostics.Add(new Diagnostic(AmctErrorCodes.WorkerNotFound, project.ProjectFile,
+            diagnostics.Add(new Diagnostic(ErrorCodes.WorkerNotFound, project.ProjectFile,
                 $"the amct worker is missing: {project.WorkerPath} does not exist. Restore the Amct.Build package again " +
                 "(dotnet restore --force), or fix AmctWorkerPath if you set it."));
         }

@@ -6,6 +6,7 @@ using Amct.Build.Tasks.Planning;
 using Amct.Build.Tasks.Worker;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Amct.Engine;
 
 namespace Amct.Build.Tasks;
 
@@ -132,7 +133,7 @@ public sealed class AmctQuantize : ToolTask
         }
         else if (succeeded && resultProblem is not null)
         {
-            Log.Report(new Diagnostic(AmctErrorCodes.WorkerResultUnreadable, project.ProjectFile,
+            Log.Report(new Diagnostic(ErrorCodes.WorkerResultUnreadable, project.ProjectFile,
                 $"the amct worker succeeded but its result file {_resultFile} cannot be read: {resultProblem}. Build again; " +
                 "if it persists, report it with the job file next to it."));
         }
@@ -143,14 +144,14 @@ public sealed class AmctQuantize : ToolTask
         var worker = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ProjectFile))!, WorkerPath));
         if (!File.Exists(worker))
         {
-            Log.Report(new Diagnostic(AmctErrorCodes.WorkerNotFound, ProjectFile,
+            Log.Report(new Diagnostic(ErrorCodes.WorkerNotFound, ProjectFile,
                 $"the amct worker is missing: {worker} does not exist. Restore the Amct.Build package again " +
                 "(dotnet restore --force), or fix AmctWorkerPath if you set it."));
             return false;
         }
         if (FindHost() is null)
         {
-            Log.Report(new Diagnostic(AmctErrorCodes.DotNetHostNotFound, ProjectFile,
+            Log.Report(new Diagnostic(ErrorCodes.DotNetHostNotFound, ProjectFile,
                 $"the .NET host '{_host}' that runs the amct worker was not found. Install the .NET 8 (or later) runtime, " +
                 "or set AmctDotNetHostPath (or DOTNET_HOST_PATH) to the dotnet executable."));
             return false;

@@ -3,8 +3,8 @@ namespace Amct.Engine;
 public static partial class ErrorCodes
 {
     // 1200-1299: the MSBuild surface (AmctModel item metadata and Amct* properties). The target is the project file
-    // that declares the item. The task (Amct.Build.Tasks) reports most of these itself before it starts the worker and
-    // keeps its own copy of the codes, since it must not reference the engine; the worker checks the job file again.
+    // that declares the item. The task (Amct.Build.Tasks) reports most of these itself before it starts the worker; it
+    // compiles this one file (it must not reference the engine assembly), so both sides share one list of codes.
 
     /// <summary>A setting holds a value that is not one of its valid values (the message lists them).</summary>
     public const string SettingUnknownValue = "AMCT1201";

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Amct.Build.Tasks.Settings;
+using Amct.Engine;
 
 namespace Amct.Build.Tasks.Planning;
 
@@ -30,7 +31,7 @@ internal static class ModelPlanner
             }
             if (!File.Exists(item.FullPath))
             {
-                problems.Add(new Diagnostic(AmctErrorCodes.ItemModelNotFound, errorFile,
+                problems.Add(new Diagnostic(ErrorCodes.ItemModelNotFound, errorFile,
                     $"AmctModel '{item.Spec}': the model file {item.FullPath} does not exist. Check the Include path " +
                     "(relative paths are relative to the project folder)."));
             }
@@ -40,7 +41,7 @@ internal static class ModelPlanner
                 Path.GetFullPath(Path.Combine(project.IntermediateDirectory, targetDirectory)), targetDirectory);
             if (problems.Count == 0 && claimed.TryGetValue(plan.QuantizedModel, out var other))
             {
-                problems.Add(new Diagnostic(AmctErrorCodes.OutputCollision, errorFile,
+                problems.Add(new Diagnostic(ErrorCodes.OutputCollision, errorFile,
                     $"AmctModel '{item.Spec}' and AmctModel '{other}' would both write {targetDirectory}{outputName}.int8.onnx. " +
                     "Give one of them a different OutputName."));
             }
@@ -69,7 +70,7 @@ internal static class ModelPlanner
         var name = pattern.Replace(NameToken, Path.GetFileNameWithoutExtension(item.FullPath)).Trim();
         if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.IndexOfAny(['/', '\\', ':']) >= 0)
         {
-            problems.Add(new Diagnostic(AmctErrorCodes.OutputNameInvalid, errorFile,
+            problems.Add(new Diagnostic(ErrorCodes.OutputNameInvalid, errorFile,
                 $"AmctModel '{item.Spec}': OutputName '{pattern}' does not make a file name ('{name}'). Give a plain name " +
                 $"without folders; {NameToken} stands for the model's file name without .onnx."));
         }

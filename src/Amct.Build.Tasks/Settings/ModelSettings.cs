@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Amct.Engine;
 
 namespace Amct.Build.Tasks.Settings;
 
@@ -61,9 +62,9 @@ internal sealed class ModelSettings
             }
         }
         if (settings.Enabled && settings.CalibrationData is null && settings[SettingSpec.RecordInput] is null &&
-            !diagnostics.Any(d => d.Code == AmctErrorCodes.CalibrationDataMatchesNothing))
+            !diagnostics.Any(d => d.Code == ErrorCodes.CalibrationDataMatchesNothing))
         {
-            diagnostics.Add(new Diagnostic(AmctErrorCodes.CalibrationDataMissing, errorFile,
+            diagnostics.Add(new Diagnostic(ErrorCodes.CalibrationDataMissing, errorFile,
                 $"AmctModel '{item}' has no calibration data. Set its CalibrationData metadata to the sample file or " +
                 "folder to calibrate on (.npy, .npz, a folder of them, or ONNX test_data_set folders), or RecordInput to an " +
                 "AMCT record file with the quantization factors."));
@@ -80,7 +81,7 @@ internal sealed class ModelSettings
                 var choice = spec.Choose(text);
                 if (choice is null)
                 {
-                    problem = (AmctErrorCodes.SettingUnknownValue, $"is not valid. Valid values: {spec.ValidValues}");
+                    problem = (ErrorCodes.SettingUnknownValue, $"is not valid. Valid values: {spec.ValidValues}");
                 }
                 return choice;
             case SettingKind.Count:
@@ -89,20 +90,20 @@ internal sealed class ModelSettings
                 {
                     return count;
                 }
-                problem = (AmctErrorCodes.SettingNotACount, "is not a whole number of at least 1");
+                problem = (ErrorCodes.SettingNotACount, "is not a whole number of at least 1");
                 return null;
             case SettingKind.Boolean:
                 if (bool.TryParse(text, out var flag))
                 {
                     return flag;
                 }
-                problem = (AmctErrorCodes.SettingNotABoolean, "is not true or false");
+                problem = (ErrorCodes.SettingNotABoolean, "is not true or false");
                 return null;
             case SettingKind.File:
                 var file = FullPath(text, projectDirectory);
                 if (!System.IO.File.Exists(file))
                 {
-                    problem = (AmctErrorCodes.SettingFileNotFound, $"names a file that does not exist ({file})");
+                    problem = (ErrorCodes.SettingFileNotFound, $"names a file that does not exist ({file})");
                 }
                 return file;
             case SettingKind.Data:
@@ -115,7 +116,7 @@ internal sealed class ModelSettings
                 {
                     return number.ToString("R", CultureInfo.InvariantCulture);
                 }
-                problem = (AmctErrorCodes.SettingNotANumber, spec.Kind == SettingKind.Fraction
+                problem = (ErrorCodes.SettingNotANumber, spec.Kind == SettingKind.Fraction
                     ? "is not a number between 0 and 1 (0.01 = one point)"
                     : "is not a number");
                 return null;
@@ -131,7 +132,7 @@ internal sealed class ModelSettings
     private static string DataPath(SettingSpec spec, string text, string projectDirectory, out (string Code, string Message)? problem)
     {
         problem = null;
-        var code = spec == SettingSpec.CalibrationData ? AmctErrorCodes.CalibrationDataMatchesNothing : AmctErrorCodes.SettingFileNotFound;
+        var code = spec == SettingSpec.CalibrationData ? ErrorCodes.CalibrationDataMatchesNothing : ErrorCodes.SettingFileNotFound;
         if (text.IndexOfAny(['*', '?']) >= 0)
         {
             problem = (code, "holds a wildcard, which a data path cannot; put the sample files in one folder and name the folder");

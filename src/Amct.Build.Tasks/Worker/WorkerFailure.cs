@@ -1,4 +1,5 @@
 using System.Linq;
+using Amct.Engine;
 
 namespace Amct.Build.Tasks.Worker;
 
@@ -21,11 +22,11 @@ internal static class WorkerFailure
         var runtimeMissing = exitCode is FrameworkMissingWindows or FrameworkMissingUnix ||
             output.LastLines.Any(l => l.Contains("You must install or update .NET") || l.Contains("framework 'Microsoft.NETCore.App'"));
         return runtimeMissing
-            ? new Diagnostic(AmctErrorCodes.DotNetRuntimeMissing, projectFile,
+            ? new Diagnostic(ErrorCodes.DotNetRuntimeMissing, projectFile,
                 $"the amct worker needs a .NET 8 or later runtime, and the .NET host {host} found none (exit code {exitCode}). " +
                 "Install the .NET 8 (or later) runtime, or point AmctDotNetHostPath (or DOTNET_HOST_PATH) at a dotnet that has " +
                 "one." + lastLines)
-            : new Diagnostic(AmctErrorCodes.WorkerFailed, projectFile,
+            : new Diagnostic(ErrorCodes.WorkerFailed, projectFile,
                 $"the amct worker ({host} {worker}) failed with exit code {exitCode} without reporting an error; it crashed " +
                 "or was killed (out of memory?). Build again with -v:n to see all it printed, or run the same job with " +
                 "'dotnet amct.dll job'." + lastLines);
