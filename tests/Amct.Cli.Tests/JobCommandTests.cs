@@ -35,7 +35,7 @@ public sealed class JobCommandTests
         var b = models[1];
         Assert.IsTrue(b.GetProperty("succeeded").GetBoolean());
         var files = b.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();
-        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json" }, files.Select(Path.GetFileName).ToArray());
+        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json", "b.quant.md" }, files.Select(Path.GetFileName).ToArray());
         Assert.IsTrue(files.All(File.Exists));
         Assert.AreEqual(model, b.GetProperty("inputs")[0].GetString());
         StringAssert.Contains(File.ReadAllText(temp.File("out/b.quant.json")), "per-tensor", "the settings reach the engine");

@@ -26,7 +26,7 @@ internal sealed class ModelPlan
     public string ModelPath { get; }
     public ModelSettings Settings { get; }
 
-    /// <summary>Base name of the outputs: &lt;OutputName&gt;.int8.onnx, .record.txt, .quant.json.</summary>
+    /// <summary>Base name of the outputs: &lt;OutputName&gt;.int8.onnx, .record.txt, .quant.json, .quant.md.</summary>
     public string OutputName { get; }
 
     /// <summary>The folder under obj/ the worker writes to (ends with a separator).</summary>
@@ -38,6 +38,9 @@ internal sealed class ModelPlan
     public string QuantizedModel => OutputDirectory + OutputName + ".int8.onnx";
     public string RecordFile => OutputDirectory + OutputName + ".record.txt";
     public string ReportFile => OutputDirectory + OutputName + ".quant.json";
+
+    /// <summary>The report for people, written next to the JSON one.</summary>
+    public string HumanReportFile => OutputDirectory + OutputName + ".quant.md";
 
     /// <summary>The int8 model's external data; written only for models too large for one file.</summary>
     public string QuantizedModelData => QuantizedModel + ".data";

@@ -57,8 +57,8 @@ internal static class ModelPlanner
             plan.DataFiles = DataFiles(settings);
             plan.InputFiles = InputFiles(plan, project);
             plan.OutputFiles = File.Exists(plan.QuantizedModelData)
-                ? [plan.QuantizedModel, plan.QuantizedModelData, plan.RecordFile, plan.ReportFile]
-                : [plan.QuantizedModel, plan.RecordFile, plan.ReportFile];
+                ? [plan.QuantizedModel, plan.QuantizedModelData, plan.RecordFile, plan.ReportFile, plan.HumanReportFile]
+                : [plan.QuantizedModel, plan.RecordFile, plan.ReportFile, plan.HumanReportFile];
             plans.Add(plan);
         }
         return plans;

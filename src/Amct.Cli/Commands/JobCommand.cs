@@ -54,7 +54,7 @@ internal static class JobCommand
                 QuantizedModel = result.QuantizedModel,
                 RecordFile = result.RecordFile,
                 ReportFile = result.ReportFile,
-                Files = ModelFiles.Produced(result.QuantizedModel, result.RecordFile, result.ReportFile),
+                Files = ModelFiles.Produced(result.QuantizedModel, result.RecordFile, result.ReportFile, result.Report.HumanReport!),
                 Inputs = ModelFiles.Of(model.Model),
                 Summary = summary,
             }, 0);

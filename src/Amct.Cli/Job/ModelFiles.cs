@@ -24,12 +24,12 @@ internal static class ModelFiles
         return [fullPath, .. external];
     }
 
-    /// <summary>The files a quantization wrote: its three outputs, and the int8 model's external data if it has any.</summary>
-    public static IReadOnlyList<string> Produced(string quantizedModel, string recordFile, string reportFile)
+    /// <summary>The files a quantization wrote: its four outputs, and the int8 model's external data if it has any.</summary>
+    public static IReadOnlyList<string> Produced(string quantizedModel, string recordFile, string reportFile, string humanReport)
     {
         var externalData = quantizedModel + ".data";
         return File.Exists(externalData)
-            ? [quantizedModel, externalData, recordFile, reportFile]
-            : [quantizedModel, recordFile, reportFile];
+            ? [quantizedModel, externalData, recordFile, reportFile, humanReport]
+            : [quantizedModel, recordFile, reportFile, humanReport];
     }
 }
