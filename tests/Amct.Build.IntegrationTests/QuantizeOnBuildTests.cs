@@ -31,7 +31,7 @@ public sealed class QuantizeOnBuildTests
         Assert.IsTrue(File.Exists(app.Output("a.onnx")), "the float model the project copies stays");
         Assert.IsFalse(File.Exists(app.Output("b.onnx")), "KeepFloatModel=false drops it");
         StringAssert.Contains(first.Output, "Amct: a.onnx -> a.int8.onnx");
-        StringAssert.Contains(first.Output, "outputs: a.int8.onnx;a.record.txt;a.quant.json;b.int8.onnx;", "the extension point sees the outputs");
+        StringAssert.Contains(first.Output, "outputs: a.int8.onnx;a.record.txt;a.quant.json;a.quant.md;b.int8.onnx;", "the extension point sees the outputs");
         Assert.IsGreaterThanOrEqualTo(9, Digits.CorrectOf10(app.Output("a.int8.onnx")), "the int8 model classifies the test digits");
         Assert.IsGreaterThanOrEqualTo(9, Digits.CorrectOf10(app.Output("b.int8.onnx")));
 
