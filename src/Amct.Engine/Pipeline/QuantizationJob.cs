@@ -98,61 +98,13 @@ public static class QuantizationJob
         var quantizeSeconds = Lap(stage);
 
         // Evaluate, gate and fall back before anything is written: a model that fails the gate never lands on disk.
-        var evaluationData = request.EvaluationData ?? request.CalibrationData;
         var inSample = request.EvaluationData is null;
-        EvaluationResult? evaluation = null;
-        GateReport? gate = null;
-        FallbackReport? fallback = null;
-        double fallbackSeconds = 0;
-        if (!request.SkipEvaluation && !nothingToQuantize && evaluationData is not null)
-        {
-            if (request.Gate.NeedsLabels && request.EvaluationLabels is null)
-            {
-                throw new AmctException(ErrorCodes.AccuracyNeedsLabels, modelPath,
-                    "accuracy thresholds (MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop) need evaluation labels. " +
-                    "Give EvaluationLabels (--evaluation-labels), or use label-free thresholds such as MinTop1Agreement.");
-            }
-            using var evaluator = new JobEvaluator(modelPath, inputs, batchSize, evaluationData, request.EvaluationLabels, dataOptions);
-            log.Info(inSample ? $"evaluating on the calibration data (in-sample): {evaluationData}" : $"evaluating on {evaluationData}");
-            evaluation = evaluator.Full(quantized);
-            var verdict = AccuracyGate.Check(evaluation, request.Gate);
-            var beforeFallback = stage.Elapsed.TotalSeconds;
-
-            var autoFallback = request.AutoFallback ?? request.Gate.Any;
-            if (!verdict.Passed && autoFallback && plan.Layers.Count > 0)
-            {
-                var rebuild = new Rebuilder(model, settings, factors, weights, modelPath, request.SignedActivationStorage);
-                var cap = request.MaxFallbackLayers ?? Math.Max(1, (plan.Layers.Count + 1) / 2);
-                log.Info($"the gate fails ({verdict.Failures[0].Message}); ranking {plan.Layers.Count} layers for fallback");
-                var rankingSamples = JobEvaluator.WorstSamples(evaluation, 32);
-                var fullPlan = plan;
-                fallback = FallbackSearch.Run(
-                    plan.Layers.Select(l => (l.Name, l.OpType)).ToList(),
-                    layer => evaluator.OnSubset(rebuild.OnlyLayer(layer, fullPlan), rankingSamples),
-                    reverted =>
-                    {
-                        var candidate = evaluator.Full(rebuild.Reverting(reverted).Model);
-                        return (candidate, AccuracyGate.Check(candidate, request.Gate));
-                    },
-                    cap,
-                    log);
-                if (fallback.Passed)
-                {
-                    (quantized, plan, factors) = rebuild.Reverting(fallback.Reverted);
-                    parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
-                    evaluation = evaluator.Full(quantized);
-                    verdict = AccuracyGate.Check(evaluation, request.Gate);
-                }
-                fallbackSeconds = stage.Elapsed.TotalSeconds - beforeFallback;
-            }
-            gate = new GateReport(request.Gate, verdict.Passed, request.AccuracyFailureIsWarning, verdict.Failures);
-            if (!request.Gate.Any && evaluation.Outputs.FirstOrDefault(o => o.CosineMean < AccuracyGate.AdvisoryCosine) is { } poor)
-            {
-                log.Warning(ErrorCodes.CosineBelowAdvisory, modelPath,
-                    $"output '{poor.Output}': mean cosine similarity with the float model is {poor.CosineMean:0.0000}, below " +
-                    $"{AccuracyGate.AdvisoryCosine}. Check the report's layer table; set a threshold to fall back sensitive layers automatically.");
-            }
-        }
+        var checkedModel = nothingToQuantize
+            ? new GateOutcome(quantized, plan, factors, null, null, null, 0)
+            : EvaluateAndGate(request, settings, model, quantized, plan, factors, weights, inputs, batchSize, dataOptions, modelPath, log);
+        (quantized, plan, factors) = (checkedModel.Quantized, checkedModel.Plan, checkedModel.Factors);
+        parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
+        var (evaluation, gate, fallback, fallbackSeconds) = (checkedModel.Evaluation, checkedModel.Gate, checkedModel.Fallback, checkedModel.FallbackSeconds);
         var evaluateSeconds = Math.Round(Lap(stage) - fallbackSeconds, 3);
 
         var report = new QuantReport
@@ -204,6 +156,74 @@ public static class QuantizationJob
             ReportGateFailure(gate, fallback, modelPath, paths.HumanReport, request.AccuracyFailureIsWarning, log);
         }
         return new QuantizeResult(paths.Model, paths.Record, paths.Report, report);
+    }
+
+    /// <summary>What evaluation, the gate and the fallback decided: the model to keep (maybe with layers in float).</summary>
+    private sealed record GateOutcome(ModelProto Quantized, QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors,
+        EvaluationResult? Evaluation, GateReport? Gate, FallbackReport? Fallback, double FallbackSeconds);
+
+    /// <summary>
+    /// Compares the quantized model with the float one (on the evaluation data, else in-sample on the calibration
+    /// data), checks the gate, and when it fails and the fallback is on, keeps the most sensitive layers in float.
+    /// </summary>
+    private static GateOutcome EvaluateAndGate(QuantizeRequest request, JobSettings settings, ModelProto model,
+        ModelProto quantized, QuantizationPlan plan, IReadOnlyList<TensorFactors> factors,
+        IReadOnlyDictionary<string, QuantizedWeights> weights, IReadOnlyList<ModelInput> inputs, int batchSize,
+        SampleSourceOptions dataOptions, string modelPath, IJobLog log)
+    {
+        var evaluationData = request.EvaluationData ?? request.CalibrationData;
+        if (request.SkipEvaluation || evaluationData is null)
+        {
+            return new GateOutcome(quantized, plan, factors, null, null, null, 0);
+        }
+        if (request.Gate.NeedsLabels && request.EvaluationLabels is null)
+        {
+            throw new AmctException(ErrorCodes.AccuracyNeedsLabels, modelPath,
+                "accuracy thresholds (MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop) need evaluation labels. " +
+                "Give EvaluationLabels (--evaluation-labels), or use label-free thresholds such as MinTop1Agreement.");
+        }
+        using var evaluator = new JobEvaluator(modelPath, inputs, batchSize, evaluationData, request.EvaluationLabels, dataOptions);
+        log.Info(request.EvaluationData is null
+            ? $"evaluating on the calibration data (in-sample): {evaluationData}"
+            : $"evaluating on {evaluationData}");
+        var evaluation = evaluator.Full(quantized);
+        var verdict = AccuracyGate.Check(evaluation, request.Gate);
+        FallbackReport? fallback = null;
+        var watch = Stopwatch.StartNew();
+
+        if (!verdict.Passed && (request.AutoFallback ?? request.Gate.Any) && plan.Layers.Count > 0)
+        {
+            var rebuild = new Rebuilder(model, settings, factors, weights, modelPath, request.SignedActivationStorage);
+            var cap = request.MaxFallbackLayers ?? Math.Max(1, (plan.Layers.Count + 1) / 2);
+            log.Info($"the gate fails ({verdict.Failures[0].Message}); ranking {plan.Layers.Count} layers for fallback");
+            var rankingSamples = JobEvaluator.WorstSamples(evaluation, 32);
+            var fullPlan = plan;
+            fallback = FallbackSearch.Run(
+                plan.Layers.Select(l => (l.Name, l.OpType)).ToList(),
+                layer => evaluator.OnSubset(rebuild.OnlyLayer(layer, fullPlan), rankingSamples),
+                reverted =>
+                {
+                    var candidate = evaluator.Full(rebuild.Reverting(reverted).Model);
+                    return (candidate, AccuracyGate.Check(candidate, request.Gate));
+                },
+                cap,
+                log);
+            if (fallback.Passed)
+            {
+                (quantized, plan, factors) = rebuild.Reverting(fallback.Reverted);
+                evaluation = evaluator.Full(quantized);
+                verdict = AccuracyGate.Check(evaluation, request.Gate);
+            }
+        }
+        if (!request.Gate.Any && evaluation.Outputs.FirstOrDefault(o => o.CosineMean < AccuracyGate.AdvisoryCosine) is { } poor)
+        {
+            log.Warning(ErrorCodes.CosineBelowAdvisory, modelPath,
+                $"output '{poor.Output}': mean cosine similarity with the float model is {poor.CosineMean:0.0000}, below " +
+                $"{AccuracyGate.AdvisoryCosine}. Check the report's layer table; set a threshold to fall back sensitive layers automatically.");
+        }
+        var gate = new GateReport(request.Gate, verdict.Passed, request.AccuracyFailureIsWarning, verdict.Failures);
+        return new GateOutcome(quantized, plan, factors, evaluation, gate, fallback,
+            fallback is null ? 0 : Math.Round(watch.Elapsed.TotalSeconds, 3));
     }
 
     private static void ReportGateFailure(GateReport gate, FallbackReport? fallback, string modelPath, string humanReport,
