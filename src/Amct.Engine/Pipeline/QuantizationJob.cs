@@ -59,7 +59,7 @@ public static class QuantizationJob
         if (nothingToQuantize)
         {
             log.Warning(ErrorCodes.NothingToQuantize, modelPath,
-                "the model has no layer that can be quantized (Conv, ConvTranspose, Gemm or MatMul with a constant " +
+                $"the model has no layer that can be quantized ({string.Join(", ", Quantization.Rules.OpRules.WeightedOpTypes)} with a constant " +
                 "weight, or all are skipped); it is written unchanged.");
         }
 

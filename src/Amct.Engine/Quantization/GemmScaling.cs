@@ -4,12 +4,29 @@ using Amct.Engine.Onnx;
 namespace Amct.Engine.Quantization;
 
 /// <summary>
-/// Folds Gemm's alpha into its constant B and beta into its constant C (Y = alpha·A·B + beta·C), so the quantized
-/// Gemm computes A·B + C with the scales already applied. Done on the float model before planning, so calibration
-/// and weight quantization see the weights the int8 model will use. A shared constant gets a scaled copy.
+/// Everything about Gemm's alpha and beta (Y = alpha·A·B + beta·C): they are folded into the constant B and C, so the
+/// quantized Gemm computes A·B + C with the scales already applied. Done on the float model before planning, so
+/// calibration and weight quantization see the weights the int8 model will use. A shared constant gets a scaled copy.
 /// </summary>
 public static class GemmScaling
 {
+    /// <summary>True when alpha, or beta with a C to scale, is not 1: the fold could not apply it (B or C computed).</summary>
+    public static bool HasUnfoldedScale(NodeProto node) =>
+        node.Attribute.Any(a => a.Name == "alpha" && a.F != 1f)
+        || (node.Input.Count > 2 && node.Input[2].Length > 0 && node.Attribute.Any(a => a.Name == "beta" && a.F != 1f));
+
+    /// <summary>
+    /// Drops alpha and beta from a quantized Gemm: they are 1 (folded), and the int8 Gemm states none so that ONNX
+    /// Runtime's QGemm fusion sees a plain A·B + C.
+    /// </summary>
+    public static void RemoveScaleAttributes(NodeProto node)
+    {
+        foreach (var attribute in node.Attribute.Where(a => a.Name is "alpha" or "beta").ToList())
+        {
+            node.Attribute.Remove(attribute);
+        }
+    }
+
     public static int Fold(GraphProto graph, string source)
     {
         var index = new GraphIndex(graph);

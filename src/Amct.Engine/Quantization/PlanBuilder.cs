@@ -54,6 +54,9 @@ public sealed class PlanBuilder
         return builder.Build();
     }
 
+    /// <summary>Lookups over the graph being planned (producers, consumers, constants).</summary>
+    public GraphIndex Index => _index;
+
     public TensorProto? Constant(string tensor) => _index.Constant(tensor);
 
     public bool IsConstant(string tensor) => _index.Constant(tensor) is not null;
@@ -88,11 +91,12 @@ public sealed class PlanBuilder
     public void Skip(NodeProto node, string reason) => _skipped.Add(new SkippedLayer(node.Name, node.OpType, reason));
 
     /// <summary>
-    /// Registers a layer with a constant float weight, unless it is skipped or its weight is not constant (recorded
-    /// with the reason). Returns whether the layer will be quantized.
+    /// Registers a layer with a constant float weight where its rule's roles say, unless it is skipped or its tensors
+    /// are not what the roles need (recorded with the reason). Returns whether the layer will be quantized.
     /// </summary>
-    public bool TryAddWeightedLayer(NodeProto node, int weightInput, int? biasInput, int perChannelAxis)
+    public bool TryAddWeightedLayer(NodeProto node, LayerRoles roles)
     {
+        var weightInput = roles.Weight.Input;
         if (IsSkipped(node))
         {
             Skip(node, _options.SkipLayers.Contains(node.Name) ? "skipped by name" : $"op type {node.OpType} skipped");
@@ -108,28 +112,28 @@ public sealed class PlanBuilder
             Skip(node, $"its weight is {DataTypes.Name(weight.DataType)}, not float32");
             return false;
         }
-        if (!IsFloat(node.Input[0]))
+        if (node.Input.Count <= roles.Activation || !IsFloat(node.Input[roles.Activation]))
         {
             Skip(node, "its input is not float32");
             return false;
         }
         string? bias = null;
-        if (biasInput is { } b && node.Input.Count > b && node.Input[b].Length > 0)
+        if (roles.Bias is { } biasRole && node.Input.Count > biasRole.Input && node.Input[biasRole.Input].Length > 0)
         {
-            if (Constant(node.Input[b]) is { DataType: DataTypes.Float } biasTensor && biasTensor.Dims.Count(d => d != 1) <= 1)
+            if (Constant(node.Input[biasRole.Input]) is { DataType: DataTypes.Float } biasTensor && biasTensor.Dims.Count(d => d != 1) <= 1)
             {
-                bias = node.Input[b];
+                bias = node.Input[biasRole.Input];
             }
-            else if (node.OpType != "Gemm")
+            else if (!biasRole.StaysFloatIfNotConstant)
             {
                 Skip(node, "its bias is not a constant float vector");
                 return false;
             }
         }
         var granularity = _options.LayerWeights.TryGetValue(node.Name, out var own) ? own
-            : node.OpType is "Conv" or "ConvTranspose" ? _options.ConvWeights : _options.MatMulWeights;
-        _layers.Add(new WeightedLayer(node.Name, node.OpType, node.Input[0], node.Input[weightInput], bias,
-            granularity == WeightGranularity.PerChannel ? perChannelAxis : null));
+            : roles.Weight.Kind == WeightKind.ConvLike ? _options.ConvWeights : _options.MatMulWeights;
+        _layers.Add(new WeightedLayer(node.Name, node.OpType, node.Input[roles.Activation], node.Input[weightInput], bias,
+            granularity == WeightGranularity.PerChannel ? roles.Weight.ChannelAxis : null, roles));
         return true;
     }
 

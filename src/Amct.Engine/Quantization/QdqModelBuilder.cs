@@ -1,5 +1,6 @@
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
+using Amct.Engine.Quantization.Rules;
 
 namespace Amct.Engine.Quantization;
 
@@ -81,7 +82,7 @@ public sealed class QdqModelBuilder
     {
         var node = NodeNamed(layer.Name);
         var weights = _weights[layer.Name];
-        node.Input[1] = DequantizedWeight(layer, weights);
+        node.Input[layer.Roles.Weight.Input] = DequantizedWeight(layer, weights);
         if (layer.Bias is { } biasName)
         {
             var bias = TensorData.ToArray<float>(_index.Constant(biasName)!, _source);
@@ -102,16 +103,9 @@ public sealed class QdqModelBuilder
             var zeroPoint = AddInitializer(perChannel
                 ? TensorData.FromArray<int>(_names.Next(layer.Name + "_bias_zero_point"), [values.Length], new int[values.Length])
                 : TensorData.FromArray<int>(_names.Next(layer.Name + "_bias_zero_point"), [], [0]));
-            node.Input[2] = Dequantize(quantized, scale, zeroPoint, perChannel ? 0 : null, layer.Name + "_bias", _constantNodes);
+            node.Input[layer.Roles.Bias!.Input] = Dequantize(quantized, scale, zeroPoint, perChannel ? 0 : null, layer.Name + "_bias", _constantNodes);
         }
-        if (layer.OpType == "Gemm")
-        {
-            // alpha and beta were folded into B and C before planning; the int8 Gemm must not apply them again.
-            foreach (var attribute in node.Attribute.Where(a => a.Name is "alpha" or "beta").ToList())
-            {
-                node.Attribute.Remove(attribute);
-            }
-        }
+        OpRules.WeightedFor(node)!.OnQuantized(node);
     }
 
     /// <summary>One int8 weight + DequantizeLinear per weight initializer, shared by the layers that share it.</summary>

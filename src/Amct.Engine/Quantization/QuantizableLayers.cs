@@ -1,5 +1,6 @@
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
+using Amct.Engine.Quantization.Rules;
 
 namespace Amct.Engine.Quantization;
 
@@ -7,26 +8,26 @@ namespace Amct.Engine.Quantization;
 public sealed record QuantizableLayer(string Name, string OpType, string WeightName, IReadOnlyList<long> WeightShape);
 
 /// <summary>
-/// Finds the layers with a weight we can quantize: Conv, ConvTranspose, Gemm and MatMul whose weight input (the
-/// second input) is a constant. A weight computed at run time cannot be quantized ahead of time.
+/// Finds the layers with a weight we can quantize: nodes of a weighted op (<see cref="OpRules.WeightedOpTypes"/>) whose
+/// weight, where the op's rule says it sits, is a float constant. A weight computed at run time cannot be quantized
+/// ahead of time.
 /// </summary>
 public static class QuantizableLayers
 {
-    private static readonly HashSet<string> WeightedOps = ["Conv", "ConvTranspose", "Gemm", "MatMul"];
-
     public static IReadOnlyList<QuantizableLayer> Find(GraphProto graph)
     {
         var index = new GraphIndex(graph);
         var layers = new List<QuantizableLayer>();
         foreach (var node in graph.Node)
         {
-            if (node.Domain is not ("" or "ai.onnx") || !WeightedOps.Contains(node.OpType) || node.Input.Count < 2)
+            if (OpRules.WeightedFor(node)?.Roles(node, index) is not { } roles || node.Input.Count <= roles.Weight.Input)
             {
                 continue;
             }
-            if (index.Constant(node.Input[1]) is { } weight && weight.DataType == DataTypes.Float)
+            var weightName = node.Input[roles.Weight.Input];
+            if (index.Constant(weightName) is { } weight && weight.DataType == DataTypes.Float)
             {
-                layers.Add(new QuantizableLayer(LayerNames.Of(node), node.OpType, node.Input[1], weight.Dims.ToList()));
+                layers.Add(new QuantizableLayer(LayerNames.Of(node), node.OpType, weightName, weight.Dims.ToList()));
             }
         }
         return layers;

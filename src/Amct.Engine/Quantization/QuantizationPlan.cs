@@ -1,8 +1,10 @@
+using Amct.Engine.Quantization.Rules;
+
 namespace Amct.Engine.Quantization;
 
 /// <summary>
-/// A layer whose weight is quantized to int8: its activation input, weight, optional bias and the weight's channel
-/// axis (null = one scale for the tensor).
+/// A layer whose weight is quantized to int8: its activation input, weight, optional bias, the weight's channel
+/// axis (null = one scale for the tensor), and the roles its rule gave (where those tensors sit on the node).
 /// </summary>
 public sealed record WeightedLayer(
     string Name,
@@ -10,7 +12,8 @@ public sealed record WeightedLayer(
     string ActivationInput,
     string Weight,
     string? Bias,
-    int? WeightAxis);
+    int? WeightAxis,
+    LayerRoles Roles);
 
 /// <summary>A layer left in float, and why (for the report).</summary>
 public sealed record SkippedLayer(string Name, string OpType, string Reason);

@@ -16,8 +16,7 @@ public sealed class ActivationFoldRule : IOpRule
 
     public void Apply(NodeProto node, PlanBuilder plan)
     {
-        var input = node.Input[0];
-        if (plan.IsSkipped(node) || !plan.IsQuantized(input))
+        if (!plan.FollowsQuantizedInput(node))
         {
             return;
         }
@@ -26,10 +25,7 @@ public sealed class ActivationFoldRule : IOpRule
             plan.Fold(node);
             return;
         }
-        if (!plan.IsGraphOutput(node.Output[0]))
-        {
-            plan.QuantizeOutput(node, 0);
-        }
+        plan.QuantizeOutputUnlessGraphOutput(node);
     }
 
     private static bool ClipsAtZero(NodeProto node, PlanBuilder plan)

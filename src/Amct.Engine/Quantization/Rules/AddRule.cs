@@ -13,15 +13,12 @@ public sealed class AddRule : IOpRule
 
     public void Apply(NodeProto node, PlanBuilder plan)
     {
-        if (node.Input.Count != 2 || node.Input.Any(plan.IsConstant) || !node.Input.All(plan.IsFloat) || plan.IsSkipped(node))
+        if (node.Input.Count != 2 || !plan.TakesFloatActivations(node))
         {
             return;
         }
         plan.QuantizeActivation(node.Input[0]);
         plan.QuantizeActivation(node.Input[1]);
-        if (!plan.IsGraphOutput(node.Output[0]))
-        {
-            plan.QuantizeOutput(node, 0);
-        }
+        plan.QuantizeOutputUnlessGraphOutput(node);
     }
 }

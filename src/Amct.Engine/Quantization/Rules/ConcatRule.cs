@@ -13,7 +13,7 @@ public sealed class ConcatRule : IOpRule
 
     public void Apply(NodeProto node, PlanBuilder plan)
     {
-        if (node.Input.Any(plan.IsConstant) || !node.Input.All(plan.IsFloat) || plan.IsSkipped(node) || plan.IsGraphOutput(node.Output[0]))
+        if (!plan.TakesFloatActivations(node) || plan.IsGraphOutput(node.Output[0]))
         {
             return;
         }

@@ -1,25 +1,19 @@
+using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 
 namespace Amct.Engine.Quantization.Rules;
 
 /// <summary>
-/// Conv and ConvTranspose: int8 weight (per output channel by default: axis 0 for Conv, axis 1 for ConvTranspose,
-/// whose weight is [C_in, C_out/group, …]), int32 bias, quantized input and output, so ONNX Runtime fuses
-/// DQ→Conv→Q into QLinearConv.
+/// Conv and ConvTranspose: X at input 0, an int8 weight at input 1 (per output channel by default: axis 0 for Conv,
+/// axis 1 for ConvTranspose, whose weight is [C_in, C_out/group, …]), an int32 bias at input 2, quantized input and
+/// output, so ONNX Runtime fuses DQ→Conv→Q into QLinearConv.
 /// </summary>
-public sealed class ConvRule : IOpRule
+public sealed class ConvRule : WeightedOpRule
 {
-    public IReadOnlyCollection<string> OpTypes { get; } = ["Conv", "ConvTranspose"];
-    public RulePhase Phase => RulePhase.Anchor;
+    public override IReadOnlyCollection<string> OpTypes { get; } = ["Conv", "ConvTranspose"];
 
-    public void Apply(NodeProto node, PlanBuilder plan)
-    {
-        var axis = node.OpType == "ConvTranspose" ? 1 : 0;
-        if (!plan.TryAddWeightedLayer(node, weightInput: 1, biasInput: 2, perChannelAxis: axis))
-        {
-            return;
-        }
-        plan.QuantizeActivation(node.Input[0]);
-        plan.QuantizeOutput(node, 0);
-    }
+    public override LayerRoles Roles(NodeProto node, GraphIndex graph) =>
+        new(Activation: 0,
+            new WeightRole(Input: 1, ChannelAxis: node.OpType == "ConvTranspose" ? 1 : 0, WeightKind.ConvLike),
+            new BiasRole(Input: 2, StaysFloatIfNotConstant: false));
 }

@@ -1,28 +1,30 @@
+using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 
 namespace Amct.Engine.Quantization.Rules;
 
 /// <summary>
-/// Gemm with a constant B: int8 B (per output column by default: axis 1, or 0 when transB=1), int32 bias from a 1-D C.
-/// alpha and beta are folded into B and C when the model is built. The output is quantized unless it is a graph
-/// output (then ONNX Runtime's QGemm writes float directly and the logits keep full precision).
+/// Gemm with a constant B: A at input 0, int8 B at input 1 (per output column by default: axis 1, or 0 when
+/// transB=1), an int32 bias from a 1-D C at input 2; any other C stays a float input. alpha and beta are
+/// <see cref="GemmScaling"/>'s business: folded into B and C before planning, and a Gemm whose scales could not be
+/// folded stays float. The output is quantized unless it is a graph output.
 /// </summary>
-public sealed class GemmRule : IOpRule
+public sealed class GemmRule : WeightedOpRule
 {
-    public IReadOnlyCollection<string> OpTypes { get; } = ["Gemm"];
-    public RulePhase Phase => RulePhase.Anchor;
+    public override IReadOnlyCollection<string> OpTypes { get; } = ["Gemm"];
 
-    public void Apply(NodeProto node, PlanBuilder plan)
+    protected override bool QuantizesGraphOutput => false;
+
+    public override LayerRoles Roles(NodeProto node, GraphIndex graph)
     {
         var transB = node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0;
-        if (!plan.TryAddWeightedLayer(node, weightInput: 1, biasInput: 2, perChannelAxis: transB == 1 ? 0 : 1))
-        {
-            return;
-        }
-        plan.QuantizeActivation(node.Input[0]);
-        if (!plan.IsGraphOutput(node.Output[0]))
-        {
-            plan.QuantizeOutput(node, 0);
-        }
+        return new(Activation: 0,
+            new WeightRole(Input: 1, ChannelAxis: transB == 1 ? 0 : 1, WeightKind.MatMulLike),
+            new BiasRole(Input: 2, StaysFloatIfNotConstant: true));
     }
+
+    protected override string? Unsupported(NodeProto node, PlanBuilder plan) =>
+        GemmScaling.HasUnfoldedScale(node) ? "its alpha or beta could not be folded (B or C is not an initializer)" : null;
+
+    public override void OnQuantized(NodeProto node) => GemmScaling.RemoveScaleAttributes(node);
 }

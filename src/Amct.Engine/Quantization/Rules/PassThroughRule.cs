@@ -19,7 +19,7 @@ public sealed class PassThroughRule : IOpRule
 
     public void Apply(NodeProto node, PlanBuilder plan)
     {
-        if (!plan.IsQuantized(node.Input[0]) || plan.IsSkipped(node))
+        if (!plan.FollowsQuantizedInput(node))
         {
             return;
         }

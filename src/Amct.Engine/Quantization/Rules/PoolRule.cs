@@ -14,10 +14,9 @@ public sealed class PoolRule : IOpRule
 
     public void Apply(NodeProto node, PlanBuilder plan)
     {
-        if (!plan.IsQuantized(node.Input[0]) || plan.IsSkipped(node) || plan.IsGraphOutput(node.Output[0]))
+        if (plan.FollowsQuantizedInput(node))
         {
-            return;
+            plan.QuantizeOutputUnlessGraphOutput(node);
         }
-        plan.QuantizeOutput(node, 0);
     }
 }

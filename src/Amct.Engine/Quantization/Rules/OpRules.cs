@@ -1,0 +1,36 @@
+using Amct.Engine.Onnx;
+
+namespace Amct.Engine.Quantization.Rules;
+
+/// <summary>
+/// The registry from op type to rule: the one list of what the planner quantizes. Everything else that needs to know
+/// which ops carry a weight (inspect, skip-by-type checks, messages) asks this registry.
+/// </summary>
+public static class OpRules
+{
+    private static readonly IOpRule[] All =
+    [
+        new ConvRule(),
+        new GemmRule(),
+        new MatMulRule(),
+        new AddRule(),
+        new ConcatRule(),
+        new PoolRule(),
+        new ActivationFoldRule(),
+        new PassThroughRule(),
+    ];
+
+    private static readonly Dictionary<string, IOpRule> ByOpType =
+        All.SelectMany(rule => rule.OpTypes.Select(op => (op, rule))).ToDictionary(p => p.op, p => p.rule, StringComparer.Ordinal);
+
+    public static IOpRule? For(NodeProto node) =>
+        node.Domain is "" or "ai.onnx" ? ByOpType.GetValueOrDefault(node.OpType) : null;
+
+    /// <summary>The rule of a node whose op has a weight to quantize, or null.</summary>
+    public static WeightedOpRule? WeightedFor(NodeProto node) => For(node) as WeightedOpRule;
+
+    /// <summary>The op types that have a weight to quantize, in registration order.</summary>
+    public static IReadOnlyList<string> WeightedOpTypes { get; } = All.OfType<WeightedOpRule>().SelectMany(r => r.OpTypes).ToList();
+
+    public static IReadOnlyCollection<string> KnownOpTypes => ByOpType.Keys;
+}

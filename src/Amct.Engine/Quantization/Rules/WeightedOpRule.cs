@@ -1,0 +1,57 @@
+using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
+
+namespace Amct.Engine.Quantization.Rules;
+
+/// <summary>
+/// An op with a constant weight (Conv, Gemm, MatMul…). The rule says where the activation, weight and bias sit
+/// (<see cref="Roles"/>); planning, weight quantization, the QDQ builder and <c>amct inspect</c> all go by those roles,
+/// so a new weighted op is one subclass and one registry line.
+/// </summary>
+public abstract class WeightedOpRule : IOpRule
+{
+    public abstract IReadOnlyCollection<string> OpTypes { get; }
+
+    public RulePhase Phase => RulePhase.Anchor;
+
+    /// <summary>Where this node's tensors sit, or null when the node has no shape this rule quantizes.</summary>
+    /// <param name="node">A node of one of <see cref="OpTypes"/>.</param>
+    /// <param name="graph">For rules whose roles depend on which input is a constant.</param>
+    public abstract LayerRoles? Roles(NodeProto node, GraphIndex graph);
+
+    /// <summary>
+    /// Whether the output is quantized when it is a graph output. Convolutions: yes, so ONNX Runtime fuses them.
+    /// Matrix products: no — its QGemm then writes float directly and the logits keep full precision.
+    /// </summary>
+    protected virtual bool QuantizesGraphOutput => true;
+
+    /// <summary>Why this node cannot be quantized although it has the roles (checked before anything else), or null.</summary>
+    protected virtual string? Unsupported(NodeProto node, PlanBuilder plan) => null;
+
+    /// <summary>Adjusts the node once its weight and bias are the int8 ones (attributes that no longer apply).</summary>
+    public virtual void OnQuantized(NodeProto node)
+    {
+    }
+
+    public void Apply(NodeProto node, PlanBuilder plan)
+    {
+        if (Unsupported(node, plan) is { } reason)
+        {
+            plan.Skip(node, reason);
+            return;
+        }
+        if (Roles(node, plan.Index) is not { } roles || !plan.TryAddWeightedLayer(node, roles))
+        {
+            return;
+        }
+        plan.QuantizeActivation(node.Input[roles.Activation]);
+        if (QuantizesGraphOutput)
+        {
+            plan.QuantizeOutput(node, 0);
+        }
+        else
+        {
+            plan.QuantizeOutputUnlessGraphOutput(node);
+        }
+    }
+}
