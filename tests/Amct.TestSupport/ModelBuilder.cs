@@ -62,6 +62,23 @@ public sealed class ModelBuilder
     public static AttributeProto IntAttribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
+    public static AttributeProto FloatAttribute(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    public static AttributeProto TensorAttribute(string name, TensorProto value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value };
+
+    /// <summary>Deterministic weight-like values in [-scale, scale]: a sine pattern, so no two channels are alike.</summary>
+    public static float[] Pattern(long count, double scale = 0.5, double phase = 0) =>
+        Enumerable.Range(0, (int)count).Select(i => (float)(scale * Math.Sin(0.37 * i + phase))).ToArray();
+
     public static AttributeProto GraphAttribute(string name, GraphProto graph) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Graph, G = graph };
 

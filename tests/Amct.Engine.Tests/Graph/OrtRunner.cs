@@ -4,13 +4,18 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Amct.Engine.Tests.Graph;
 
-/// <summary>Runs a model in ONNX Runtime, with its graph optimizations off so the graph runs as written.</summary>
+/// <summary>Runs a model in ONNX Runtime, by default with its graph optimizations off so the graph runs as written.</summary>
 internal static class OrtRunner
 {
     /// <summary>The graph outputs, in graph order, for the given inputs (matched to graph inputs by name).</summary>
-    public static List<TensorProto> Run(ModelProto model, params TensorProto[] inputs)
+    public static List<TensorProto> Run(ModelProto model, params TensorProto[] inputs) => Run(model, optimized: false, inputs);
+
+    /// <param name="model">The model to run.</param>
+    /// <param name="optimized">Run with the engine's session settings (full optimizations: QDQ fused into int8 kernels).</param>
+    /// <param name="inputs">Graph inputs, matched by name.</param>
+    public static List<TensorProto> Run(ModelProto model, bool optimized, params TensorProto[] inputs)
     {
-        using var options = new SessionOptions
+        using var options = optimized ? SessionFactory.CreateOptions() : new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
