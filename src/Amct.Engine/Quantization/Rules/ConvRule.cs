@@ -14,6 +14,19 @@ public sealed class ConvRule : WeightedOpRule
 
     public override LayerRoles Roles(NodeProto node, GraphIndex graph) =>
         new(Activation: 0,
-            new WeightRole(Input: 1, ChannelAxis: node.OpType == "ConvTranspose" ? 1 : 0, WeightKind.ConvLike),
+            new WeightRole(Input: 1, ChannelAxis(node), WeightKind.ConvLike),
             new BiasRole(Input: 2, StaysFloatIfNotConstant: false));
+
+    private static int? ChannelAxis(NodeProto node)
+    {
+        if (node.OpType != "ConvTranspose")
+        {
+            return 0;
+        }
+        // With groups, axis 1 of a ConvTranspose weight holds C_out/group channels per group, and output channel
+        // g·(C_out/group) + j takes its kernels from group g's rows: no one weight axis lists the output channels, so
+        // a per-axis scale cannot follow them. One scale for the tensor instead.
+        var group = node.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
+        return group == 1 ? 1 : null;
+    }
 }

@@ -15,9 +15,10 @@ public enum WeightKind
 
 /// <summary>The weight of a weighted op: which input holds it, its output-channel axis and its kind.</summary>
 /// <param name="Input">The node input the weight sits at.</param>
-/// <param name="ChannelAxis">The weight axis of the output channels (used when the layer is quantized per channel).</param>
+/// <param name="ChannelAxis">The weight axis of the output channels (used when the layer is quantized per channel), or
+/// null when no single axis holds them: the weight is then always quantized per tensor.</param>
 /// <param name="Kind">Decides which granularity setting applies.</param>
-public sealed record WeightRole(int Input, int ChannelAxis, WeightKind Kind);
+public sealed record WeightRole(int Input, int? ChannelAxis, WeightKind Kind);
 
 /// <summary>The bias of a weighted op, quantized to int32 with the scale of the product it is added to.</summary>
 /// <param name="Input">The node input the bias may sit at (absent or empty = no bias).</param>

@@ -75,4 +75,24 @@ public sealed class ConvRuleTests
         Assert.AreEqual(0, result.Fused("QLinearConvTranspose"), result.Summary);
         Assert.IsGreaterThan(30.0, result.OutputSqnrDb);
     }
+
+    [TestMethod]
+    public void Grouped_ConvTranspose_weights_get_one_scale_because_no_axis_lists_the_output_channels()
+    {
+        // W [C_in 4, C_out/group 2, 2, 2] with group 2: four output channels, but axis 1 has only two entries.
+        var model = new ModelBuilder()
+            .Input("X", DataTypes.Float, 1, 4, 4, 4)
+            .Output("Y", DataTypes.Float, 1, 4, 8, 8)
+            .Initializer("W", [4, 2, 2, 2], Pattern(32))
+            .Initializer("B", [4], [0.1f, 0f, -0.1f, 0.2f])
+            .Node("ConvTranspose", ["X", "W", "B"], ["C"], "deconv", IntsAttribute("strides", 2, 2), IntAttribute("group", 2))
+            .Node("Sigmoid", ["C"], ["Y"], "sigmoid")
+            .Build();
+        var result = RuleHarness.Quantize(model);
+
+        var layer = result.Plan.Layers.Single();
+        Assert.AreEqual((null, "B"), (layer.WeightAxis, layer.Bias));
+        CollectionAssert.AreEqual(new[] { "X", "C" }, result.Plan.QuantizedTensors.ToList());
+        Assert.IsGreaterThan(30.0, result.OutputSqnrDb);
+    }
 }
