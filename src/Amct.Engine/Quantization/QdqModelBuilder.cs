@@ -23,7 +23,7 @@ public sealed class QdqModelBuilder
     private readonly UniqueNames _names;
     private readonly List<NodeProto> _constantNodes = [];
     private readonly Dictionary<string, List<NodeProto>> _afterProducer = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _dequantizedWeights = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Weight, bool AsActivation), string> _dequantizedWeights = [];
 
     private QdqModelBuilder(ModelProto floatModel, QuantizationPlan plan,
         IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source,
@@ -111,21 +111,30 @@ public sealed class QdqModelBuilder
     /// <summary>One int8 weight + DequantizeLinear per weight initializer, shared by the layers that share it.</summary>
     private string DequantizedWeight(WeightedLayer layer, QuantizedWeights weights)
     {
-        if (_dequantizedWeights.TryGetValue(layer.Weight, out var existing))
+        // ONNX Runtime's int8 elementwise kernels (QLinearMul) need both operands in one type, so an elementwise
+        // weight is stored as the activations are: uint8 with zero point 128, the same symmetric values shifted.
+        var asActivation = layer.Roles.Weight.Kind == WeightKind.Elementwise && !_signedActivations;
+        if (_dequantizedWeights.TryGetValue((layer.Weight, asActivation), out var existing))
         {
             return existing;
         }
         var original = _index.Constant(layer.Weight)!;
         var perChannel = weights.Axis is not null;
-        var quantized = AddInitializer(TensorData.FromArray<sbyte>(_names.Next(layer.Weight + "_quantized"), original.Dims.ToArray(), weights.Values));
+        var quantizedName = _names.Next(layer.Weight + "_quantized");
+        var quantized = AddInitializer(asActivation
+            ? TensorData.FromArray<byte>(quantizedName, original.Dims.ToArray(), weights.Values.Select(v => (byte)(v + 128)).ToArray())
+            : TensorData.FromArray<sbyte>(quantizedName, original.Dims.ToArray(), weights.Values));
         var scale = AddInitializer(perChannel
             ? TensorData.FromArray<float>(_names.Next(layer.Weight + "_scale"), [weights.Scales.Length], weights.Scales)
             : TensorData.FromArray<float>(_names.Next(layer.Weight + "_scale"), [], weights.Scales));
-        var zeroPoint = AddInitializer(perChannel
-            ? TensorData.FromArray<sbyte>(_names.Next(layer.Weight + "_zero_point"), [weights.Scales.Length], new sbyte[weights.Scales.Length])
-            : TensorData.FromArray<sbyte>(_names.Next(layer.Weight + "_zero_point"), [], [0]));
+        var zeroPointName = _names.Next(layer.Weight + "_zero_point");
+        var zeroPoint = AddInitializer(asActivation
+            ? TensorData.FromArray<byte>(zeroPointName, [], [128])
+            : perChannel
+                ? TensorData.FromArray<sbyte>(zeroPointName, [weights.Scales.Length], new sbyte[weights.Scales.Length])
+                : TensorData.FromArray<sbyte>(zeroPointName, [], [0]));
         var output = Dequantize(quantized, scale, zeroPoint, weights.Axis, layer.Weight, _constantNodes);
-        _dequantizedWeights[layer.Weight] = output;
+        _dequantizedWeights[(layer.Weight, asActivation)] = output;
         return output;
     }
 

@@ -11,6 +11,12 @@ public enum WeightKind
 
     /// <summary>A matrix-product operand: per channel or per tensor as <see cref="PlanOptions.MatMulWeights"/> says.</summary>
     MatMulLike,
+
+    /// <summary>
+    /// An operand of an elementwise op (Mul by a constant): one scale for the tensor whatever the settings, since
+    /// ONNX Runtime's QLinearMul takes scalar scales only.
+    /// </summary>
+    Elementwise,
 }
 
 /// <summary>The weight of a weighted op: which input holds it, its output-channel axis and its kind.</summary>

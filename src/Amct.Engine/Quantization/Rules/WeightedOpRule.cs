@@ -12,7 +12,11 @@ public abstract class WeightedOpRule : IOpRule
 {
     public abstract IReadOnlyCollection<string> OpTypes { get; }
 
-    public RulePhase Phase => RulePhase.Anchor;
+    /// <summary>
+    /// Anchor by default: the int8 kernel pays for itself. A follower is quantized only when its activation already
+    /// is (an int8 Mul between float ops would add quantize/dequantize work and gain nothing).
+    /// </summary>
+    public virtual RulePhase Phase => RulePhase.Anchor;
 
     /// <summary>Where this node's tensors sit, or null when the node has no shape this rule quantizes.</summary>
     /// <param name="node">A node of one of <see cref="OpTypes"/>.</param>
@@ -40,7 +44,9 @@ public abstract class WeightedOpRule : IOpRule
             plan.Skip(node, reason);
             return;
         }
-        if (Roles(node, plan.Index) is not { } roles || !plan.TryAddWeightedLayer(node, roles))
+        if (Roles(node, plan.Index) is not { } roles
+            || (Phase == RulePhase.Follower && !plan.IsQuantized(node.Input[roles.Activation]))
+            || !plan.TryAddWeightedLayer(node, roles))
         {
             return;
         }
