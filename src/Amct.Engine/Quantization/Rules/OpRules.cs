@@ -13,6 +13,7 @@ public static class OpRules
         new ConvRule(),
         new GemmRule(),
         new MatMulRule(),
+        new MulRule(),
         new AddRule(),
         new ConcatRule(),
         new PoolRule(),
