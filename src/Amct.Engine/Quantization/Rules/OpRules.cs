@@ -3,8 +3,9 @@ using Amct.Engine.Onnx;
 namespace Amct.Engine.Quantization.Rules;
 
 /// <summary>
-/// The registry from op type to rule: the one list of what the planner quantizes. Everything else that needs to know
-/// which ops carry a weight (inspect, skip-by-type checks, messages) asks this registry.
+/// The registry from op type to rule (one small file per op family beside it): the one list of what the planner
+/// quantizes. Everything else that needs to know which ops carry a weight (inspect, the planner's float-producer
+/// check, the nothing-to-quantize message) asks this registry.
 /// </summary>
 public static class OpRules
 {

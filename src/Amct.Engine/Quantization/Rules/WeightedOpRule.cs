@@ -24,8 +24,9 @@ public abstract class WeightedOpRule : IOpRule
     public abstract LayerRoles? Roles(NodeProto node, GraphIndex graph);
 
     /// <summary>
-    /// Whether the output is quantized when it is a graph output. Convolutions: yes, so ONNX Runtime fuses them.
-    /// Matrix products: no — its QGemm then writes float directly and the logits keep full precision.
+    /// Whether the output is quantized when it is a graph output. Matrix products: no — QGemm then writes float
+    /// directly and the logits keep full precision. Convolutions: yes, as the planner always did, although the graph
+    /// output stays the float tensor, so the Q/DQ pair is not read and ONNX Runtime runs that last Conv in float.
     /// </summary>
     protected virtual bool QuantizesGraphOutput => true;
 
