@@ -45,7 +45,9 @@ public sealed class AccuracyGateTests
         Assert.AreEqual(SharedData.PathOf("digits-cnn/model.onnx"), error.Target);
         StringAssert.Contains(error.Message, name);
         Assert.IsFalse(File.Exists(failing.File("out/model.int8.onnx")), "no model after a failed gate");
-        Assert.IsTrue(File.Exists(failing.File("out/model.quant.md")), "the human report explains the failure");
+        Assert.IsFalse(File.Exists(failing.File("out/model.quant.md")), "no report an up-to-date check takes for an output");
+        Assert.IsTrue(File.Exists(failing.File("out/model.quant.failed.md")), "the human report explains the failure");
+        StringAssert.Contains(error.Message, failing.File("out/model.quant.failed.md"), "the error links to it");
     }
 
     [TestMethod]

@@ -1,0 +1,21 @@
+using Amct.Engine.Graph;
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Pipeline.Stages;
+
+/// <summary>Prepares the graph for quantizing: node names, opset 13, Conv+BatchNormalization folding, Gemm scales.</summary>
+internal sealed class PrepareStage : IJobStage
+{
+    public string Name => "prepare";
+    public StageTiming Timing => StageTiming.Prepare;
+
+    public void Run(JobContext context)
+    {
+        context.Preparation = GraphPreparation.Prepare(context.Model, new GraphPreparationOptions
+        {
+            FoldBatchNormalization = context.Settings.DoFusion,
+            SkipFusionLayers = context.Settings.SkipFusionLayers,
+        }, context.ModelPath);
+        context.GemmScalesFolded = GemmScaling.Fold(context.Model.Graph, context.ModelPath);
+    }
+}
