@@ -16,6 +16,15 @@ internal interface IJobStage
     void Run(JobContext context);
 }
 
+/// <summary>A stage with its name and timing given once, in its declaration.</summary>
+internal abstract class JobStage(string name, StageTiming timing) : IJobStage
+{
+    public string Name => name;
+    public StageTiming Timing => timing;
+
+    public abstract void Run(JobContext context);
+}
+
 /// <summary>The report's timing fields (<see cref="Formats.Timings"/>); a stage's time is added to one of them.</summary>
 internal enum StageTiming
 {

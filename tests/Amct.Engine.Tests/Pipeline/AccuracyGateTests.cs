@@ -8,7 +8,8 @@ namespace Amct.Engine.Tests.Pipeline;
 [TestClass]
 public sealed class AccuracyGateTests
 {
-    private static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => new()
+    /// <summary>The digits CNN with evaluation data, labels and the given thresholds, writing to out/.</summary>
+    internal static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => new()
     {
         ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
         CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),

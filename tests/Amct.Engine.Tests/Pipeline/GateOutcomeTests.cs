@@ -12,15 +12,7 @@ namespace Amct.Engine.Tests.Pipeline;
 [TestClass]
 public sealed class GateOutcomeTests
 {
-    private static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => new()
-    {
-        ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
-        CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
-        EvaluationData = SharedData.PathOf("digits-cnn/test_x.npy"),
-        EvaluationLabels = SharedData.PathOf("digits-cnn/test_y.npy"),
-        OutputDirectory = temp.File("out"),
-        Gate = gate,
-    };
+    private static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => AccuracyGateTests.Digits(temp, gate);
 
     [TestMethod]
     public void A_failed_gate_replaces_every_output_with_the_failed_report_and_a_later_pass_removes_that()

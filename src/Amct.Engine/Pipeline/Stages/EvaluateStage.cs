@@ -6,12 +6,9 @@ namespace Amct.Engine.Pipeline.Stages;
 /// Compares the quantized model with the float one, on the evaluation data or else in-sample on the calibration data,
 /// and checks the gate's thresholds. Nothing is evaluated when evaluation is off or there is nothing quantized.
 /// </summary>
-internal sealed class EvaluateStage : IJobStage
+internal sealed class EvaluateStage() : JobStage("evaluate", StageTiming.Evaluate)
 {
-    public string Name => "evaluate";
-    public StageTiming Timing => StageTiming.Evaluate;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         var request = context.Request;
         var evaluationData = request.EvaluationData ?? request.CalibrationData;

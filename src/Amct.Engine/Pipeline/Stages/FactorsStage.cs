@@ -6,12 +6,9 @@ using Amct.Engine.Quantization;
 namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>The activations' factors: read from a record file, or calibrated on the calibration data.</summary>
-internal sealed class FactorsStage : IJobStage
+internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate)
 {
-    public string Name => "factors";
-    public StageTiming Timing => StageTiming.Calibrate;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         var (request, plan) = (context.Request, context.Plan);
         if (request.RecordInput is { } recordPath)

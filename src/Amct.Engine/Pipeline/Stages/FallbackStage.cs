@@ -7,12 +7,9 @@ namespace Amct.Engine.Pipeline.Stages;
 /// and replaces the quantized model, plan and factors with the smallest configuration that passes. Skipped when the
 /// float model itself misses MinAccuracy: no int8 configuration can then pass, and searching would only take time.
 /// </summary>
-internal sealed class FallbackStage : IJobStage
+internal sealed class FallbackStage() : JobStage("fallback", StageTiming.Fallback)
 {
-    public string Name => "fallback";
-    public StageTiming Timing => StageTiming.Fallback;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         var (request, plan, log) = (context.Request, context.Plan, context.Log);
         if (context is not { Verdict.Passed: false, Evaluator: { } evaluator, Evaluation: { } evaluation } ||

@@ -6,12 +6,9 @@ namespace Amct.Engine.Pipeline.Stages;
 /// <summary>
 /// The gate's final verdict for the report. Without thresholds, a poor cosine similarity is still a warning.
 /// </summary>
-internal sealed class GateStage : IJobStage
+internal sealed class GateStage() : JobStage("gate", StageTiming.Evaluate)
 {
-    public string Name => "gate";
-    public StageTiming Timing => StageTiming.Evaluate;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         if (context is not { Evaluation: { } evaluation, Verdict: { } verdict })
         {

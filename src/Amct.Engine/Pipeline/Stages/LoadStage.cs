@@ -4,12 +4,9 @@ using Amct.Engine.Onnx;
 namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>Reads the AMCT config, resolves the settings and loads the model (keeping an untouched copy).</summary>
-internal sealed class LoadStage : IJobStage
+internal sealed class LoadStage() : JobStage("load", StageTiming.Load)
 {
-    public string Name => "load";
-    public StageTiming Timing => StageTiming.Load;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         var request = context.Request;
         context.Config = request.ConfigFile is { } configFile ? QuantConfigReader.Read(configFile) : null;

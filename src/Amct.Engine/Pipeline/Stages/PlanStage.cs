@@ -7,12 +7,9 @@ namespace Amct.Engine.Pipeline.Stages;
 /// Decides what is quantized and how (the plan), warns about settings naming no layer, and how samples are fed to the
 /// model (its inputs, the batch size, the data options) for calibration and evaluation.
 /// </summary>
-internal sealed class PlanStage : IJobStage
+internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
 {
-    public string Name => "plan";
-    public StageTiming Timing => StageTiming.Prepare;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         var (request, settings, graph) = (context.Request, context.Settings, context.Model.Graph);
         context.Plan = PlanBuilder.Plan(graph, settings.PlanOptions(graph));

@@ -4,12 +4,9 @@ using Amct.Engine.Quantization;
 namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>Prepares the graph for quantizing: node names, opset 13, Conv+BatchNormalization folding, Gemm scales.</summary>
-internal sealed class PrepareStage : IJobStage
+internal sealed class PrepareStage() : JobStage("prepare", StageTiming.Prepare)
 {
-    public string Name => "prepare";
-    public StageTiming Timing => StageTiming.Prepare;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         context.Preparation = GraphPreparation.Prepare(context.Model, new GraphPreparationOptions
         {

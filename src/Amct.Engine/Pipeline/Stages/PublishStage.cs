@@ -6,12 +6,9 @@ namespace Amct.Engine.Pipeline.Stages;
 /// Writes the reports and replaces the old outputs with the new set in one step. After a failed gate (not reported as
 /// a warning) the set is the failed-gate report alone, and the job fails with an error that links to it.
 /// </summary>
-internal sealed class PublishStage : IJobStage
+internal sealed class PublishStage() : JobStage("publish", StageTiming.None)
 {
-    public string Name => "publish";
-    public StageTiming Timing => StageTiming.None;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         var outputs = context.Outputs;
         var report = ReportBuilder.Report(context);

@@ -3,11 +3,8 @@ using Amct.Engine.Quantization;
 namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>Quantizes the planned layers' weights (and biases) to int8.</summary>
-internal sealed class WeightsStage : IJobStage
+internal sealed class WeightsStage() : JobStage("weights", StageTiming.Quantize)
 {
-    public string Name => "weights";
-    public StageTiming Timing => StageTiming.Quantize;
-
-    public void Run(JobContext context) =>
+    public override void Run(JobContext context) =>
         context.Weights = LayerWeights.Quantize(context.Model.Graph, context.Plan, context.ModelPath, context.Request.WeightBits);
 }

@@ -7,12 +7,9 @@ namespace Amct.Engine.Pipeline.Stages;
 /// Writes the int8 model and the record to temporary files beside their targets; <see cref="PublishStage"/> moves
 /// them into place with the reports. A model that failed its gate writes neither.
 /// </summary>
-internal sealed class WriteStage : IJobStage
+internal sealed class WriteStage() : JobStage("write", StageTiming.Write)
 {
-    public string Name => "write";
-    public StageTiming Timing => StageTiming.Write;
-
-    public void Run(JobContext context)
+    public override void Run(JobContext context)
     {
         if (!context.KeepOutputs)
         {
