@@ -7,7 +7,7 @@ namespace Amct.Engine.Pipeline;
 /// </summary>
 internal interface IJobStage
 {
-    /// <summary>The stage's name in timings and logs, e.g. "calibrate".</summary>
+    /// <summary>The stage's name in timings, e.g. "factors".</summary>
     string Name { get; }
 
     /// <summary>Which of the report's timings the stage's time counts toward.</summary>
