@@ -7,6 +7,7 @@ using Amct.Build.Tasks.Worker;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Amct.Engine;
+using Amct.Engine.Pipeline;
 
 namespace Amct.Build.Tasks;
 
@@ -75,8 +76,8 @@ public sealed class AmctQuantize : ToolTask
         }
 
         Directory.CreateDirectory(project.IntermediateDirectory);
-        _jobFile = Path.Combine(project.IntermediateDirectory, "amct.job.json");
-        _resultFile = Path.Combine(project.IntermediateDirectory, "amct.result.json");
+        _jobFile = Path.Combine(project.IntermediateDirectory, OutputNames.JobFileName);
+        _resultFile = Path.Combine(project.IntermediateDirectory, OutputNames.ResultFileName);
         File.WriteAllText(_jobFile, JobFileWriter.Write(project.ProjectFile, stale.Select(s => s.Plan)));
         File.Delete(_resultFile);
         _host = DotNetHost.Resolve(DotNetHostPath, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH"), NetCoreRoot,

@@ -9,6 +9,17 @@ public static partial class ErrorCodes
     public const string RecordMissingFactors = "AMCT1006";
     public const string RecordConflictingFactors = "AMCT1007";
 
+    /// <summary>The output name is not a plain file name (a folder part, a separator, NUL, or empty).</summary>
+    public const string OutputNameNotPlain = "AMCT1008";
+
     // 30xx: calibration outcome.
     public const string NothingToQuantize = "AMCT3054";
+
+    // 50xx: writing the outputs.
+
+    /// <summary>An output path exists and is a folder, device, FIFO or socket: never replaced.</summary>
+    public const string OutputNotRegularFile = "AMCT5002";
+
+    /// <summary>The output folder is an existing file, or cannot be created.</summary>
+    public const string OutputFolderInvalid = "AMCT5003";
 }

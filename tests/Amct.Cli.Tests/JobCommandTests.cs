@@ -71,6 +71,30 @@ public sealed class JobCommandTests
     }
 
     [TestMethod]
+    public void An_output_folder_that_is_a_file_is_a_coded_error_with_a_result_file_and_a_failure_removes_every_output()
+    {
+        using var temp = new TempFolder();
+        var model = SharedData.PathOf("digits-cnn/model.onnx");
+        File.WriteAllText(temp.File("file"), "not a folder");
+        Directory.CreateDirectory(temp.File("out"));
+        foreach (var stale in new[] { "bad.int8.onnx", "bad.record.txt", "bad.quant.json", "bad.quant.md" })
+        {
+            File.WriteAllText(temp.File("out/" + stale), "left from an earlier build");
+        }
+        File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
+            new { item = "a.onnx", model, outputDirectory = temp.File("file"), outputName = "a", calibrationData = SharedData.PathOf("digits-cnn/calib.npy") },
+            new { item = "bad.onnx", model, outputDirectory = temp.File("out"), outputName = "bad", calibrationData = temp.File("missing.npy") }));
+
+        var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
+
+        Assert.AreEqual(1, result.ExitCode, result.Error);
+        StringAssert.StartsWith(result.Error, $"{temp.File("file")}: error AMCT5003: ");
+        Assert.IsTrue(File.Exists(temp.File("result.json")), "the result file is written");
+        Assert.AreEqual("not a folder", File.ReadAllText(temp.File("file")));
+        Assert.IsEmpty(Directory.GetFileSystemEntries(temp.File("out")), "the Markdown report goes with the other outputs");
+    }
+
+    [TestMethod]
     public void A_job_file_of_another_format_is_AMCT5106()
     {
         using var temp = new TempFolder();

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Amct.Build.Tasks.Settings;
+using Amct.Engine.Pipeline;
 
 namespace Amct.Build.Tasks.Planning;
 
@@ -26,7 +27,7 @@ internal sealed class ModelPlan
     public string ModelPath { get; }
     public ModelSettings Settings { get; }
 
-    /// <summary>Base name of the outputs: &lt;OutputName&gt;.int8.onnx, .record.txt, .quant.json, .quant.md.</summary>
+    /// <summary>Base name of the outputs (suffixes in <see cref="OutputNames"/>).</summary>
     public string OutputName { get; }
 
     /// <summary>The folder under obj/ the worker writes to (ends with a separator).</summary>
@@ -35,15 +36,15 @@ internal sealed class ModelPlan
     /// <summary>The folder, relative to the output folder, that receives the outputs: where the float model would go.</summary>
     public string TargetDirectory { get; }
 
-    public string QuantizedModel => OutputDirectory + OutputName + ".int8.onnx";
-    public string RecordFile => OutputDirectory + OutputName + ".record.txt";
-    public string ReportFile => OutputDirectory + OutputName + ".quant.json";
+    public string QuantizedModel => OutputDirectory + OutputNames.QuantizedModel(OutputName);
+    public string RecordFile => OutputDirectory + OutputNames.Record(OutputName);
+    public string ReportFile => OutputDirectory + OutputNames.Report(OutputName);
 
     /// <summary>The report for people, written next to the JSON one.</summary>
-    public string HumanReportFile => OutputDirectory + OutputName + ".quant.md";
+    public string HumanReportFile => OutputDirectory + OutputNames.HumanReport(OutputName);
 
     /// <summary>The int8 model's external data; written only for models too large for one file.</summary>
-    public string QuantizedModelData => QuantizedModel + ".data";
+    public string QuantizedModelData => OutputDirectory + OutputNames.ExternalData(OutputName);
 
     /// <summary>The settings and tool version; rewritten only when they change (see <see cref="InputsCache"/>).</summary>
     public string InputsCacheFile => OutputDirectory + OutputName + ".amct.inputs";

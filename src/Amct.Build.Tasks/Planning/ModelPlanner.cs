@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Amct.Build.Tasks.Settings;
 using Amct.Engine;
+using Amct.Engine.Pipeline;
 
 namespace Amct.Build.Tasks.Planning;
 
@@ -42,7 +43,7 @@ internal static class ModelPlanner
             if (problems.Count == 0 && claimed.TryGetValue(plan.QuantizedModel, out var other))
             {
                 problems.Add(new Diagnostic(ErrorCodes.OutputCollision, errorFile,
-                    $"AmctModel '{item.Spec}' and AmctModel '{other}' would both write {targetDirectory}{outputName}.int8.onnx. " +
+                    $"AmctModel '{item.Spec}' and AmctModel '{other}' would both write {targetDirectory}{OutputNames.QuantizedModel(outputName)}. " +
                     "Give one of them a different OutputName."));
             }
             foreach (var problem in problems)
@@ -68,7 +69,7 @@ internal static class ModelPlanner
     {
         var pattern = settings[SettingSpec.OutputName] as string ?? NameToken;
         var name = pattern.Replace(NameToken, Path.GetFileNameWithoutExtension(item.FullPath)).Trim();
-        if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.IndexOfAny(['/', '\\', ':']) >= 0)
+        if (OutputNames.NameProblem(name) is not null)
         {
             problems.Add(new Diagnostic(ErrorCodes.OutputNameInvalid, errorFile,
                 $"AmctModel '{item.Spec}': OutputName '{pattern}' does not make a file name ('{name}'). Give a plain name " +

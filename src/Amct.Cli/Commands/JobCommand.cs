@@ -54,7 +54,7 @@ internal static class JobCommand
                 QuantizedModel = result.QuantizedModel,
                 RecordFile = result.RecordFile,
                 ReportFile = result.ReportFile,
-                Files = ModelFiles.Produced(result.QuantizedModel, result.RecordFile, result.ReportFile, result.Report.HumanReport!),
+                Files = result.Files,
                 Inputs = ModelFiles.Of(model.Model),
                 Summary = summary,
             }, 0);
@@ -88,11 +88,6 @@ internal static class JobCommand
         {
             return;
         }
-        var name = request.OutputName ?? Path.GetFileNameWithoutExtension(request.ModelPath);
-        var folder = Path.GetFullPath(request.OutputDirectory);
-        foreach (var suffix in new[] { ".int8.onnx", ".int8.onnx.data", ".record.txt", ".quant.json" })
-        {
-            File.Delete(Path.Combine(folder, name + suffix));
-        }
+        QuantizationJob.RemoveOutputs(request);
     }
 }

@@ -23,13 +23,4 @@ internal static class ModelFiles
             .Order(StringComparer.Ordinal);
         return [fullPath, .. external];
     }
-
-    /// <summary>The files a quantization wrote: its four outputs, and the int8 model's external data if it has any.</summary>
-    public static IReadOnlyList<string> Produced(string quantizedModel, string recordFile, string reportFile, string humanReport)
-    {
-        var externalData = quantizedModel + ".data";
-        return File.Exists(externalData)
-            ? [quantizedModel, externalData, recordFile, reportFile, humanReport]
-            : [quantizedModel, recordFile, reportFile, humanReport];
-    }
 }

@@ -11,8 +11,12 @@ namespace Amct.Engine.Formats;
 /// </summary>
 public static class MarkdownReport
 {
-    public static void Write(string path, QuantReport report) =>
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(Format(report)));
+    /// <param name="writer">Where the file goes (default: straight into place, atomically).</param>
+    public static void Write(string path, QuantReport report, IFileWriter? writer = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Format(report));
+        (writer ?? AtomicFileWriter.Instance).Write(path, stream => stream.Write(bytes));
+    }
 
     public static string Format(QuantReport r)
     {
@@ -39,7 +43,12 @@ public static class MarkdownReport
                 text.AppendLine(c, $"| `{o.Output}` | {agreement}cosine {o.CosineMean:0.0000} (worst {o.CosineWorst:0.0000}), SQNR {o.SqnrDb:0.00} dB |");
             }
         }
-        if (r.Gate is { } gate)
+        if (r.Gate is { Thresholds.Any: false })
+        {
+            // Evaluated, but no threshold to pass: "passed" would read as a verdict that was never given.
+            text.AppendLine("| gate | not set |");
+        }
+        else if (r.Gate is { } gate)
         {
             var verdict = gate.Passed ? "passed" : gate.FailureIsWarning ? "failed (reported as a warning)" : "failed";
             text.AppendLine(c, $"| gate | {verdict}{(gate.Failures.Count > 0 ? ": " + string.Join("; ", gate.Failures.Select(f => f.Message)) : "")} |");

@@ -45,7 +45,12 @@ public sealed record QuantReport
 
     public string ToJson() => JsonSerializer.Serialize(this, Options) + "\n";
 
-    public void Write(string path) => AtomicFile.WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(ToJson()));
+    /// <param name="writer">Where the file goes (default: straight into place, atomically).</param>
+    public void Write(string path, IFileWriter? writer = null)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(ToJson());
+        (writer ?? AtomicFileWriter.Instance).Write(path, stream => stream.Write(bytes));
+    }
 }
 
 public sealed record ToolInfo(string Name, string Version);

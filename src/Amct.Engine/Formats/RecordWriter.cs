@@ -21,11 +21,12 @@ public static class RecordWriter
     /// Checks the records with the same rules the reader applies (so an unreadable file is never written) and writes
     /// them atomically: a reader sees the old file or the complete new one.
     /// </summary>
-    public static void Write(string path, IEnumerable<LayerRecord> records)
+    /// <param name="writer">Where the file goes (default: straight into place, atomically).</param>
+    public static void Write(string path, IEnumerable<LayerRecord> records, IFileWriter? writer = null)
     {
         var fullPath = Path.GetFullPath(path);
-        var text = Format(records, fullPath);
-        AtomicFile.WriteAllBytes(fullPath, Utf8.GetBytes(text));
+        var bytes = Utf8.GetBytes(Format(records, fullPath));
+        (writer ?? AtomicFileWriter.Instance).Write(fullPath, stream => stream.Write(bytes));
     }
 
     /// <summary>The file's text.</summary>

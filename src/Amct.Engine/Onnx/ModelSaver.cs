@@ -39,9 +39,11 @@ public static class ModelSaver
     private const int Alignment = 4096;
     private const long AlignFromBytes = 1 << 20;
 
-    public static void Save(ModelProto model, string path, ModelSaveOptions? options = null)
+    /// <param name="writer">Where the files go (default: each straight into place, atomically).</param>
+    public static void Save(ModelProto model, string path, ModelSaveOptions? options = null, IFileWriter? writer = null)
     {
         options ??= new ModelSaveOptions();
+        writer ??= AtomicFileWriter.Instance;
         var fullPath = Path.GetFullPath(path);
         var candidates = ModelWalker.Initializers(model)
             .Where(t => t.HasRawData && t.RawData.Length >= options.ExternalThresholdBytes)
@@ -51,7 +53,7 @@ public static class ModelSaver
             EstimatedInlineSize(model) > options.InlineLimitBytes;
         if (!goExternal || candidates.Count == 0)
         {
-            WriteModel(model, fullPath);
+            WriteModel(model, fullPath, writer);
             return;
         }
 
@@ -61,18 +63,18 @@ public static class ModelSaver
             .ToList();
         var dataFileName = Path.GetFileName(fullPath) + ".data";
         var dataPath = Path.Combine(Path.GetDirectoryName(fullPath)!, dataFileName);
-        AtomicFile.Write(dataPath, stream => WriteExternalData(external, dataFileName, stream));
+        writer.Write(dataPath, stream => WriteExternalData(external, dataFileName, stream));
         if (EstimatedInlineSize(copy) > options.InlineLimitBytes)
         {
             throw new AmctException(ErrorCodes.ModelTooLarge, fullPath,
                 "the model is over 2 GB even with its large initializers in external data (its small tensors or " +
                 "attribute constants are too big). Move constants into initializers before quantizing.");
         }
-        WriteModel(copy, fullPath);
+        WriteModel(copy, fullPath, writer);
     }
 
-    private static void WriteModel(ModelProto model, string fullPath) =>
-        AtomicFile.Write(fullPath, stream =>
+    private static void WriteModel(ModelProto model, string fullPath, IFileWriter writer) =>
+        writer.Write(fullPath, stream =>
         {
             var output = new CodedOutputStream(stream, leaveOpen: true);
             model.WriteTo(output);

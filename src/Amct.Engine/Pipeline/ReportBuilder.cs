@@ -1,11 +1,40 @@
 using Amct.Engine.Formats;
+using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline;
 
-/// <summary>Turns plan, factors and weights into the report's layer and tensor tables.</summary>
+/// <summary>Turns what a job found into its report: plan, factors and weights into the layer and tensor tables.</summary>
 internal static class ReportBuilder
 {
+    /// <summary>The report of the job so far; its timings cover every stage run until now.</summary>
+    public static QuantReport Report(JobContext context)
+    {
+        var (request, plan, factors, preparation) = (context.Request, context.Plan, context.Factors, context.Preparation);
+        var outputs = context.Outputs;
+        return new QuantReport
+        {
+            Tool = new ToolInfo("amct", QuantizationJob.ToolVersion),
+            Model = new ModelFiles(context.ModelPath, outputs.Model, outputs.Record, new FileInfo(context.ModelPath).Length,
+                context.Quantized.CalculateSize()),
+            Settings = context.Settings.ToReport(context.BatchSize, request),
+            Preparation = new PreparationInfo(preparation.UpgradedFromOpset,
+                preparation.FoldedBatchNormalizations.Select(f => $"{f.BatchNormalization} into {f.Convolution}").ToList(),
+                preparation.RenamedNodeCount, preparation.RemovedNodes.Count, context.GemmScalesFolded),
+            Calibration = context.CalibrationInfo,
+            Layers = Layers(plan, context.Parameters(), context.Weights),
+            Tensors = Tensors(factors),
+            Skipped = plan.Skipped.Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
+            FoldedActivations = plan.Folds.Select(f => new FoldReport(f.Node, f.OpType, f.ProducerOutput)).ToList(),
+            Evaluation = context.Evaluation,
+            EvaluationInSample = context.Evaluation is not null && request.EvaluationData is null,
+            Gate = context.Gate,
+            Fallback = context.Fallback,
+            HumanReport = outputs.HumanReport,
+            Timings = context.Timings.ToReport(),
+        };
+    }
+
     public static IReadOnlyList<LayerReport> Layers(QuantizationPlan plan, IReadOnlyDictionary<string, ActivationParams> factors,
         IReadOnlyDictionary<string, QuantizedWeights> weights) =>
         plan.Layers.Select(layer =>

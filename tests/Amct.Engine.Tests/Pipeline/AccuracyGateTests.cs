@@ -8,7 +8,8 @@ namespace Amct.Engine.Tests.Pipeline;
 [TestClass]
 public sealed class AccuracyGateTests
 {
-    private static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => new()
+    /// <summary>The digits CNN with evaluation data, labels and the given thresholds, writing to out/.</summary>
+    internal static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => new()
     {
         ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
         CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
@@ -45,7 +46,9 @@ public sealed class AccuracyGateTests
         Assert.AreEqual(SharedData.PathOf("digits-cnn/model.onnx"), error.Target);
         StringAssert.Contains(error.Message, name);
         Assert.IsFalse(File.Exists(failing.File("out/model.int8.onnx")), "no model after a failed gate");
-        Assert.IsTrue(File.Exists(failing.File("out/model.quant.md")), "the human report explains the failure");
+        Assert.IsFalse(File.Exists(failing.File("out/model.quant.md")), "no report an up-to-date check takes for an output");
+        Assert.IsTrue(File.Exists(failing.File("out/model.quant.failed.md")), "the human report explains the failure");
+        StringAssert.Contains(error.Message, failing.File("out/model.quant.failed.md"), "the error links to it");
     }
 
     [TestMethod]

@@ -1,0 +1,96 @@
+using Amct.Engine.Calibration;
+using Amct.Engine.Data;
+using Amct.Engine.Evaluation;
+using Amct.Engine.Formats;
+using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Pipeline;
+
+/// <summary>
+/// Everything one quantization job knows, passed from stage to stage: the request and where its outputs go, then what
+/// each stage found. A property is set by the stage named in its comment and read by the later ones.
+/// </summary>
+internal sealed class JobContext : IDisposable
+{
+    private JobContext(QuantizeRequest request, IJobLog log, OutputSet outputs)
+    {
+        Request = request;
+        Log = log;
+        Outputs = outputs;
+        ModelPath = Path.GetFullPath(request.ModelPath);
+    }
+
+    /// <summary>A job for <paramref name="request"/>; its output names and folder are checked before anything else.</summary>
+    public static JobContext Create(QuantizeRequest request, IJobLog log) => new(request, log, OutputSet.For(request));
+
+    public QuantizeRequest Request { get; }
+    public IJobLog Log { get; }
+
+    /// <summary>The float model's full path: the target of errors about the model.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>Where the outputs go, and the files staged for them.</summary>
+    public OutputSet Outputs { get; }
+
+    public JobTimings Timings { get; } = new();
+
+    // load
+    public QuantConfig? Config { get; set; }
+    public JobSettings Settings { get; set; } = null!;
+
+    /// <summary>The model being quantized (prepared in place by the prepare stage).</summary>
+    public ModelProto Model { get; set; } = null!;
+
+    /// <summary>The model as loaded, written unchanged when there is nothing to quantize.</summary>
+    public ModelProto Original { get; set; } = null!;
+
+    // prepare
+    public GraphPreparationResult Preparation { get; set; } = null!;
+    public int GemmScalesFolded { get; set; }
+
+    // plan
+    public QuantizationPlan Plan { get; set; } = null!;
+    public bool NothingToQuantize { get; set; }
+    public IReadOnlyList<ModelInput> Inputs { get; set; } = [];
+    public SampleSourceOptions DataOptions { get; set; } = SampleSourceOptions.Default;
+    public int BatchSize { get; set; }
+
+    // factors
+    public IReadOnlyList<TensorFactors> Factors { get; set; } = [];
+    public CalibrationInfo CalibrationInfo { get; set; } = null!;
+
+    // weights
+    public IReadOnlyDictionary<string, QuantizedWeights> Weights { get; set; } = new Dictionary<string, QuantizedWeights>();
+
+    // build QDQ (the fallback replaces it, with the plan and factors it was built from)
+    public ModelProto Quantized { get; set; } = null!;
+
+    // evaluate
+    public JobEvaluator? Evaluator { get; set; }
+    public EvaluationResult? Evaluation { get; set; }
+    public GateVerdict? Verdict { get; set; }
+
+    // fallback
+    public FallbackReport? Fallback { get; set; }
+
+    // gate
+    public GateReport? Gate { get; set; }
+
+    /// <summary>False when the gate failed and the failure is an error: no model or record is written.</summary>
+    public bool KeepOutputs => Gate is not { Passed: false } || Request.AccuracyFailureIsWarning;
+
+    // publish
+    public QuantizeResult? Result { get; set; }
+
+    /// <summary>The factors by tensor name, as the QDQ builder and the report take them.</summary>
+    public Dictionary<string, ActivationParams> Parameters() =>
+        Factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
+
+    public void Dispose()
+    {
+        Evaluator?.Dispose();
+        Outputs.Dispose();
+    }
+}

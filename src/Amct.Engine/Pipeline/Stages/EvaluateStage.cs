@@ -1,0 +1,33 @@
+using Amct.Engine.Evaluation;
+
+namespace Amct.Engine.Pipeline.Stages;
+
+/// <summary>
+/// Compares the quantized model with the float one, on the evaluation data or else in-sample on the calibration data,
+/// and checks the gate's thresholds. Nothing is evaluated when evaluation is off or there is nothing quantized.
+/// </summary>
+internal sealed class EvaluateStage() : JobStage("evaluate", StageTiming.Evaluate)
+{
+    public override void Run(JobContext context)
+    {
+        var request = context.Request;
+        var evaluationData = request.EvaluationData ?? request.CalibrationData;
+        if (context.NothingToQuantize || request.SkipEvaluation || evaluationData is null)
+        {
+            return;
+        }
+        if (request.Gate.NeedsLabels && request.EvaluationLabels is null)
+        {
+            throw new AmctException(ErrorCodes.AccuracyNeedsLabels, context.ModelPath,
+                "accuracy thresholds (MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop) need evaluation labels. " +
+                "Give EvaluationLabels (--evaluation-labels), or use label-free thresholds such as MinTop1Agreement.");
+        }
+        context.Evaluator = new JobEvaluator(context.ModelPath, context.Inputs, context.BatchSize, evaluationData,
+            request.EvaluationLabels, context.DataOptions);
+        context.Log.Info(request.EvaluationData is null
+            ? $"evaluating on the calibration data (in-sample): {evaluationData}"
+            : $"evaluating on {evaluationData}");
+        context.Evaluation = context.Evaluator.Full(context.Quantized);
+        context.Verdict = AccuracyGate.Check(context.Evaluation, request.Gate);
+    }
+}

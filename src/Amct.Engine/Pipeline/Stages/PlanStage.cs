@@ -1,0 +1,33 @@
+using Amct.Engine.Data;
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Pipeline.Stages;
+
+/// <summary>
+/// Decides what is quantized and how (the plan), warns about settings naming no layer, and how samples are fed to the
+/// model (its inputs, the batch size, the data options) for calibration and evaluation.
+/// </summary>
+internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
+{
+    public override void Run(JobContext context)
+    {
+        var (request, settings, graph) = (context.Request, context.Settings, context.Model.Graph);
+        context.Plan = PlanBuilder.Plan(graph, settings.PlanOptions(graph));
+        foreach (var unknown in settings.UnknownLayerNames(graph))
+        {
+            context.Log.Warning(ErrorCodes.UnknownLayerSetting, request.ConfigFile ?? context.ModelPath,
+                $"'{unknown}' names no layer of the model; the setting has no effect. Run 'amct inspect' to list the layers.");
+        }
+        context.NothingToQuantize = context.Plan.Layers.Count == 0 && context.Plan.QuantizedTensors.Count == 0;
+        if (context.NothingToQuantize)
+        {
+            context.Log.Warning(ErrorCodes.NothingToQuantize, context.ModelPath,
+                $"the model has no layer that can be quantized ({string.Join(", ", Quantization.Rules.OpRules.WeightedOpTypes)} with a constant " +
+                "weight, or all are skipped); it is written unchanged.");
+        }
+        context.Inputs = ModelInput.Of(context.Model);
+        // Data options from the request (CLI, MSBuild) win over the AMCT config's "preprocess" object.
+        context.DataOptions = request.DataOptions ?? context.Config?.Preprocess ?? SampleSourceOptions.Default;
+        context.BatchSize = SampleBatches.ChooseBatchSize(context.Inputs, settings.BatchSize);
+    }
+}

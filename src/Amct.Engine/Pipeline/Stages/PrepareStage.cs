@@ -1,0 +1,18 @@
+using Amct.Engine.Graph;
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Pipeline.Stages;
+
+/// <summary>Prepares the graph for quantizing: node names, opset 13, Conv+BatchNormalization folding, Gemm scales.</summary>
+internal sealed class PrepareStage() : JobStage("prepare", StageTiming.Prepare)
+{
+    public override void Run(JobContext context)
+    {
+        context.Preparation = GraphPreparation.Prepare(context.Model, new GraphPreparationOptions
+        {
+            FoldBatchNormalization = context.Settings.DoFusion,
+            SkipFusionLayers = context.Settings.SkipFusionLayers,
+        }, context.ModelPath);
+        context.GemmScalesFolded = GemmScaling.Fold(context.Model.Graph, context.ModelPath);
+    }
+}

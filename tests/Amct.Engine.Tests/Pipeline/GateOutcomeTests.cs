@@ -1,0 +1,88 @@
+using Amct.Engine.Evaluation;
+using Amct.Engine.Pipeline;
+using Amct.TestSupport;
+
+namespace Amct.Engine.Tests.Pipeline;
+
+/// <summary>
+/// What a gate leaves behind and says (issues 11 and 12) on the real digits CNN (float and int8 top-1 99.40 %): a
+/// failure keeps only <c>&lt;name&gt;.quant.failed.md</c>, which the error links to; advice fits the settings; a report
+/// without thresholds says the gate is not set.
+/// </summary>
+[TestClass]
+public sealed class GateOutcomeTests
+{
+    private static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => AccuracyGateTests.Digits(temp, gate);
+
+    [TestMethod]
+    public void A_failed_gate_replaces_every_output_with_the_failed_report_and_a_later_pass_removes_that()
+    {
+        using var temp = new TempFolder();
+        QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 35 }), new CollectingLog());
+
+        var error = Assert.ThrowsExactly<AmctException>(() =>
+            QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 90 }) with { AutoFallback = false }, new CollectingLog()));
+
+        CollectionAssert.AreEqual(new[] { "model.quant.failed.md" }, Entries(temp.File("out")),
+            "no model, record, JSON or Markdown report an up-to-date check could take as current");
+        StringAssert.Contains(error.Message, $"Details: {temp.File("out/model.quant.failed.md")}");
+        StringAssert.Contains(File.ReadAllText(temp.File("out/model.quant.failed.md")), "| gate | failed: ");
+
+        QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 35 }), new CollectingLog());
+        CollectionAssert.AreEqual(new[] { "model.int8.onnx", "model.quant.json", "model.quant.md", "model.record.txt" },
+            Entries(temp.File("out")), "the stale failed report goes with the next good set");
+    }
+
+    [TestMethod]
+    public void With_the_fallback_off_the_error_gives_no_fallback_advice()
+    {
+        using var temp = new TempFolder();
+        var error = Assert.ThrowsExactly<AmctException>(() =>
+            QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 90 }) with { AutoFallback = false }, new CollectingLog()));
+
+        Assert.AreEqual(ErrorCodes.SqnrTooLow, error.Code);
+        Assert.DoesNotContain("MaxFallbackLayers", error.Message);
+        StringAssert.Contains(error.Message, "turn AutoFallback on");
+    }
+
+    [TestMethod]
+    public void With_the_fallback_capped_below_the_layer_count_the_error_advises_raising_the_cap()
+    {
+        using var temp = new TempFolder();
+        var error = Assert.ThrowsExactly<AmctException>(() =>
+            QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 90 }) with { MaxFallbackLayers = 1 }, new CollectingLog()));
+
+        Assert.AreEqual(ErrorCodes.FallbackExhausted, error.Code);
+        StringAssert.Contains(error.Message, "Raise MaxFallbackLayers");
+    }
+
+    [TestMethod]
+    public void When_the_float_model_misses_MinAccuracy_the_error_says_so_and_no_fallback_is_searched()
+    {
+        using var temp = new TempFolder();
+        var log = new CollectingLog();
+        var error = Assert.ThrowsExactly<AmctException>(() =>
+            QuantizationJob.Run(Digits(temp, new GateThresholds { MinAccuracy = 0.999 }), log));
+
+        Assert.AreEqual(ErrorCodes.AccuracyBelowMinimum, error.Code, "not AMCT4020: no fallback ran");
+        StringAssert.Contains(error.Message, "The float model itself scores top-1 99.40 %");
+        Assert.DoesNotContain("MaxFallbackLayers", error.Message);
+        Assert.IsFalse(log.Messages.Any(m => m.StartsWith("ranking", StringComparison.Ordinal) || m.StartsWith("fallback:", StringComparison.Ordinal)),
+            string.Join("\n", log.Messages));
+        StringAssert.Contains(File.ReadAllText(temp.File("out/model.quant.failed.md")), "top-1 | int8 99.40 %, float 99.40 %");
+    }
+
+    [TestMethod]
+    public void Without_thresholds_the_report_says_the_gate_is_not_set()
+    {
+        using var temp = new TempFolder();
+        var result = QuantizationJob.Run(Digits(temp, new GateThresholds()), new CollectingLog());
+
+        var report = File.ReadAllText(result.Report.HumanReport!);
+        StringAssert.Contains(report, "| gate | not set |");
+        Assert.DoesNotContain("passed", report);
+    }
+
+    private static string[] Entries(string folder) =>
+        Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+}
