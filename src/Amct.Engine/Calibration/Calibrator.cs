@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amct.Engine.Onnx;
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Amct.Engine.Calibration;
@@ -25,8 +24,8 @@ public static class Calibrator
     {
         var stopwatch = Stopwatch.StartNew();
         var observations = tensors.ToDictionary(t => t, t => new TensorObservation(t, keepHistograms), StringComparer.Ordinal);
-        using var options = SessionFactory.CreateOptions();
-        using var session = new InferenceSession(WithOutputs(floatModel, tensors).ToByteArray(), options);
+        using var modelSession = ModelSession.Open(WithOutputs(floatModel, tensors), source, ModelOrigin.User);
+        var session = modelSession.Session;
         using var runOptions = new RunOptions();
         long samples = 0;
         foreach (var batch in batches)
