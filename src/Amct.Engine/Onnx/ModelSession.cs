@@ -53,10 +53,13 @@ public sealed partial class ModelSession : IDisposable
     /// <param name="source">The file to name in errors.</param>
     /// <param name="origin">Whose model it is.</param>
     /// <param name="inlineLimitBytes">Largest model handed over as bytes (tests lower it to exercise the file path).</param>
-    internal static ModelSession Open(ModelProto model, string source, ModelOrigin origin, long inlineLimitBytes)
+    /// <param name="optimization">ONNX Runtime's graph optimizations: all, except for a mere load check.</param>
+    internal static ModelSession Open(ModelProto model, string source, ModelOrigin origin, long inlineLimitBytes,
+        GraphOptimizationLevel optimization = GraphOptimizationLevel.ORT_ENABLE_ALL)
     {
         ArgumentNullException.ThrowIfNull(model);
         var options = SessionFactory.CreateOptions();
+        options.GraphOptimizationLevel = optimization;
         if (ModelSaver.EstimatedInlineSize(model) <= inlineLimitBytes)
         {
             var bytes = model.ToByteArray();
@@ -75,6 +78,18 @@ public sealed partial class ModelSession : IDisposable
             DeleteFolder(folder);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Checks that ONNX Runtime loads the user's model (prepared for quantization), before the planner and the
+    /// quantizer read it: they trust what ONNX Runtime checks (operator arity, attribute values, graph topology), so a
+    /// model it refuses stops here with its reason instead of failing somewhere inside them. Graph optimizations are
+    /// off: the check needs the model resolved and its kernels found, not optimized.
+    /// </summary>
+    public static void Check(ModelProto model, string source)
+    {
+        using var session = Open(model, source, ModelOrigin.User, new ModelSaveOptions().InlineLimitBytes,
+            GraphOptimizationLevel.ORT_DISABLE_ALL);
     }
 
     private static ModelSession Create(Func<InferenceSession> create, SessionOptions options, string? temporaryFolder,
@@ -115,14 +130,17 @@ public sealed partial class ModelSession : IDisposable
                 "please report it with the model. Meanwhile skip that layer (--skip-layers) or quantize without it.", e);
     }
 
-    /// <summary>ONNX Runtime's message without its "[ErrorCode:…]" prefix and the temporary path it loaded from.</summary>
+    /// <summary>ONNX Runtime's message without its "[ErrorCode:…]" prefix and source location.</summary>
     private static string ReasonOf(string message)
     {
-        var reason = ErrorCodePrefix().Replace(message, "").Trim();
+        var reason = SourceLocation().Replace(ErrorCodePrefix().Replace(message, ""), "").Trim();
         return reason.TrimEnd('.');
     }
 
-    /// <summary>ONNX Runtime names a node as <c>In Node, ("name", …</c>, <c>Node (name)</c> or <c>node name: …</c>, by check.</summary>
+    /// <summary>
+    /// ONNX Runtime names a node as <c>In Node, ("name", …</c>, <c>Node (name)</c>, <c>in node (name)</c> or
+    /// <c>node name: …</c>, depending on the check that failed.
+    /// </summary>
     private static string? NodeOf(string reason)
     {
         var match = NodeName().Match(reason);
@@ -132,7 +150,11 @@ public sealed partial class ModelSession : IDisposable
     [GeneratedRegex(@"^\[ErrorCode:[^\]]*\]\s*")]
     private static partial Regex ErrorCodePrefix();
 
-    [GeneratedRegex(@"(?:In Node, \(""(?<name>[^""]*)""|Node \((?<name>[^)]*)\)|[Nn]ode name:? '?(?<name>[^'\s,]+))")]
+    /// <summary>Some checks prefix the C++ file, line and function that raised them: noise for a user.</summary>
+    [GeneratedRegex(@"^\S+\.(?:cc|h|cpp):\d+ .*?\)\s+(?=[A-Z])")]
+    private static partial Regex SourceLocation();
+
+    [GeneratedRegex(@"(?:In Node, \(""(?<name>[^""]*)""|[Nn]ode ?\((?<name>[^)]*)\)|[Nn]ode name:? '?(?<name>[^'\s,]+))")]
     private static partial Regex NodeName();
 
     public void Dispose()

@@ -1,14 +1,13 @@
 using Amct.Engine.Onnx;
 using Google.Protobuf;
-using Amct.TestSupport;
 
-namespace Amct.Engine.Tests.Reliability;
+namespace Amct.TestSupport;
 
 /// <summary>
 /// Models the loader accepts but ONNX Runtime refuses (issue 11, class 1), each a small change to a model that
 /// quantizes: the hostile reproducers, built in code.
 /// </summary>
-internal static class HostileModels
+public static class HostileModels
 {
     /// <summary>A Gemm followed by a Relu, so a node of the model can be changed while a layer stays quantizable.</summary>
     public static ModelProto GemmRelu()
