@@ -58,6 +58,20 @@ public static class HostileModels
             .Build();
     }
 
+    /// <summary><see cref="ModelBuilder.Gemm"/> whose weight W lives in external data with these reference entries.</summary>
+    public static ModelProto WithExternalWeights(params (string Key, string Value)[] entries)
+    {
+        var model = ModelBuilder.Gemm();
+        var w = model.Graph.Initializer.Single(t => t.Name == "W");
+        w.ClearRawData();
+        w.DataLocation = TensorProto.Types.DataLocation.External;
+        foreach (var (key, value) in entries)
+        {
+            w.ExternalData.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+        return model;
+    }
+
     public static ModelProto With(ModelProto model, Action<ModelProto> change)
     {
         change(model);

@@ -53,13 +53,10 @@ public sealed partial class ModelSession : IDisposable
     /// <param name="source">The file to name in errors.</param>
     /// <param name="origin">Whose model it is.</param>
     /// <param name="inlineLimitBytes">Largest model handed over as bytes (tests lower it to exercise the file path).</param>
-    /// <param name="optimization">ONNX Runtime's graph optimizations: all, except for a mere load check.</param>
-    internal static ModelSession Open(ModelProto model, string source, ModelOrigin origin, long inlineLimitBytes,
-        GraphOptimizationLevel optimization = GraphOptimizationLevel.ORT_ENABLE_ALL)
+    internal static ModelSession Open(ModelProto model, string source, ModelOrigin origin, long inlineLimitBytes)
     {
         ArgumentNullException.ThrowIfNull(model);
         var options = SessionFactory.CreateOptions();
-        options.GraphOptimizationLevel = optimization;
         if (ModelSaver.EstimatedInlineSize(model) <= inlineLimitBytes)
         {
             var bytes = model.ToByteArray();
@@ -81,15 +78,17 @@ public sealed partial class ModelSession : IDisposable
     }
 
     /// <summary>
-    /// Checks that ONNX Runtime loads the user's model (prepared for quantization), before the planner and the
-    /// quantizer read it: they trust what ONNX Runtime checks (operator arity, attribute values, graph topology), so a
-    /// model it refuses stops here with its reason instead of failing somewhere inside them. Graph optimizations are
-    /// off: the check needs the model resolved and its kernels found, not optimized.
+    /// Checks that ONNX Runtime loads the user's model file, before the planner and the quantizer read the model: they
+    /// trust what ONNX Runtime checks (operator arity, attribute values, graph topology), so a model it refuses stops
+    /// here with its reason instead of failing somewhere inside them. The file (already checked by the loader) is
+    /// handed over by path, so a model over 2 GB is read from its external data, not copied; graph optimizations are
+    /// off, as the check needs the model resolved and its kernels found, not optimized.
     /// </summary>
-    public static void Check(ModelProto model, string source)
+    public static void Check(string path)
     {
-        using var session = Open(model, source, ModelOrigin.User, new ModelSaveOptions().InlineLimitBytes,
-            GraphOptimizationLevel.ORT_DISABLE_ALL);
+        var options = SessionFactory.CreateOptions();
+        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+        using var session = Create(() => new InferenceSession(path, options), options, null, path, ModelOrigin.User);
     }
 
     private static ModelSession Create(Func<InferenceSession> create, SessionOptions options, string? temporaryFolder,

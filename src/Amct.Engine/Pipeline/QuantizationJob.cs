@@ -39,7 +39,7 @@ public static class QuantizationJob
             FoldBatchNormalization = settings.DoFusion,
             SkipFusionLayers = settings.SkipFusionLayers,
         }, modelPath);
-        ModelSession.Check(model, modelPath);
+        ModelSession.Check(modelPath);
         var gemmScalesFolded = GemmScaling.Fold(model.Graph, modelPath);
         var plan = PlanBuilder.Plan(model.Graph, settings.PlanOptions(model.Graph));
         foreach (var unknown in settings.UnknownLayerNames(model.Graph))

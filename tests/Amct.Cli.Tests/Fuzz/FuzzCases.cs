@@ -17,6 +17,7 @@ internal static class FuzzCases
         return Crafted()
             .Concat(Special())
             .Concat(MutatedModels(mutatedModels, seed: 11))
+            .Concat(FlippedRealModel(mutatedModels / 10, seed: 13))
             .Concat(EditedModels(editedModels, seed: 17))
             .Concat(MutatedData(mutatedData, seed: 23));
     }
@@ -111,6 +112,29 @@ internal static class FuzzCases
                 i % 4 == 3 ? ["inspect", "{dir}/m.onnx"] : Quantize("m.onnx", "x.npy"))
             {
                 InProcess = i % 25 != 0,
+                OutputName = "m",
+            };
+        }
+    }
+
+    /// <summary>The sample's real digits CNN with one to three bytes flipped, as a damaged download.</summary>
+    private static IEnumerable<FuzzCase> FlippedRealModel(int count, int seed)
+    {
+        var random = new Random(seed);
+        var sample = Path.Combine(SharedData.RepositoryRoot, "samples", "DigitsClassifier");
+        var model = File.ReadAllBytes(Path.Combine(sample, "Models", "digits-cnn.onnx"));
+        var data = File.ReadAllBytes(Path.Combine(sample, "Data", "test_x.npy"));
+        for (var i = 0; i < count; i++)
+        {
+            var flipped = (byte[])model.Clone();
+            for (var f = random.Next(1, 4); f > 0; f--)
+            {
+                flipped[random.Next(flipped.Length)] ^= (byte)(1 << random.Next(8));
+            }
+            var files = new Dictionary<string, byte[]> { ["m.onnx"] = flipped, ["x.npy"] = data };
+            yield return new FuzzCase("flipped real model", $"digits-cnn #{i}", files, Quantize("m.onnx", "x.npy"))
+            {
+                InProcess = i % 10 != 0,
                 OutputName = "m",
             };
         }
@@ -253,18 +277,8 @@ internal static class FuzzCases
 
     private static byte[] WeightBytes() => ModelBuilder.Gemm().Graph.Initializer.Single(t => t.Name == "W").RawData.ToByteArray();
 
-    private static byte[] ExternalModel((string Key, string Value)[] entries)
-    {
-        var model = ModelBuilder.Gemm();
-        var w = model.Graph.Initializer.Single(t => t.Name == "W");
-        w.ClearRawData();
-        w.DataLocation = TensorProto.Types.DataLocation.External;
-        foreach (var (key, value) in entries)
-        {
-            w.ExternalData.Add(new StringStringEntryProto { Key = key, Value = value });
-        }
-        return model.ToByteArray();
-    }
+    private static byte[] ExternalModel((string Key, string Value)[] entries) =>
+        HostileModels.WithExternalWeights(entries).ToByteArray();
 
     private static byte[] Npz(params (string Key, byte[] Npy)[] arrays)
     {

@@ -5,7 +5,6 @@ using Amct.Engine.Formats;
 using Amct.Engine.Onnx;
 using Amct.Engine.Pipeline;
 using Amct.TestSupport;
-using Google.Protobuf;
 
 namespace Amct.Engine.Tests.Reliability;
 
@@ -163,16 +162,8 @@ public sealed class HostileFileTests
 
     private static string ModelPointingAt(TempFolder temp, params (string Key, string Value)[] entries)
     {
-        var model = ModelBuilder.Gemm();
-        var w = model.Graph.Initializer.Single(t => t.Name == "W");
-        w.ClearRawData();
-        w.DataLocation = TensorProto.Types.DataLocation.External;
-        foreach (var (key, value) in entries)
-        {
-            w.ExternalData.Add(new StringStringEntryProto { Key = key, Value = value });
-        }
         var path = temp.File($"m{Guid.NewGuid():N}.onnx");
-        ModelBuilder.Write(model, path);
+        ModelBuilder.Write(HostileModels.WithExternalWeights(entries), path);
         return path;
     }
 
