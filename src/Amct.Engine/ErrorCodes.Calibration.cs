@@ -7,4 +7,7 @@ public static partial class ErrorCodes
     public const string CalibrationRunFailed = "AMCT3051";
     public const string BiasOverflow = "AMCT3052";
     public const string TooFewSamples = "AMCT3053";
+
+    /// <summary>The model has no input to feed (none declared, or every one is an initializer): nothing to calibrate on.</summary>
+    public const string ModelHasNoInputs = "AMCT3055";
 }

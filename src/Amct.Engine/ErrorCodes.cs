@@ -26,7 +26,16 @@ public static partial class ErrorCodes
     public const string ExternalDataMalformed = "AMCT2011";
     public const string TensorTypeUnsupported = "AMCT2012";
 
+    /// <summary>ONNX Runtime refuses to load the user's model (the message quotes its reason and names the node).</summary>
+    public const string ModelRejectedByRuntime = "AMCT2013";
+
     // 5xxx: I/O and environment.
     public const string WriteFailed = "AMCT5001";
+
+    /// <summary>A file to read is a FIFO, device or socket: refused before it is opened (opening a FIFO blocks).</summary>
+    public const string InputNotRegularFile = "AMCT5010";
+
+    /// <summary>ONNX Runtime refuses the int8 model amct built from a model it accepted: a bug in amct.</summary>
+    public const string QuantizedModelRejected = "AMCT5020";
     public const string InternalError = "AMCT5999";
 }

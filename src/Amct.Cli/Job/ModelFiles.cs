@@ -1,3 +1,4 @@
+using Amct.Engine.IO;
 using Amct.Engine.Onnx;
 
 namespace Amct.Cli.Job;
@@ -13,7 +14,7 @@ internal static class ModelFiles
     {
         var fullPath = Path.GetFullPath(modelPath);
         var folder = Path.GetDirectoryName(fullPath)!;
-        var model = ModelLoader.Parse(File.ReadAllBytes(fullPath), fullPath);
+        var model = ModelLoader.Parse(UserFile.ReadAllBytes(fullPath), fullPath);
         var external = ModelWalker.Tensors(model)
             .Where(t => t.DataLocation == TensorProto.Types.DataLocation.External)
             .SelectMany(t => t.ExternalData)

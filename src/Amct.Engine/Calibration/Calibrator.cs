@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amct.Engine.Onnx;
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Amct.Engine.Calibration;
@@ -25,8 +24,8 @@ public static class Calibrator
     {
         var stopwatch = Stopwatch.StartNew();
         var observations = tensors.ToDictionary(t => t, t => new TensorObservation(t, keepHistograms), StringComparer.Ordinal);
-        using var options = SessionFactory.CreateOptions();
-        using var session = new InferenceSession(WithOutputs(floatModel, tensors).ToByteArray(), options);
+        using var modelSession = ModelSession.Open(WithOutputs(floatModel, tensors), source, ModelOrigin.User);
+        var session = modelSession.Session;
         using var runOptions = new RunOptions();
         long samples = 0;
         foreach (var batch in batches)
@@ -60,7 +59,25 @@ public static class Calibrator
                 values.ForEach(v => v.Dispose());
             }
         }
+        CheckObserved(observations.Values, samples, source);
         return new CalibrationResult(observations, samples, stopwatch.Elapsed);
+    }
+
+    /// <summary>Every observed tensor needs values to have a range: no batch at all, or an empty tensor, has none.</summary>
+    private static void CheckObserved(IEnumerable<TensorObservation> observations, long samples, string source)
+    {
+        if (samples == 0)
+        {
+            throw new AmctException(ErrorCodes.DataEmpty, source,
+                "calibration ran on no samples: the data holds fewer samples than the model's fixed batch size, or " +
+                "none. Give at least one full batch of samples.");
+        }
+        if (observations.FirstOrDefault(o => o.Count == 0) is { } empty)
+        {
+            throw new AmctException(ErrorCodes.CalibrationRunFailed, source,
+                $"tensor '{empty.Tensor}' held no values on any calibration sample (a dimension of size 0), so it has " +
+                "no range to quantize. Skip the layer that reads it (--skip-layers) or fix the model's shapes.");
+        }
     }
 
     private static IDisposableReadOnlyCollection<OrtValue> RunBatch(InferenceSession session, RunOptions runOptions,

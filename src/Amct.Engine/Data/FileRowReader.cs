@@ -1,3 +1,4 @@
+using Amct.Engine.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace Amct.Engine.Data;
@@ -26,7 +27,7 @@ internal sealed class FileRowReader : IRowReader
     {
         try
         {
-            return new FileRowReader(array, File.OpenHandle(array.Path, FileMode.Open, FileAccess.Read, FileShare.Read), offset);
+            return new FileRowReader(array, UserFile.OpenHandle(array.Path), offset);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

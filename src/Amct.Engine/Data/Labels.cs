@@ -86,7 +86,7 @@ public static class Labels
                 $"the file holds {DataErrors.Count(labels.LongLength)} labels but there are " +
                 $"{DataErrors.Count(expectedCount)} samples to evaluate. Give one label per sample, in the samples' order.");
         }
-        CheckNotNegative(fullPath, labels, index => $"sample {index}");
+        CheckClassIndices(fullPath, labels, index => $"sample {index}");
         return labels.Length == expectedCount ? labels : labels[..(int)expectedCount];
     }
 
@@ -102,11 +102,15 @@ public static class Labels
         }
         var names = sampleNames.Select(name => name!).ToList();
         var labels = format.Read(fullPath, names);
-        CheckNotNegative(fullPath, labels, index => $"'{names[index]}'");
+        CheckClassIndices(fullPath, labels, index => $"'{names[index]}'");
         return labels;
     }
 
-    private static void CheckNotNegative(string fullPath, long[] labels, Func<int, string> sample)
+    /// <summary>
+    /// Labels index a model output's classes: from 0, and within what an output's class axis can hold (an int).
+    /// Whether an index fits the model's actual class count is checked when the output is scored.
+    /// </summary>
+    private static void CheckClassIndices(string fullPath, long[] labels, Func<int, string> sample)
     {
         var negative = Array.FindIndex(labels, label => label < 0);
         if (negative >= 0)
@@ -114,6 +118,13 @@ public static class Labels
             throw new AmctException(ErrorCodes.LabelsNegative, fullPath,
                 $"the label of {sample(negative)} is {labels[negative]}, and class indices start at 0. Store each " +
                 "label as the index of its class in the model's output.");
+        }
+        var huge = Array.FindIndex(labels, label => label > int.MaxValue);
+        if (huge >= 0)
+        {
+            throw new AmctException(ErrorCodes.LabelsInvalid, fullPath,
+                $"the label of {sample(huge)} is {labels[huge]}, larger than any class index a model output can have. " +
+                "Store each label as the index of its class in the model's output.");
         }
     }
 }

@@ -88,7 +88,8 @@ public static class SampleBatches
     private static IEnumerable<SampleBatch> ReadBatches(ISampleSource source, IReadOnlyList<ModelInput> inputs,
         int batchSize, bool isFixed, long maxSamples)
     {
-        var pending = new List<Sample>(batchSize);
+        // A fixed batch can be far larger than the data (a model may fix it to anything): grow as samples come.
+        var pending = new List<Sample>(Math.Min(batchSize, 256));
         long taken = 0;
         foreach (var sample in maxSamples > 0 ? source.Read() : [])
         {

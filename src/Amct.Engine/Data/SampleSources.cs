@@ -103,7 +103,12 @@ public static class SampleSources
     {
         if (inputs.Count == 0)
         {
-            throw new ArgumentException("the model has no inputs to feed", nameof(inputs));
+            // A graph without inputs (none declared, or every one an initializer, which is a constant) computes the
+            // same outputs every time: there is nothing data could vary, so asking for data is the user's mistake.
+            throw new AmctException(ErrorCodes.ModelHasNoInputs, fullPath,
+                "the model has no input to feed this data to: its graph declares no inputs, or every input is also an " +
+                "initializer (a constant). Its outputs never change, so there is nothing to calibrate or evaluate on. " +
+                "Re-export the model with its real inputs, or quantize it from a record file (--record) without data.");
         }
         InputBinder.CheckBatchable(inputs, fullPath);
         var declared = options.InputShapes.Keys.Concat(options.InputTypes.Keys);

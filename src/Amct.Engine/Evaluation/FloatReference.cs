@@ -14,8 +14,7 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
     private readonly List<(float[][] Outputs, long[][] Shapes)> _cache = [];
     private long _cachedValues;
     private bool _cacheFull;
-    private SessionOptions? _options;
-    private InferenceSession? _session;
+    private ModelSession? _session;
 
     /// <summary>The float32 tensor outputs compared (in the model's order).</summary>
     public IReadOnlyList<string> Outputs => Session.OutputMetadata
@@ -23,25 +22,7 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
         .Select(o => o.Key)
         .ToList();
 
-    private InferenceSession Session
-    {
-        get
-        {
-            if (_session is null)
-            {
-                _options = SessionFactory.CreateOptions();
-                try
-                {
-                    _session = new InferenceSession(floatModelPath, _options);
-                }
-                catch (OnnxRuntimeException e)
-                {
-                    throw new AmctException(ErrorCodes.CalibrationRunFailed, floatModelPath, $"ONNX Runtime cannot load the model: {e.Message}", e);
-                }
-            }
-            return _session;
-        }
-    }
+    private InferenceSession Session => (_session ??= ModelSession.Open(floatModelPath, ModelOrigin.User)).Session;
 
     /// <summary>The float outputs of the <paramref name="batchIndex"/>-th batch: from the cache, or computed now.</summary>
     public (float[][] Outputs, long[][] Shapes) Run(int batchIndex, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values,
@@ -70,6 +51,5 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
     public void Dispose()
     {
         _session?.Dispose();
-        _options?.Dispose();
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amct.Engine.Onnx;
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Amct.Engine.Evaluation;
@@ -30,9 +29,10 @@ public static class ModelEvaluator
         IReadOnlyList<long>? labels)
     {
         using var reference = new FloatReference(floatModelPath, 0);
-        using var options = SessionFactory.CreateOptions();
-        using var quantizedSession = OpenSession(quantizedModelPath, options);
-        return Compare(reference, quantizedSession, batches, labels, quantizedModelPath);
+        // Both files are the user's here (amct evaluate compares any two models).
+        var outputs = reference.Outputs;
+        using var quantizedSession = ModelSession.Open(quantizedModelPath, ModelOrigin.User);
+        return Compare(reference, outputs, quantizedSession.Session, batches, labels, quantizedModelPath);
     }
 
     /// <summary>
@@ -42,32 +42,20 @@ public static class ModelEvaluator
     public static EvaluationResult Compare(FloatReference reference, ModelProto quantizedModel, IEnumerable<InputBatch> batches,
         IReadOnlyList<long>? labels, string source)
     {
-        using var options = SessionFactory.CreateOptions();
-        using var quantizedSession = new InferenceSession(quantizedModel.ToByteArray(), options);
-        return Compare(reference, quantizedSession, batches, labels, source);
+        // The float model is loaded first: when ONNX Runtime refuses it, the fault is the user's model, not ours.
+        var outputs = reference.Outputs;
+        using var quantizedSession = ModelSession.Open(quantizedModel, source, ModelOrigin.Quantized);
+        return Compare(reference, outputs, quantizedSession.Session, batches, labels, source);
     }
 
-    private static InferenceSession OpenSession(string path, SessionOptions options)
-    {
-        try
-        {
-            return new InferenceSession(path, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new AmctException(ErrorCodes.CalibrationRunFailed, path, $"ONNX Runtime cannot load the model: {e.Message}", e);
-        }
-    }
-
-    private static EvaluationResult Compare(FloatReference reference, InferenceSession quantizedSession,
-        IEnumerable<InputBatch> batches, IReadOnlyList<long>? labels, string source)
+    private static EvaluationResult Compare(FloatReference reference, IReadOnlyList<string> outputs,
+        InferenceSession quantizedSession, IEnumerable<InputBatch> batches, IReadOnlyList<long>? labels, string source)
     {
         using var runOptions = new RunOptions();
-        var outputs = reference.Outputs;
         var comparisons = new Dictionary<string, OutputComparison>(StringComparer.Ordinal);
         string? labeledOutput = null;
-        var floatAccuracy = new TopKAccuracy();
-        var quantizedAccuracy = new TopKAccuracy();
+        var floatAccuracy = new TopKAccuracy(source);
+        var quantizedAccuracy = new TopKAccuracy(source);
         var floatTime = TimeSpan.Zero;
         var quantizedTime = TimeSpan.Zero;
         long samples = 0;

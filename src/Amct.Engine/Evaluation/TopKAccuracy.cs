@@ -3,8 +3,11 @@ namespace Amct.Engine.Evaluation;
 /// <summary>Top-1 and top-5 accuracy of one model against labels.</summary>
 public sealed record Accuracy(long Samples, double Top1, double Top5);
 
-/// <summary>Streams top-1/top-5 accuracy of class scores against integer labels.</summary>
-public sealed class TopKAccuracy
+/// <summary>
+/// Streams top-1/top-5 accuracy of class scores against integer labels. A label outside the output's classes is an
+/// error at <paramref name="source"/> (the evaluation's model or data), as only here is the class count known.
+/// </summary>
+public sealed class TopKAccuracy(string source)
 {
     private long _samples;
     private long _top1;
@@ -22,7 +25,9 @@ public sealed class TopKAccuracy
             var label = labels[s];
             if (label < 0 || label >= classes)
             {
-                throw new ArgumentOutOfRangeException(nameof(labels), $"label {label} is outside 0..{classes - 1}");
+                throw new AmctException(ErrorCodes.LabelsInvalid, source,
+                    $"the label of sample {_samples} is {label}, but the model's output has {classes} classes " +
+                    $"(0..{classes - 1}). Check that the labels belong to this data and this model.");
             }
             // Rank of the true class: how many classes score strictly higher.
             var higher = 0;

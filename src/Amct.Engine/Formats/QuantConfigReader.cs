@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Amct.Engine.IO;
 
 namespace Amct.Engine.Formats;
 
@@ -310,7 +311,7 @@ public static class QuantConfigReader
         }
         try
         {
-            return File.ReadAllBytes(fullPath);
+            return UserFile.ReadAllBytes(fullPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using Amct.Engine.IO;
 
 namespace Amct.Engine.Formats;
 
@@ -127,7 +128,7 @@ public static class RecordReader
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(fullPath);
+            bytes = UserFile.ReadAllBytes(fullPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -29,7 +29,8 @@ public static class RealPath
         {
             var next = Path.Combine(current, segment);
             var info = new FileInfo(next);
-            if (info.Exists || Directory.Exists(next))
+            // A link whose target cannot be reached (dangling, or a loop) exists as a link but not as a file.
+            if (info.Exists || Directory.Exists(next) || info.LinkTarget is not null)
             {
                 if (info.LinkTarget is { } target)
                 {

@@ -39,7 +39,14 @@ internal sealed class ExternalDataReader : IDisposable
     private void Load(TensorProto tensor)
     {
         var label = TensorData.TensorLabel(tensor);
-        var entries = tensor.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in tensor.ExternalData)
+        {
+            if (!entries.TryAdd(entry.Key, entry.Value))
+            {
+                throw Malformed(label, $"gives \"{entry.Key}\" more than once");
+            }
+        }
         if (!entries.TryGetValue("location", out var location) || string.IsNullOrWhiteSpace(location))
         {
             throw Malformed(label, "has no \"location\" entry");
@@ -63,10 +70,11 @@ internal sealed class ExternalDataReader : IDisposable
         }
 
         var file = Open(ResolveLocation(location, label), label);
-        if (offset + length > file.Length)
+        // Written as a subtraction so that an offset near 2^63 cannot overflow the check.
+        if (offset > file.Length || length > file.Length - offset)
         {
             throw new AmctException(ErrorCodes.ExternalDataOutOfRange, _modelPath,
-                $"tensor '{label}' reads bytes {offset}..{offset + length} of '{location}', which is only " +
+                $"tensor '{label}' reads {length} bytes at offset {offset} of '{location}', which is only " +
                 $"{file.Length} bytes long. The external data file is truncated or belongs to another model.");
         }
         var bytes = new byte[length];
@@ -92,6 +100,15 @@ internal sealed class ExternalDataReader : IDisposable
             throw Rejected(label, location, "contains '..'");
         }
         var candidate = Path.GetFullPath(Path.Combine(_modelFolder, normalized));
+        string real;
+        try
+        {
+            real = RealPath.Resolve(candidate);
+        }
+        catch (IOException e)
+        {
+            throw Malformed(label, $"names '{location}', which cannot be followed ({e.Message})");
+        }
         if (!File.Exists(candidate))
         {
             if (Directory.Exists(candidate))
@@ -102,7 +119,6 @@ internal sealed class ExternalDataReader : IDisposable
                 $"tensor '{label}' keeps its data in '{location}', which does not exist next to the model. " +
                 "Copy the model together with its external data files.");
         }
-        var real = RealPath.Resolve(candidate);
         if (!RealPath.IsInside(real, _realModelFolder))
         {
             throw Rejected(label, location, "is a link that leads outside the model's folder");
@@ -118,7 +134,7 @@ internal sealed class ExternalDataReader : IDisposable
         }
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            var stream = UserFile.OpenRead(path);
             _openFiles.Add(path, stream);
             return stream;
         }

@@ -1,3 +1,4 @@
+using Amct.Engine.IO;
 using Google.Protobuf;
 
 namespace Amct.Engine.Onnx;
@@ -70,6 +71,7 @@ public static class ModelLoader
         }
         try
         {
+            UserFile.EnsureRegular(fullPath);
             var length = new FileInfo(fullPath).Length;
             if (length == 0)
             {
@@ -109,12 +111,31 @@ public static class ModelLoader
         {
             problem = "it imports no operator set";
         }
+        else if (ConflictingOpsetImport(model) is { } conflict)
+        {
+            problem = conflict;
+        }
         if (problem is not null)
         {
             throw new AmctException(ErrorCodes.ModelNotOnnx, source,
                 $"the file is not a complete ONNX model: {problem}. It may be truncated or another kind of file; " +
                 "re-export the model.");
         }
+    }
+
+    /// <summary>
+    /// A domain imported twice with different versions has no defined opset: ONNX Runtime picks one, the engine might
+    /// pick the other and write operators that do not exist in ONNX Runtime's choice.
+    /// </summary>
+    private static string? ConflictingOpsetImport(ModelProto model)
+    {
+        var conflict = model.OpsetImport
+            .GroupBy(o => o.Domain is "ai.onnx" ? "" : o.Domain, StringComparer.Ordinal)
+            .FirstOrDefault(g => g.Select(o => o.Version).Distinct().Count() > 1);
+        return conflict is null
+            ? null
+            : $"it imports the operator set '{(conflict.Key.Length == 0 ? "ai.onnx" : conflict.Key)}' more than once, with " +
+              $"versions {string.Join(" and ", conflict.Select(o => o.Version).Distinct())}";
     }
 
     private static void CheckTensors(ModelProto model, string source)

@@ -111,7 +111,7 @@ public static class ModelSaver
     /// The serialized size of the model, computed without overflowing: tensor payloads are summed as 64-bit numbers
     /// and the rest of the model is measured with the payloads set aside.
     /// </summary>
-    private static long EstimatedInlineSize(ModelProto model)
+    internal static long EstimatedInlineSize(ModelProto model)
     {
         var tensors = ModelWalker.Tensors(model).Where(t => t.HasRawData).ToList();
         var payloads = tensors.Select(t => t.RawData).ToList();

@@ -87,6 +87,11 @@ public static class TensorData
                 throw Mismatch(tensor, source, $"dims {FormatDims(tensor.Dims)} overflow a 64-bit element count");
             }
         }
+        // Whatever the element type (up to 16 bytes), its byte length must be a 64-bit number too.
+        if (count > long.MaxValue / 128)
+        {
+            throw Mismatch(tensor, source, $"dims {FormatDims(tensor.Dims)} declare more data than any file can hold");
+        }
         return count;
     }
 

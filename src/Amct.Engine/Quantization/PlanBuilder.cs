@@ -117,6 +117,12 @@ public sealed class PlanBuilder
             Skip(node, "its input is not float32");
             return false;
         }
+        if (Constant(node.Input[0]) is not null)
+        {
+            // No data reaches it (e.g. every graph input is an initializer): it computes a constant, nothing to calibrate.
+            Skip(node, "its input is a constant");
+            return false;
+        }
         string? bias = null;
         if (roles.Bias is { } biasRole && node.Input.Count > biasRole.Input && node.Input[biasRole.Input].Length > 0)
         {

@@ -1,3 +1,4 @@
+using Amct.Engine.IO;
 using SkiaSharp;
 
 namespace Amct.Engine.Data.Images;
@@ -21,7 +22,7 @@ internal static class SkiaImageDecoder
     {
         try
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+            using var stream = UserFile.OpenRead(file);
             var head = new byte[ImageSignature.Length];
             var headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             var kind = CheckedKind(file, head.AsSpan(0, headLength));
@@ -41,7 +42,7 @@ internal static class SkiaImageDecoder
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(file);
+            bytes = UserFile.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using Amct.Engine.IO;
 
 namespace Amct.Engine.Data.LabelFiles;
 
@@ -48,7 +49,7 @@ internal sealed class ClassListLabelFormat : ILabelFormat
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path, Encoding.UTF8);
+            lines = UserFile.ReadAllLines(path, Encoding.UTF8);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using Amct.Engine.IO;
 
 namespace Amct.Engine.Data.LabelFiles;
 
@@ -17,7 +18,7 @@ internal static class CsvTable
         string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8); // skips a byte order mark
+            text = UserFile.ReadAllText(path, Encoding.UTF8); // skips a byte order mark
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,5 @@
+using Amct.Engine.IO;
+
 namespace Amct.Engine.Data.Npy;
 
 /// <summary>
@@ -18,7 +20,7 @@ internal sealed class NpyFileArray : RowArray
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+            using var stream = UserFile.OpenRead(path);
             var header = NpyHeader.Read(stream, stream.Length, path, $"'{System.IO.Path.GetFileName(path)}'");
             return new NpyFileArray(path, header);
         }

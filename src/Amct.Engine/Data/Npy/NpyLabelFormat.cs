@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Amct.Engine.IO;
 using Amct.Engine.Onnx;
 
 namespace Amct.Engine.Data.Npy;
@@ -17,7 +18,7 @@ internal sealed class NpyLabelFormat : ILabelFormat
         var label = $"'{Path.GetFileName(path)}'";
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+            using var stream = UserFile.OpenRead(path);
             var header = NpyHeader.Read(stream, stream.Length, path, label);
             if (header.Shape.Count != 1 || header.ElementType is not (DataTypes.Int64 or DataTypes.Int32))
             {

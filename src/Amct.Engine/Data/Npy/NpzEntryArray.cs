@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Amct.Engine.IO;
 
 namespace Amct.Engine.Data.Npy;
 
@@ -37,11 +38,29 @@ internal sealed class NpzEntryArray : RowArray
                 // numpy names each entry "<key>.npy".
                 var key = entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName;
                 var label = $"entry '{key}' of {fileLabel}";
+                CheckDeclaredSize(path, label, entry);
                 using var stream = entry.Open();
                 arrays.Add(new NpzEntryArray(path, key, label, NpyHeader.Read(stream, entry.Length, path, label), i));
             }
             return arrays;
         });
+    }
+
+    /// <summary>
+    /// The entry's declared size bounds everything read from it (the .npy header is checked against it, and rows stop
+    /// there), so the declaration itself must be possible: deflate expands at most about 1032:1, and a stored entry
+    /// not at all. A zip claiming more is crafted or damaged, and would make a small file stand for any amount of data.
+    /// </summary>
+    private static void CheckDeclaredSize(string path, string label, ZipArchiveEntry entry)
+    {
+        const long MaxDeflateRatio = 1032;
+        const long Slack = 1024;
+        if (entry.Length > (entry.CompressedLength * MaxDeflateRatio) + Slack)
+        {
+            throw DataErrors.Corrupt(path, label,
+                $"it declares {entry.Length} bytes from {entry.CompressedLength} compressed bytes, more than zip " +
+                "compression can produce");
+        }
     }
 
     public override IRowReader OpenRows()
@@ -50,7 +69,7 @@ internal sealed class NpzEntryArray : RowArray
         ZipArchive? archive = null;
         try
         {
-            file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+            file = UserFile.OpenRead(Path);
             archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: false);
             var entry = archive.Entries[_entryIndex];
             var stream = entry.Open();
@@ -74,7 +93,7 @@ internal sealed class NpzEntryArray : RowArray
     {
         try
         {
-            using var archive = ZipFile.OpenRead(path);
+            using var archive = new ZipArchive(UserFile.OpenRead(path), ZipArchiveMode.Read, leaveOpen: false);
             return read(archive);
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException or EndOfStreamException)

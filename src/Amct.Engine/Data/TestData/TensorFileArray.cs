@@ -1,3 +1,4 @@
+using Amct.Engine.IO;
 using Amct.Engine.Onnx;
 using Google.Protobuf;
 
@@ -27,7 +28,7 @@ internal sealed class TensorFileArray : RowArray
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = UserFile.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline.Stages;
@@ -13,6 +14,8 @@ internal sealed class PrepareStage() : JobStage("prepare", StageTiming.Prepare)
             FoldBatchNormalization = context.Settings.DoFusion,
             SkipFusionLayers = context.Settings.SkipFusionLayers,
         }, context.ModelPath);
+        // ONNX Runtime's verdict on the user's model before planning: a model it refuses is the user's error (AMCT2013).
+        ModelSession.Check(context.ModelPath);
         context.GemmScalesFolded = GemmScaling.Fold(context.Model.Graph, context.ModelPath);
     }
 }
