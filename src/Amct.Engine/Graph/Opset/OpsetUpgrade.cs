@@ -5,10 +5,12 @@ namespace Amct.Engine.Graph.Opset;
 
 /// <summary>
 /// Rewrites a model written for ai.onnx opset 7–12 to opset 13, which the rest of the pipeline works with
-/// (per-channel QuantizeLinear needs 13). Every ai.onnx node of the main graph must either mean the same at 13
+/// (per-channel QuantizeLinear needs 13). Every ai.onnx node must either mean the same at 13
 /// (<see cref="UnchangedOperators"/>) or have an adapter below; otherwise the model is reported, naming the first
-/// such node, and left untouched. Nodes of other domains are kept as they are. Opset 13 and later need nothing;
-/// before 7 is reported.
+/// such node, and left untouched. The subgraphs of If, Loop and Scan are upgraded the same way, recursively. Element
+/// types and shapes come from the model's declarations, from ONNX Runtime's inference on the original model
+/// (<see cref="RuntimeValueTypes"/>) and from <see cref="TensorHints"/>' forward pass. Nodes of other domains are
+/// kept as they are. Opset 13 and later need nothing; before 7 is reported.
 /// </summary>
 public static class OpsetUpgrade
 {
@@ -75,17 +77,15 @@ public static class OpsetUpgrade
                 "Re-export the model with opset 13 or later (for example torch.onnx.export(..., opset_version=13)).");
         }
 
-        var context = new UpgradeContext(opset, source, graph, TensorHints.Infer(graph));
-        foreach (var node in graph.Node)
+        var context = new UpgradeContext(opset, source, graph, TensorHints.Infer(graph, RuntimeValueTypes.Of(model)));
+        var nodes = graph.Node.ToList();
+        foreach (var node in nodes)
         {
             Upgrade(node, context);
         }
 
-        // Every node converted: now change the model.
-        graph.Node.Clear();
-        graph.Node.AddRange(context.Nodes);
-        graph.Initializer.AddRange(context.NewInitializers);
-        DropStaleValueInfo(graph);
+        // Every node converted (subgraphs in the copies): now change the model.
+        Replace(graph, context);
         import.Version = TargetOpset;
         // Opset 13 needs IR version 7 (ONNX 1.8's format).
         model.IrVersion = Math.Max(model.IrVersion, 7);
@@ -107,16 +107,50 @@ public static class OpsetUpgrade
         {
             context.Emit(copy);
         }
+        else if (node.OpType is "If" or "Loop" || (node.OpType == "Scan" && context.SourceOpset >= ScanBatchlessOpset))
+        {
+            // If 11 and Loop 11/13 only relax shape rules and add types; Scan 9 (opset 9) on is Scan 11/13 up to
+            // negative axes. Their bodies are graphs of the same opset, upgraded node by node.
+            UpgradeSubgraphs(copy, context);
+            context.Emit(copy);
+        }
         else
         {
-            var why = node.OpType is "If" or "Loop" or "Scan"
-                ? $"{node.OpType} holds subgraphs, which this version does not upgrade"
+            var why = node.OpType == "Scan"
+                ? $"Scan version 8 scans along a batch axis with sequence lengths, a form opset 9 replaced and " +
+                  "opset 13 cannot express"
                 : $"{node.OpType} changed meaning between opset {context.SourceOpset} and 13 (or was removed) and this " +
                   "version has no converter for it";
             throw new AmctException(ErrorCodes.OperatorNotUpgradable, context.Source,
                 $"node '{LayerNames.Of(node)}' ({node.OpType}) cannot be upgraded from opset {context.SourceOpset} to 13: " +
                 $"{why}. Re-export the model with opset 13 or later (for example torch.onnx.export(..., opset_version=13)).");
         }
+    }
+
+    /// <summary>The opset whose Scan (version 9) has no batch axis, the form Scan keeps up to 13.</summary>
+    private const long ScanBatchlessOpset = 9;
+
+    /// <summary>Upgrades, in the node copy, every subgraph it holds.</summary>
+    private static void UpgradeSubgraphs(NodeProto node, UpgradeContext context)
+    {
+        foreach (var subgraph in node.Attribute.SelectMany(a => a.Graphs.Append(a.G)).OfType<GraphProto>())
+        {
+            var inner = context.ForSubgraph(subgraph);
+            foreach (var child in subgraph.Node.ToList())
+            {
+                Upgrade(child, inner);
+            }
+            Replace(subgraph, inner);
+        }
+    }
+
+    /// <summary>Puts the converted nodes and new initializers into the graph.</summary>
+    private static void Replace(GraphProto graph, UpgradeContext context)
+    {
+        graph.Node.Clear();
+        graph.Node.AddRange(context.Nodes);
+        graph.Initializer.AddRange(context.NewInitializers);
+        DropStaleValueInfo(graph);
     }
 
     /// <summary>Removes value_info for values the conversion dropped (an unread Dropout mask).</summary>
