@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Amct.Engine.Calibration;
+using Amct.Engine.ControlFlow;
 using Amct.Engine.Data;
 using Amct.Engine.Evaluation;
 using Amct.Engine.Formats;
@@ -55,7 +56,8 @@ public static class QuantizationJob
             Report: Path.Combine(outputDirectory, outputName + ".quant.json"),
             HumanReport: Path.Combine(outputDirectory, outputName + ".quant.md"));
 
-        var nothingToQuantize = plan.Layers.Count == 0 && plan.QuantizedTensors.Count == 0;
+        var nothingToQuantize = plan.Layers.Count == 0 && plan.QuantizedTensors.Count == 0
+            && !SubgraphQuantization.HoldsWeightedLayers(model.Graph);
         if (nothingToQuantize)
         {
             log.Warning(ErrorCodes.NothingToQuantize, modelPath,
@@ -95,6 +97,14 @@ public static class QuantizationJob
         // With nothing to quantize the user's model is written as it was, not the prepared copy.
         var quantized = nothingToQuantize ? original : QdqModelBuilder.Build(model, plan, parameters, weights, modelPath,
             request.SignedActivationStorage);
+        // Layers inside If branches, calibrated on the values that reach them (not with factors from a record).
+        var subgraphs = !nothingToQuantize && request.RecordInput is null && request.CalibrationData is { } subgraphData
+            && SubgraphQuantization.HoldsWeightedLayers(model.Graph)
+            ? SubgraphQuantization.Apply(model, quantized,
+                new SubgraphOptions(settings.PlanOptions, settings.MethodFor, settings.Activation, settings.NeedsHistograms,
+                    request.WeightBits, request.SignedActivationStorage),
+                ReadBatches(subgraphData, inputs, batchSize, settings.SampleCount, dataOptions), modelPath)
+            : SubgraphOutcome.None;
         var quantizeSeconds = Lap(stage);
 
         // Evaluate, gate and fall back before anything is written: a model that fails the gate never lands on disk.
@@ -116,9 +126,10 @@ public static class QuantizationJob
                 preparation.FoldedBatchNormalizations.Select(f => $"{f.BatchNormalization} into {f.Convolution}").ToList(),
                 preparation.RenamedNodeCount, preparation.RemovedNodes.Count, gemmScalesFolded),
             Calibration = calibrationInfo,
-            Layers = ReportBuilder.Layers(plan, parameters, weights),
-            Tensors = ReportBuilder.Tensors(factors),
-            Skipped = plan.Skipped.Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
+            Layers = ReportBuilder.Layers(plan, parameters, weights)
+                .Concat(subgraphs.Quantized.SelectMany(q => ReportBuilder.Layers(q.Plan, q.Parameters, q.Weights))).ToList(),
+            Tensors = ReportBuilder.Tensors(factors).Concat(subgraphs.Quantized.SelectMany(q => ReportBuilder.Tensors(q.Factors))).ToList(),
+            Skipped = plan.Skipped.Concat(subgraphs.KeptFloat).Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
             FoldedActivations = plan.Folds.Select(f => new FoldReport(f.Node, f.OpType, f.ProducerOutput)).ToList(),
             Evaluation = evaluation,
             EvaluationInSample = evaluation is not null && inSample,
@@ -133,7 +144,8 @@ public static class QuantizationJob
         if (keepOutputs)
         {
             ModelSaver.Save(quantized, paths.Model);
-            RecordWriter.Write(paths.Record, RecordFactors.ToRecord(plan, factors, weights));
+            RecordWriter.Write(paths.Record, RecordFactors.ToRecord(plan, factors, weights)
+                .Concat(subgraphs.Quantized.SelectMany(q => RecordFactors.ToRecord(q.Plan, q.Factors, q.Weights))).ToList());
         }
         else
         {
@@ -290,6 +302,17 @@ public static class QuantizationJob
         var batches = SampleBatches.Read(source, inputs, batchSize, wanted).Select(b => b.Inputs);
         return Calibrator.Run(model, plan.ObservedTensors, settings.NeedsHistograms, batches, Path.GetFullPath(dataPath),
             done => log.Progress("calibrating samples", done, total));
+    }
+
+    /// <summary>The calibration samples in batches, read again (for the values that reach subgraphs).</summary>
+    private static IEnumerable<IReadOnlyDictionary<string, TensorProto>> ReadBatches(string dataPath, IReadOnlyList<ModelInput> inputs,
+        int batchSize, long? sampleCount, SampleSourceOptions dataOptions)
+    {
+        using var source = SampleSources.Open(dataPath, inputs, dataOptions);
+        foreach (var batch in SampleBatches.Read(source, inputs, batchSize, sampleCount ?? source.Count))
+        {
+            yield return batch.Inputs;
+        }
     }
 
     private static double Lap(Stopwatch stopwatch)
