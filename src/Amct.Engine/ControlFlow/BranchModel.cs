@@ -9,33 +9,14 @@ namespace Amct.Engine.ControlFlow;
 /// other outer value it reads made a graph input. After quantization <see cref="Restore"/> turns the result back
 /// into a branch: the added inputs and the borrowed copies go, and the branch reads them from the outer scope again.
 /// </summary>
-internal sealed class BranchModel
+/// <param name="Owner">The If node.</param>
+/// <param name="Attribute">then_branch or else_branch.</param>
+/// <param name="Model">The branch as a model (float).</param>
+/// <param name="OuterInputs">Outer values the branch reads that are not initializers: what calibration must capture.</param>
+/// <param name="Borrowed">Outer initializers copied into the branch model.</param>
+internal sealed record BranchModel(NodeProto Owner, string Attribute, ModelProto Model, IReadOnlyList<string> OuterInputs,
+    IReadOnlySet<string> Borrowed)
 {
-    private BranchModel(NodeProto owner, string attribute, ModelProto model, IReadOnlyList<string> outerInputs,
-        IReadOnlySet<string> borrowed)
-    {
-        Owner = owner;
-        Attribute = attribute;
-        Model = model;
-        OuterInputs = outerInputs;
-        Borrowed = borrowed;
-    }
-
-    /// <summary>The If node.</summary>
-    public NodeProto Owner { get; }
-
-    /// <summary>then_branch or else_branch.</summary>
-    public string Attribute { get; }
-
-    /// <summary>The branch as a model (float).</summary>
-    public ModelProto Model { get; }
-
-    /// <summary>Outer values the branch reads that are not initializers: what calibration must capture.</summary>
-    public IReadOnlyList<string> OuterInputs { get; }
-
-    /// <summary>Outer initializers copied into the branch model.</summary>
-    public IReadOnlySet<string> Borrowed { get; }
-
     public string Label => $"{Attribute} of If '{LayerNames.Of(Owner)}'";
 
     /// <param name="enclosing">The model holding the If node in its main graph (its opsets and IR apply).</param>

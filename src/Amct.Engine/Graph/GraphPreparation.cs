@@ -6,7 +6,7 @@ namespace Amct.Engine.Graph;
 /// <summary>
 /// Prepares a float model for quantization, in memory (the caller loads and saves): (1) every node gets a unique
 /// name, as AMCT keys layers by name; (2) an IR &lt; 4 model's initializers stop being listed as inputs; (3) an
-/// opset-7..12 model is upgraded to opset 13; (4) float Constant-node tensors become initializers and constant
+/// opset-6..12 model is upgraded to opset 13; (4) float Constant-node tensors become initializers and constant
 /// reshapes of initializers are folded, so every weight is an initializer; (5) BatchNormalization is folded into
 /// the convolution before it; (6) nodes and initializers nothing reads are removed. Every step keeps
 /// the model's outputs the same (up to float rounding of the folded weights) and is deterministic.

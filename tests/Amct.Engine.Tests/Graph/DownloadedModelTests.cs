@@ -110,6 +110,45 @@ public sealed class DownloadedModelTests
     }
 
     [TestMethod]
+    public void Opset_6_legacy_broadcast_from_an_axis_becomes_numpy_broadcasting()
+    {
+        // PyTorch 0.3: Add(A [2,3,4], B [3], broadcast=1, axis=1) adds B[c] along axis 1. ONNX Runtime does not run
+        // opset 6 Add, so the expected values are computed here.
+        var a = TestTensors.Random("a", [2, 3, 4], seed: 9);
+        var b = TensorData.FromArray<float>("b", [3], [10f, 20f, 30f]);
+        var model = new ModelBuilder(opset: 6)
+            .Input("a", DataTypes.Float, 2, 3, 4)
+            .Output("y", DataTypes.Float, 2, 3, 4)
+            .Initializer(b)
+            .Node("Add", ["a", "b"], ["y"], "add", Attributes.Int("broadcast", 1), Attributes.Int("axis", 1))
+            .Build();
+
+        Assert.AreEqual(6L, Amct.Engine.Graph.Opset.OpsetUpgrade.Apply(model, "model.onnx"));
+
+        var values = TensorData.ToArray<float>(a);
+        var expected = TensorData.FromArray<float>("y", [2, 3, 4], values.Select((v, i) => v + 10f * (i / 4 % 3 + 1)).ToArray());
+        TestTensors.AssertClose(expected, OrtRunner.Run(model, a)[0], 1e-6);
+        Assert.IsTrue(model.Graph.Node.Any(n => n.OpType == "Unsqueeze"), "B gets a trailing axis");
+    }
+
+    [TestMethod]
+    public void Scatter_becomes_scatter_elements()
+    {
+        var data = TestTensors.Random("data", [3, 3], seed: 10);
+        var model = new ModelBuilder(opset: 10)
+            .Input("data", DataTypes.Float, 3, 3)
+            .Output("y", DataTypes.Float, 3, 3)
+            .Initializer(TensorData.FromArray<long>("indices", [1, 2], [1, 0]))
+            .Initializer(TensorData.FromArray<float>("updates", [1, 2], [5f, 6f]))
+            .Node("Scatter", ["data", "indices", "updates"], ["y"], "scatter", Attributes.Int("axis", 1))
+            .Build();
+
+        var upgraded = UpgradeAssert.KeepsOutputs(model, data);
+
+        Assert.AreEqual("ScatterElements", upgraded.Graph.Node.Single().OpType);
+    }
+
+    [TestMethod]
     public void Scan_8_is_refused_naming_the_node()
     {
         var body = new GraphProto { Name = "body" };

@@ -4,7 +4,7 @@ using Amct.Engine.Onnx;
 namespace Amct.Engine.Graph.Opset;
 
 /// <summary>
-/// Rewrites a model written for ai.onnx opset 7–12 to opset 13, which the rest of the pipeline works with
+/// Rewrites a model written for ai.onnx opset 6–12 to opset 13, which the rest of the pipeline works with
 /// (per-channel QuantizeLinear needs 13). Every ai.onnx node must either mean the same at 13
 /// (<see cref="UnchangedOperators"/>) or have an adapter below; otherwise the model is reported, naming the first
 /// such node, and left untouched. The subgraphs of If, Loop and Scan are upgraded the same way, recursively. Element
@@ -16,9 +16,13 @@ public static class OpsetUpgrade
 {
     public const long TargetOpset = 13;
 
-    /// <summary>The oldest opset upgraded: ONNX 1.2's, where numpy broadcasting and today's BatchNormalization,
-    /// Dropout and Upsample forms begin.</summary>
-    public const long OldestOpset = 7;
+    /// <summary>The oldest opset upgraded: ONNX 1.1's (PyTorch 0.3 exports). Opset 7 (ONNX 1.2) brought numpy
+    /// broadcasting and today's BatchNormalization, Dropout and Upsample forms; the operators whose version 7 changed
+    /// more than that are converted by <see cref="Opset6Adapters"/> or reported.</summary>
+    public const long OldestOpset = 6;
+
+    /// <summary>The first opset of numpy broadcasting (ONNX 1.2); older models go through <see cref="Opset6Adapters"/> first.</summary>
+    private const long NumpyBroadcastOpset = 7;
 
     private static readonly Dictionary<string, IOpUpgrade> Adapters = new(StringComparer.Ordinal)
     {
@@ -39,9 +43,37 @@ public static class OpsetUpgrade
         ["Dropout"] = new DropoutUpgrade(),
         ["Upsample"] = new ResizeUpgrade(),
         ["Resize"] = new ResizeUpgrade(),
+        ["Scatter"] = new ScatterUpgrade(),
     };
 
-    /// <summary>The operators an opset-7..12 model may use, each kept as it is or converted by an adapter.</summary>
+    /// <summary>
+    /// Opset-6 forms that differ from opset 7's beyond what the opset-7 adapters handle: legacy broadcasting, and the
+    /// operators whose version 7 changed in a way not converted here (reported). BatchNormalization and Dropout
+    /// version 6 carry is_test/consumed_inputs, which their adapters drop.
+    /// </summary>
+    private static readonly Dictionary<string, IOpUpgrade?> Opset6Adapters = new(StringComparer.Ordinal)
+    {
+        ["Add"] = new LegacyBroadcastUpgrade(),
+        ["Sub"] = new LegacyBroadcastUpgrade(),
+        ["Mul"] = new LegacyBroadcastUpgrade(),
+        ["Div"] = new LegacyBroadcastUpgrade(),
+        ["Pow"] = new LegacyBroadcastUpgrade(),
+        ["And"] = new LegacyBroadcastUpgrade(),
+        ["Or"] = new LegacyBroadcastUpgrade(),
+        ["Xor"] = new LegacyBroadcastUpgrade(),
+        ["Equal"] = new LegacyBroadcastUpgrade(),
+        ["Greater"] = new LegacyBroadcastUpgrade(),
+        ["Less"] = new LegacyBroadcastUpgrade(),
+        ["Gemm"] = new LegacyBroadcastUpgrade(),
+        // PRelu 7 broadcasts the slope numpy-style; version 6's per-channel slope does not carry over.
+        ["PRelu"] = null,
+        // RNN/GRU/LSTM 7 dropped output_sequence, which changed which outputs version 1 produced.
+        ["RNN"] = null,
+        ["GRU"] = null,
+        ["LSTM"] = null,
+    };
+
+    /// <summary>The operators an opset-6..12 model may use, each kept as it is or converted by an adapter.</summary>
     public static IReadOnlyCollection<string> SupportedOperators =>
         UnchangedOperators.All.Concat(Adapters.Keys).Order(StringComparer.Ordinal).ToList();
 
@@ -73,7 +105,7 @@ public static class OpsetUpgrade
         if (opset < OldestOpset)
         {
             throw new AmctException(ErrorCodes.OpsetTooOld, source,
-                $"the model uses ai.onnx opset {opset}; opsets before {OldestOpset} (ONNX 1.2) cannot be upgraded. " +
+                $"the model uses ai.onnx opset {opset}; opsets before {OldestOpset} (ONNX 1.1) cannot be upgraded. " +
                 "Re-export the model with opset 13 or later (for example torch.onnx.export(..., opset_version=13)).");
         }
 
@@ -98,6 +130,17 @@ public static class OpsetUpgrade
         if (!IsDefaultDomain(node))
         {
             context.Emit(copy);
+        }
+        else if (context.SourceOpset < NumpyBroadcastOpset && Opset6Adapters.TryGetValue(node.OpType, out var legacy))
+        {
+            if (legacy is null)
+            {
+                throw new AmctException(ErrorCodes.OperatorNotUpgradable, context.Source,
+                    $"node '{LayerNames.Of(node)}' ({node.OpType}) cannot be upgraded from opset {context.SourceOpset} to 13: its " +
+                    $"version 7 changed meaning and this version has no converter for it. Re-export the model with opset 13 " +
+                    "or later (for example torch.onnx.export(..., opset_version=13)).");
+            }
+            legacy.Upgrade(copy, context);
         }
         else if (Adapters.TryGetValue(node.OpType, out var adapter))
         {
