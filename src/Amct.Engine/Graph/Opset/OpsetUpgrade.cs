@@ -65,8 +65,7 @@ public static class OpsetUpgrade
         ["Greater"] = new LegacyBroadcastUpgrade(),
         ["Less"] = new LegacyBroadcastUpgrade(),
         ["Gemm"] = new LegacyBroadcastUpgrade(),
-        // PRelu 7 broadcasts the slope numpy-style; version 6's per-channel slope does not carry over.
-        ["PRelu"] = null,
+        ["PRelu"] = new LegacyPReluUpgrade(),
         // RNN/GRU/LSTM 7 dropped output_sequence, which changed which outputs version 1 produced.
         ["RNN"] = null,
         ["GRU"] = null,
