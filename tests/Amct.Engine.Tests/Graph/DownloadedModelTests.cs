@@ -164,6 +164,45 @@ public sealed class DownloadedModelTests
     }
 
     [TestMethod]
+    public void A_reshaped_ir_3_weight_is_folded_into_a_constant_and_quantized()
+    {
+        // The ONNX model zoo's MNIST (IR 3, opset 8): its [16,4,4,10] initializer, also listed as a graph input, is
+        // reshaped to the [256,10] MatMul weight in the graph.
+        var model = new ModelBuilder(opset: 8)
+            .Input("x", DataTypes.Float, 1, 256)
+            .Input("Parameter193", DataTypes.Float, 16, 4, 4, 10)
+            .Input("Parameter193_reshape1_shape", DataTypes.Int64, 2)
+            .Output("y", DataTypes.Float, 1, 10)
+            .Initializer(TestTensors.Random("Parameter193", [16, 4, 4, 10], seed: 11, low: -0.2f, high: 0.2f))
+            .Initializer(TensorData.FromArray<long>("Parameter193_reshape1_shape", [2], [256, 10]))
+            .Node("Reshape", ["Parameter193", "Parameter193_reshape1_shape"], ["Parameter193_reshape1"], "Times212_reshape1")
+            .Node("MatMul", ["x", "Parameter193_reshape1"], ["y"], "Times212")
+            .Build();
+        model.IrVersion = 3;
+        using var temp = new TempFolder();
+        var modelPath = Path.Combine(temp.Path, "mnist-style.onnx");
+        ModelBuilder.Write(model, modelPath);
+        var dataPath = Path.Combine(temp.Path, "calib.npy");
+        NpyWriter.Write<float>(dataPath, [16, 256], TestTensors.Values(16 * 256, seed: 12, low: 0f, high: 1f));
+
+        var result = QuantizationJob.Run(new QuantizeRequest { ModelPath = modelPath, CalibrationData = dataPath, OutputDirectory = temp.Path },
+            new CollectingLog());
+
+        Assert.AreEqual("Times212", result.Report.Layers.Single().Name);
+        var quantized = ModelLoader.Load(result.QuantizedModel);
+        CollectionAssert.AreEqual(new[] { "x" }, quantized.Graph.Input.Select(i => i.Name).ToArray());
+        Assert.IsFalse(quantized.Graph.Initializer.Any(t => t.DataType == DataTypes.Float && t.Dims.Count == 4), "no float copy of the weight");
+        var input = TestTensors.Random("x", [1, 256], seed: 13, low: 0f, high: 1f);
+        var expected = OrtRunner.Run(model, input);
+        var actual = OrtRunner.Run(quantized, input);
+        var cosine = Cosine(TensorData.ToArray<float>(expected[0]), TensorData.ToArray<float>(actual[0]));
+        Assert.IsGreaterThan(0.999, cosine);
+    }
+
+    private static double Cosine(float[] a, float[] b) =>
+        a.Zip(b).Sum(p => (double)p.First * p.Second) / Math.Sqrt(a.Sum(v => (double)v * v) * b.Sum(v => (double)v * v));
+
+    [TestMethod]
     public void Constant_node_weights_become_initializers_and_leave_no_float_copy()
     {
         var weight = TestTensors.Random("", [64, 32, 3, 3], seed: 7, low: -0.1f, high: 0.1f);
