@@ -59,6 +59,19 @@ internal sealed class UpgradeContext(long sourceOpset, string source, GraphProto
         return node;
     }
 
+    /// <summary>
+    /// Emits an Unsqueeze (opset 13: axes as an int64 input) inserting size-1 <paramref name="axes"/> into
+    /// <paramref name="value"/>, named after <paramref name="hint"/>; returns the new value.
+    /// </summary>
+    public string Unsqueezed(string value, IEnumerable<long> axes, string hint)
+    {
+        var list = axes.ToArray();
+        var axesName = AddInitializer($"{hint}_axes", TensorData.FromArray<long>("", [list.Length], list));
+        var output = FreshName(hint);
+        Emit(NewNode("Unsqueeze", hint, [value, axesName], [output]));
+        return output;
+    }
+
     /// <summary>The error for a node whose operator has a converter, but not for the way this node uses it.</summary>
     public AmctException CannotConvert(NodeProto node, string why) =>
         new(ErrorCodes.OperatorUsageNotUpgradable, Source,

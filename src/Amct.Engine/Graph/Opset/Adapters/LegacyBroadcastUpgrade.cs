@@ -38,12 +38,8 @@ internal sealed class LegacyBroadcastUpgrade : IOpUpgrade
         }
         if (trailing > 0)
         {
-            var axes = Enumerable.Range(rankB.Value, (int)trailing).Select(a => (long)a).ToArray();
-            var layer = LayerNames.Of(node);
-            var axesName = context.AddInitializer($"{layer}_broadcast_axes", TensorData.FromArray<long>("", [axes.Length], axes));
-            var aligned = context.FreshName($"{layer}_broadcast_b");
-            context.Emit(context.NewNode("Unsqueeze", $"{layer}_broadcast", [node.Input[1], axesName], [aligned]));
-            node.Input[1] = aligned;
+            var axes = Enumerable.Range(rankB.Value, (int)trailing).Select(a => (long)a);
+            node.Input[1] = context.Unsqueezed(node.Input[1], axes, $"{LayerNames.Of(node)}_broadcast_b");
         }
         context.Emit(node);
     }

@@ -26,12 +26,8 @@ internal sealed class LegacyPReluUpgrade : IOpUpgrade
         }
         if (rank > 2)
         {
-            var axes = Enumerable.Range(1, rank.Value - 2).Select(a => (long)a).ToArray();
-            var layer = LayerNames.Of(node);
-            var axesName = context.AddInitializer($"{layer}_slope_axes", TensorData.FromArray<long>("", [axes.Length], axes));
-            var aligned = context.FreshName($"{layer}_slope_per_channel");
-            context.Emit(context.NewNode("Unsqueeze", $"{layer}_slope_per_channel", [node.Input[1], axesName], [aligned]));
-            node.Input[1] = aligned;
+            var axes = Enumerable.Range(1, rank.Value - 2).Select(a => (long)a);
+            node.Input[1] = context.Unsqueezed(node.Input[1], axes, $"{LayerNames.Of(node)}_slope_per_channel");
         }
         context.Emit(node);
     }
