@@ -14,8 +14,8 @@ namespace Amct.Engine.Tests.RealModels;
 /// quantization job, calibrated on its own test_data_set_* inputs, and lands in one of four outcomes: quantized and
 /// loadable by ONNX Runtime, nothing to quantize (written unchanged), a coded refusal, or a crash. The counts are
 /// printed. It fails on any crash (an exception other than AmctException, or AMCT5999), any int8 model ONNX Runtime
-/// cannot load, and any refusal whose code is not in <see cref="ExpectedRefusals"/>. Opt-in (about a minute and a
-/// half on two cores): <c>dotnet test tests/Amct.Engine.Tests --filter "TestCategory=RealModels"</c>.
+/// cannot load, and any refusal whose code is not in <see cref="ExpectedRefusals"/>. Opt-in (about 20 s on two
+/// cores): <c>dotnet test tests/Amct.Engine.Tests --filter "TestCategory=RealModels"</c>.
 /// </summary>
 [TestClass]
 public sealed class BackendSuiteCoverageTests
