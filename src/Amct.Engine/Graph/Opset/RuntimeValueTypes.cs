@@ -24,6 +24,11 @@ internal static class RuntimeValueTypes
             graph.Output.Add(new ValueInfoProto { Name = value });
         }
         var hints = new Dictionary<string, TensorHint>(StringComparer.Ordinal);
+        // A model over protobuf's 2 GB cannot be handed over as bytes; its declared types have to do.
+        if (copy.CalculateSize() >= int.MaxValue)
+        {
+            return hints;
+        }
         try
         {
             using var options = new SessionOptions
