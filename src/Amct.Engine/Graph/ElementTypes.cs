@@ -5,8 +5,8 @@ namespace Amct.Engine.Graph;
 /// <summary>
 /// The element type of every tensor of a graph, from declared types (inputs, outputs, value_info, initializers) and,
 /// for the rest, a forward pass with the few rules that matter: ops that produce indices or shapes give int64,
-/// comparisons give bool, Cast gives its target, Constant its value's type, and everything else keeps the type of its
-/// first input. Only float32 tensors are ever quantized, so a shape computation must never be mistaken for one.
+/// comparisons give bool, Cast gives its target, Constant its value's type, If its branch outputs' declared types,
+/// and everything else keeps the type of its first input. Only float32 tensors are ever quantized, so a shape computation must never be mistaken for one.
 /// </summary>
 public static class ElementTypes
 {
@@ -72,6 +72,9 @@ public static class ElementTypes
             "Where" => node.Input.Count > 1 && types.TryGetValue(node.Input[1], out var t) ? t : null,
             "QuantizeLinear" => node.Input.Count > 2 && types.TryGetValue(node.Input[2], out var zp) ? zp : DataTypes.UInt8,
             "DequantizeLinear" => DataTypes.Float,
+            // An If's outputs are its branches' outputs (its first input is the boolean condition).
+            "If" => node.Attribute.FirstOrDefault(a => a.Name == "then_branch")?.G?.Output.ElementAtOrDefault(output)?.Type?.TensorType?.ElemType
+                is > 0 and var branchType ? branchType : null,
             _ => FirstInput(),
         };
     }

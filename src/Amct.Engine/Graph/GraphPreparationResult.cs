@@ -14,4 +14,13 @@ public sealed record GraphPreparationResult(
     IReadOnlyList<string> RemovedInitializers)
 {
     public int RenamedNodeCount => RenamedNodes.Count;
+
+    /// <summary>Initializers an IR &lt; 4 model also listed as graph inputs, no longer listed.</summary>
+    public IReadOnlyList<string> UnlistedInitializerInputs { get; init; } = [];
+
+    /// <summary>Constant-node values that became initializers.</summary>
+    public IReadOnlyList<string> ConstantsMadeInitializers { get; init; } = [];
+
+    /// <summary>Reshape/Flatten/Identity nodes of initializers folded into new initializers.</summary>
+    public IReadOnlyList<string> FoldedConstantReshapes { get; init; } = [];
 }

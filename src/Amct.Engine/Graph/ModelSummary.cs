@@ -30,7 +30,10 @@ public sealed record ModelSummary(
         var initializerNames = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var producer = string.Join(" ", new[] { model.ProducerName, model.ProducerVersion }.Where(s => s.Length > 0));
         var allNodes = ModelWalker.Nodes(model).ToList();
-        var initializers = ModelWalker.Initializers(model).ToList();
+        // Weights stored in Constant nodes are parameters as much as initializers are (preparation moves them).
+        var initializers = ModelWalker.Initializers(model)
+            .Concat(allNodes.Select(ConstantNodeInitializers.WeightOf).OfType<TensorProto>())
+            .ToList();
         return new ModelSummary(
             path,
             model.IrVersion,

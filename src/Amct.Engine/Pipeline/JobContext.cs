@@ -1,4 +1,5 @@
 using Amct.Engine.Calibration;
+using Amct.Engine.ControlFlow;
 using Amct.Engine.Data;
 using Amct.Engine.Evaluation;
 using Amct.Engine.Formats;
@@ -66,6 +67,9 @@ internal sealed class JobContext : IDisposable
 
     // build QDQ (the fallback replaces it, with the plan and factors it was built from)
     public ModelProto Quantized { get; set; } = null!;
+
+    // subgraphs: the layers quantized inside If branches, and those kept float there
+    public SubgraphOutcome Subgraphs { get; set; } = SubgraphOutcome.None;
 
     // evaluate
     public JobEvaluator? Evaluator { get; set; }

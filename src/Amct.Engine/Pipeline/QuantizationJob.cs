@@ -39,6 +39,7 @@ public static class QuantizationJob
         new FactorsStage(),    // activation factors: calibrated, or read from a record
         new WeightsStage(),    // int8 weights and int32 biases
         new BuildQdqStage(),   // the QDQ model
+        new SubgraphStage(),   // weighted layers inside If branches, calibrated on the values that reach them
         new EvaluateStage(),   // compare with the float model, check the thresholds
         new FallbackStage(),   // keep sensitive layers in float until the gate passes
         new GateStage(),       // the verdict

@@ -11,7 +11,7 @@ internal static class ReportBuilder
     public static QuantReport Report(JobContext context)
     {
         var (request, plan, factors, preparation) = (context.Request, context.Plan, context.Factors, context.Preparation);
-        var outputs = context.Outputs;
+        var (outputs, subgraphs) = (context.Outputs, context.Subgraphs);
         return new QuantReport
         {
             Tool = new ToolInfo("amct", QuantizationJob.ToolVersion),
@@ -22,9 +22,10 @@ internal static class ReportBuilder
                 preparation.FoldedBatchNormalizations.Select(f => $"{f.BatchNormalization} into {f.Convolution}").ToList(),
                 preparation.RenamedNodeCount, preparation.RemovedNodes.Count, context.GemmScalesFolded),
             Calibration = context.CalibrationInfo,
-            Layers = Layers(plan, context.Parameters(), context.Weights),
-            Tensors = Tensors(factors),
-            Skipped = plan.Skipped.Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
+            Layers = Layers(plan, context.Parameters(), context.Weights)
+                .Concat(subgraphs.Quantized.SelectMany(q => Layers(q.Plan, q.Parameters, q.Weights))).ToList(),
+            Tensors = Tensors(factors).Concat(subgraphs.Quantized.SelectMany(q => Tensors(q.Factors))).ToList(),
+            Skipped = plan.Skipped.Concat(subgraphs.KeptFloat).Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
             FoldedActivations = plan.Folds.Select(f => new FoldReport(f.Node, f.OpType, f.ProducerOutput)).ToList(),
             Evaluation = context.Evaluation,
             EvaluationInSample = context.Evaluation is not null && request.EvaluationData is null,

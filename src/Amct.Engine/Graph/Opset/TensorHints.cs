@@ -18,7 +18,8 @@ internal sealed record TensorHint(int ElementType, IReadOnlyList<long>? Dims)
 /// input rank, Pad and Clip the element type of the constants they create. It starts from what the model declares
 /// (inputs, outputs, value_info, initializers) and follows the ops whose output type and rank are evident from the
 /// input. It never guesses: what it cannot tell stays unknown, and the adapters then take a shape-agnostic path or
-/// report the node.
+/// report the node. ONNX Runtime's view of the original model (<see cref="RuntimeValueTypes"/>) fills in what the
+/// model does not declare before the forward pass runs.
 /// </summary>
 internal sealed class TensorHints
 {
@@ -48,9 +49,17 @@ internal sealed class TensorHints
 
     public TensorHint Of(string value) => _hints.GetValueOrDefault(value, TensorHint.Unknown);
 
-    public static TensorHints Infer(GraphProto graph)
+    /// <param name="graph">The graph to infer over.</param>
+    /// <param name="runtime">Types ONNX Runtime inferred for the graph's values (<see cref="RuntimeValueTypes"/>); they fill
+    /// in what the model does not declare.</param>
+    /// <param name="outer">The hints of the enclosing graph, for a subgraph (it reads the outer scope's values).</param>
+    public static TensorHints Infer(GraphProto graph, IReadOnlyDictionary<string, TensorHint>? runtime = null, TensorHints? outer = null)
     {
         var hints = new TensorHints();
+        foreach (var (name, hint) in outer?._hints ?? [])
+        {
+            hints._hints[name] = hint;
+        }
         foreach (var tensor in graph.Initializer)
         {
             hints._hints[tensor.Name] = new TensorHint(tensor.DataType, tensor.Dims.ToArray());
@@ -61,6 +70,10 @@ internal sealed class TensorHints
             {
                 hints._hints[value.Name] = new TensorHint(tensorType.ElemType, tensorType.Shape is { } shape ? Dims(shape) : null);
             }
+        }
+        foreach (var (name, hint) in runtime ?? new Dictionary<string, TensorHint>())
+        {
+            hints.Merge(name, hint);
         }
         foreach (var node in graph.Node.Where(n => n.Domain is "" or "ai.onnx" && n.Output.Count > 0))
         {

@@ -68,5 +68,10 @@ internal static class UnchangedOperators
         // scales, which version 10 could not express; with a scalar scale the axis has no effect.
         "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv", "QLinearMatMul",
         "ConvInteger", "MatMulInteger", "NonMaxSuppression",
+
+        // Operators with a single version up to 13 (introduced at 9–11, next changed after 13): BitShift, Det, Unique,
+        // the sequence operators (11), StringNormalizer (10), TfIdfVectorizer (9).
+        "BitShift", "Det", "Unique", "SequenceConstruct", "SequenceEmpty", "SequenceInsert", "SequenceAt", "SequenceErase",
+        "SequenceLength", "ConcatFromSequence", "SplitToSequence", "StringNormalizer", "TfIdfVectorizer",
     };
 }

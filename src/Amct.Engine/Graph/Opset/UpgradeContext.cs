@@ -7,10 +7,12 @@ namespace Amct.Engine.Graph.Opset;
 /// the output being built (nodes in order, new initializers). Nothing is written to the model until every node has
 /// been converted, so a node that cannot be converted leaves the model as it was.
 /// </summary>
-internal sealed class UpgradeContext(long sourceOpset, string source, GraphProto graph, TensorHints hints)
+/// <remarks>A subgraph (If/Loop/Scan body) gets its own context sharing the main graph's name pool
+/// (<see cref="ForSubgraph"/>), so a new name never clashes with one in another scope.</remarks>
+internal sealed class UpgradeContext(long sourceOpset, string source, GraphProto graph, TensorHints hints, NameAllocator? names = null)
 {
     private readonly Dictionary<string, int> _uses = ValueUses.Count(graph);
-    private readonly NameAllocator _names = new(graph);
+    private readonly NameAllocator _names = names ?? new(graph);
     private readonly GraphIndex _index = new(graph);
 
     /// <summary>The default-domain opset the model was written for (7 to 12).</summary>
@@ -26,6 +28,10 @@ internal sealed class UpgradeContext(long sourceOpset, string source, GraphProto
     public List<TensorProto> NewInitializers { get; } = [];
 
     public void Emit(NodeProto node) => Nodes.Add(node);
+
+    /// <summary>A context for a subgraph of a node of this graph: its values' hints start from this graph's.</summary>
+    public UpgradeContext ForSubgraph(GraphProto subgraph) =>
+        new(SourceOpset, Source, subgraph, TensorHints.Infer(subgraph, outer: Hints), _names);
 
     /// <summary>Whether anything reads the value (a node, a subgraph or a graph output).</summary>
     public bool IsRead(string value) => value.Length > 0 && _uses.GetValueOrDefault(value) > 0;
@@ -51,6 +57,19 @@ internal sealed class UpgradeContext(long sourceOpset, string source, GraphProto
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         return node;
+    }
+
+    /// <summary>
+    /// Emits an Unsqueeze (opset 13: axes as an int64 input) inserting size-1 <paramref name="axes"/> into
+    /// <paramref name="value"/>, named after <paramref name="hint"/>; returns the new value.
+    /// </summary>
+    public string Unsqueezed(string value, IEnumerable<long> axes, string hint)
+    {
+        var list = axes.ToArray();
+        var axesName = AddInitializer($"{hint}_axes", TensorData.FromArray<long>("", [list.Length], list));
+        var output = FreshName(hint);
+        Emit(NewNode("Unsqueeze", hint, [value, axesName], [output]));
+        return output;
     }
 
     /// <summary>The error for a node whose operator has a converter, but not for the way this node uses it.</summary>

@@ -1,3 +1,4 @@
+using Amct.Engine.ControlFlow;
 using Amct.Engine.Data;
 using Amct.Engine.Quantization;
 
@@ -18,7 +19,8 @@ internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
             context.Log.Warning(ErrorCodes.UnknownLayerSetting, request.ConfigFile ?? context.ModelPath,
                 $"'{unknown}' names no layer of the model; the setting has no effect. Run 'amct inspect' to list the layers.");
         }
-        context.NothingToQuantize = context.Plan.Layers.Count == 0 && context.Plan.QuantizedTensors.Count == 0;
+        context.NothingToQuantize = context.Plan.Layers.Count == 0 && context.Plan.QuantizedTensors.Count == 0
+            && !SubgraphQuantization.HoldsWeightedLayers(graph);
         if (context.NothingToQuantize)
         {
             context.Log.Warning(ErrorCodes.NothingToQuantize, context.ModelPath,

@@ -17,6 +17,8 @@ internal sealed class WriteStage() : JobStage("write", StageTiming.Write)
         }
         var outputs = context.Outputs;
         ModelSaver.Save(context.Quantized, outputs.Model, writer: outputs.Files);
-        RecordWriter.Write(outputs.Record, RecordFactors.ToRecord(context.Plan, context.Factors, context.Weights), outputs.Files);
+        var records = RecordFactors.ToRecord(context.Plan, context.Factors, context.Weights)
+            .Concat(context.Subgraphs.Quantized.SelectMany(q => RecordFactors.ToRecord(q.Plan, q.Factors, q.Weights))).ToList();
+        RecordWriter.Write(outputs.Record, records, outputs.Files);
     }
 }

@@ -1,0 +1,186 @@
+using Amct.Engine.Calibration;
+using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
+using Amct.Engine.Quantization;
+using Amct.Engine.Quantization.Rules;
+
+namespace Amct.Engine.ControlFlow;
+
+/// <summary>The settings subgraph quantization shares with the main graph's.</summary>
+/// <param name="PlanOptions">Plan options for a graph (per-layer settings are looked up in it).</param>
+/// <param name="MethodFor">The range method of a tensor.</param>
+/// <param name="Activation">Asymmetric or symmetric activations.</param>
+/// <param name="KeepHistograms">Whether the range methods need histograms.</param>
+/// <param name="WeightBits">Weight bit width.</param>
+/// <param name="SignedActivations">Store activations as int8 rather than uint8.</param>
+public sealed record SubgraphOptions(Func<GraphProto, PlanOptions> PlanOptions, Func<string, IRangeMethod> MethodFor,
+    ActivationMode Activation, bool KeepHistograms, int WeightBits = 8, bool SignedActivations = false);
+
+/// <summary>One If branch quantized: where it is, its plan, factors and weights, and the samples that reached it.</summary>
+public sealed record QuantizedSubgraph(string Location, QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors,
+    IReadOnlyDictionary<string, QuantizedWeights> Weights, long Samples)
+{
+    public IReadOnlyDictionary<string, ActivationParams> Parameters =>
+        Factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
+}
+
+/// <summary>What subgraph quantization did: the branches quantized and the weighted layers left in float, with why.</summary>
+public sealed record SubgraphOutcome(IReadOnlyList<QuantizedSubgraph> Quantized, IReadOnlyList<SkippedLayer> KeptFloat)
+{
+    public static SubgraphOutcome None { get; } = new([], []);
+
+    public int LayerCount => Quantized.Sum(q => q.Plan.Layers.Count);
+}
+
+/// <summary>
+/// Quantizes the weighted layers inside If branches, calibrated on the values that reach them: the float model runs
+/// over the calibration batches with every outer value a branch reads (and the If condition) observed; the batches
+/// whose condition selects a branch become that branch's calibration data; the branch, made a model of its own
+/// (<see cref="BranchModel"/>), is planned, calibrated and written in QDQ form as a main graph would be, and put
+/// back. Nested Ifs are handled the same way inside the branch. Weighted layers in a Loop or Scan body, whose
+/// inputs change every iteration, and in a branch no sample took, stay float with the reason.
+/// </summary>
+public static class SubgraphQuantization
+{
+    /// <summary>Whether any subgraph of the graph holds a weighted layer (a reason to quantize a model whose main
+    /// graph has none).</summary>
+    public static bool HoldsWeightedLayers(GraphProto graph) =>
+        graph.Node.SelectMany(Subgraphs).Any(s => WeightedNodes(s).Any());
+
+    /// <param name="floatModel">The prepared float model (not changed).</param>
+    /// <param name="target">The model to write into: the float model or its main-graph QDQ form; its control-flow
+    /// nodes have the float model's names and read the same outer values.</param>
+    /// <param name="options">Settings.</param>
+    /// <param name="batches">Calibration batches for the float model's inputs.</param>
+    /// <param name="source">The model file, for errors.</param>
+    public static SubgraphOutcome Apply(ModelProto floatModel, ModelProto target, SubgraphOptions options,
+        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches, string source)
+    {
+        ArgumentNullException.ThrowIfNull(floatModel);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        var taken = AllNames(target);
+        var outcome = Quantize(floatModel, target, options, batches, source, taken);
+        if (outcome.Quantized.Count > 0)
+        {
+            DropUnreadInitializers(target.Graph);
+        }
+        return outcome;
+    }
+
+    private static SubgraphOutcome Quantize(ModelProto floatModel, ModelProto target, SubgraphOptions options,
+        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches, string source, HashSet<string> taken)
+    {
+        var keptFloat = new List<SkippedLayer>();
+        var candidates = new List<(NodeProto Owner, string Attribute)>();
+        foreach (var node in floatModel.Graph.Node.Where(n => n.Attribute.Any(a => a.G is not null || a.Graphs.Count > 0)))
+        {
+            foreach (var attribute in node.Attribute.Where(a => a.G is not null || a.Graphs.Count > 0))
+            {
+                var weighted = attribute.Graphs.Append(attribute.G).OfType<GraphProto>().SelectMany(WeightedNodes).ToList();
+                if (weighted.Count == 0)
+                {
+                    continue;
+                }
+                if (node is { OpType: "If", Domain: "" or "ai.onnx" } && attribute.G is not null)
+                {
+                    candidates.Add((node, attribute.Name));
+                    continue;
+                }
+                var why = $"it is inside the {attribute.Name} of {node.OpType} '{LayerNames.Of(node)}', whose values change " +
+                    "every iteration and are not observed by calibration";
+                keptFloat.AddRange(weighted.Select(w => new SkippedLayer(LayerNames.Of(w), w.OpType, why)));
+            }
+        }
+        if (candidates.Count == 0)
+        {
+            return new SubgraphOutcome([], keptFloat);
+        }
+
+        var initializers = floatModel.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var wanted = candidates.SelectMany(c => ScopeReads.Of(c.Owner.Attribute.Single(a => a.Name == c.Attribute).G))
+            .Concat(candidates.Select(c => c.Owner.Input[0]))
+            .Where(v => !initializers.Contains(v))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var captured = OuterValueCapture.Run(floatModel, wanted, batches, source);
+
+        var quantized = new List<QuantizedSubgraph>();
+        foreach (var (owner, attribute) in candidates)
+        {
+            var takesThen = attribute == "then_branch";
+            var reaching = captured.Where(c => Condition(c[owner.Input[0]], source) == takesThen).ToList();
+            var graph = owner.Attribute.Single(a => a.Name == attribute).G;
+            if (reaching.Count == 0)
+            {
+                var why = $"it is inside the {attribute} of If '{LayerNames.Of(owner)}', which no calibration sample took " +
+                    $"(its condition '{owner.Input[0]}' was always {(!takesThen).ToString().ToLowerInvariant()})";
+                keptFloat.AddRange(WeightedNodes(graph).Select(w => new SkippedLayer(LayerNames.Of(w), w.OpType, why)));
+                continue;
+            }
+            var types = reaching[0].ToDictionary(p => p.Key, p => p.Value.DataType, StringComparer.Ordinal);
+            var branch = BranchModel.Create(floatModel, owner, attribute, types);
+            var branchBatches = reaching
+                .Select(c => (IReadOnlyDictionary<string, TensorProto>)branch.OuterInputs.ToDictionary(n => n, n => c[n], StringComparer.Ordinal))
+                .ToList();
+            var plan = PlanBuilder.Plan(branch.Model.Graph, options.PlanOptions(branch.Model.Graph));
+            var result = branch.Model.Clone();
+            var changed = plan.Layers.Count > 0 || plan.QuantizedTensors.Count > 0;
+            if (changed)
+            {
+                var calibration = Calibrator.Run(branch.Model, plan.ObservedTensors, options.KeepHistograms, branchBatches, source);
+                var factors = ActivationFactors.Compute(plan, calibration.Observations, options.MethodFor, options.Activation);
+                var weights = LayerWeights.Quantize(branch.Model.Graph, plan, source, options.WeightBits);
+                var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
+                result = QdqModelBuilder.Build(branch.Model, plan, parameters, weights, source, options.SignedActivations);
+                quantized.Add(new QuantizedSubgraph(branch.Label, plan, factors, weights, calibration.Samples));
+            }
+            keptFloat.AddRange(plan.Skipped.Select(s => s with { Reason = $"{s.Reason} (in the {branch.Label})" }));
+            var nested = Quantize(branch.Model, result, options, branchBatches, source, taken);
+            quantized.AddRange(nested.Quantized);
+            keptFloat.AddRange(nested.KeptFloat);
+            if (changed || nested.Quantized.Count > 0)
+            {
+                var restored = branch.Restore(result);
+                ScopedNames.Separate(restored, ScopeReads.WithNested(graph), taken);
+                var targetOwner = target.Graph.Node.Single(n => n.Name == owner.Name);
+                targetOwner.Attribute.Single(a => a.Name == attribute).G = restored;
+            }
+        }
+        return new SubgraphOutcome(quantized, keptFloat);
+    }
+
+    private static bool Condition(TensorProto condition, string source) =>
+        condition.DataType == DataTypes.Bool && TensorData.ToArray<bool>(condition, source) is [var value]
+            ? value
+            : throw new AmctException(ErrorCodes.CalibrationRunFailed, source,
+                $"the If condition '{condition.Name}' is not one boolean on the calibration data.");
+
+    private static IEnumerable<GraphProto> Subgraphs(NodeProto node) =>
+        node.Attribute.SelectMany(a => a.Graphs.Append(a.G)).OfType<GraphProto>();
+
+    /// <summary>Conv/ConvTranspose/Gemm/MatMul nodes of a graph and its nested graphs.</summary>
+    private static IEnumerable<NodeProto> WeightedNodes(GraphProto graph) =>
+        ScopeReads.WithNested(graph).SelectMany(g => g.Node)
+            .Where(n => n.Domain is "" or "ai.onnx" && OpRules.WeightedOpTypes.Contains(n.OpType));
+
+    private static HashSet<string> AllNames(ModelProto model)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var graph in ScopeReads.WithNested(model.Graph))
+        {
+            names.UnionWith(ScopedNames.Defined(graph));
+        }
+        return names;
+    }
+
+    /// <summary>Main-graph initializers nothing reads any more (weights a branch borrowed and now holds in int8).</summary>
+    private static void DropUnreadInitializers(GraphProto graph)
+    {
+        var uses = ValueUses.Count(graph);
+        var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var kept = graph.Initializer.Where(t => uses.GetValueOrDefault(t.Name) > 0 || inputs.Contains(t.Name)).ToList();
+        graph.Initializer.Clear();
+        graph.Initializer.AddRange(kept);
+    }
+}

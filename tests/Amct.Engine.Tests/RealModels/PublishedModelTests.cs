@@ -1,0 +1,274 @@
+using System.Globalization;
+using Amct.Engine.Calibration;
+using Amct.Engine.ControlFlow;
+using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
+using Amct.Engine.Pipeline;
+using Amct.Engine.Quantization;
+using Amct.TestSupport;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Amct.Engine.Tests.RealModels;
+
+/// <summary>
+/// The published models of ../shared/models-real, quantized as downloaded and checked against the float model on
+/// realistic inputs made in code (<see cref="SpeechLikeAudio"/>; the wake-word chain feeds each model what the one
+/// before it outputs, as openWakeWord's pipeline does). Opt-in: the models are not in the repository.
+/// </summary>
+[TestClass]
+public sealed class PublishedModelTests
+{
+    private const int VadChunk = 512;
+
+    private static string RealModel(string relative)
+    {
+        var path = Path.GetFullPath(Path.Combine(SharedData.RepositoryRoot, "..", "shared", "models-real", relative));
+        Assert.IsTrue(File.Exists(path), $"Missing '{path}': the real-model corpus is expected at ../shared/models-real.");
+        return path;
+    }
+
+    /// <summary>
+    /// Silero VAD v4: every convolution sits inside the If on the sample rate. The 16 kHz branch is calibrated on the
+    /// values that reach it (speech-like audio run chunk by chunk with the LSTM state fed back, as the VAD is used)
+    /// and its convolutions become int8; the 8 kHz branch, which no sample takes, stays float with the reason. The
+    /// int8 model's speech decisions (probability ≥ 0.5 per 32 ms chunk) must match the float model's on other audio.
+    /// </summary>
+    [TestMethod]
+    [TestCategory("OptIn")]
+    [TestCategory("RealModels")]
+    public void Silero_vad_v4_quantizes_the_convolutions_in_its_branches_and_keeps_its_speech_decisions()
+    {
+        var path = RealModel("openwakeword/silero_vad.onnx");
+        var prepared = ModelLoader.Load(path);
+        GraphPreparation.Prepare(prepared, GraphPreparationOptions.Default, path);
+        Assert.IsEmpty(PlanBuilder.Plan(prepared.Graph, new PlanOptions()).Layers, "the main graph holds no weighted layer");
+
+        var (calibration, _) = RunVad(prepared, SpeechLikeAudio.Generate(12, seed: 1).Samples);
+        var quantized = prepared.Clone();
+        Assert.IsTrue(RangeMethods.TryCreate(RangeMethods.DefaultName, out var method));
+        var outcome = SubgraphQuantization.Apply(prepared, quantized,
+            new SubgraphOptions(_ => new PlanOptions(), _ => method, ActivationMode.Asymmetric, method.NeedsHistogram),
+            calibration, path);
+
+        var evaluation = SpeechLikeAudio.Generate(30, seed: 2);
+        var (_, floatProbabilities) = RunVad(ModelLoader.Load(path), evaluation.Samples);
+        var (_, int8Probabilities) = RunVad(quantized, evaluation.Samples);
+        var chunks = floatProbabilities.Length;
+        var agreement = Enumerable.Range(0, chunks).Count(i => floatProbabilities[i] >= 0.5 == int8Probabilities[i] >= 0.5) / (double)chunks;
+        var truth = Enumerable.Range(0, chunks).Select(i => evaluation.Speech.Skip(i * VadChunk).Take(VadChunk).Count(s => s) > VadChunk / 2).ToList();
+        double Accuracy(float[] p) => Enumerable.Range(0, chunks).Count(i => p[i] >= 0.5 == truth[i]) / (double)chunks;
+        var maxDifference = Enumerable.Range(0, chunks).Max(i => Math.Abs(floatProbabilities[i] - int8Probabilities[i]));
+        var floatBytes = new FileInfo(path).Length;
+        var int8Bytes = quantized.CalculateSize();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"silero_vad v4: {outcome.LayerCount} int8 layers ({string.Join(", ", outcome.Quantized.Select(q => $"{q.Plan.Layers.Count} in the {q.Location} on {q.Samples} chunks"))}), " +
+            $"{outcome.KeptFloat.Count} kept float; {chunks} chunks of speech-like audio: decisions agree {agreement:P2}, " +
+            $"max |p_float - p_int8| {maxDifference:0.000}, accuracy vs the audio's voiced segments float {Accuracy(floatProbabilities):P1} " +
+            $"int8 {Accuracy(int8Probabilities):P1}; {floatBytes} -> {int8Bytes} bytes"));
+        var speechChunks = Enumerable.Range(0, chunks).Where(i => truth[i]).ToList();
+        Console.WriteLine(FormattableString.Invariant(
+            $"  mean float probability: voiced chunks {speechChunks.Average(i => floatProbabilities[i]):0.000}, others {Enumerable.Range(0, chunks).Where(i => !truth[i]).Average(i => floatProbabilities[i]):0.000}"));
+        foreach (var group in outcome.KeptFloat.GroupBy(k => k.Reason))
+        {
+            Console.WriteLine($"  kept float: {group.Count()} ({string.Join(", ", group.Select(k => k.OpType).Distinct())}): {group.Key}");
+        }
+
+        Assert.IsGreaterThanOrEqualTo(16, outcome.LayerCount, "the 16 kHz branch's convolutions are int8");
+        Assert.IsTrue(outcome.KeptFloat.Any(k => k.Reason.Contains("no calibration sample took", StringComparison.Ordinal)),
+            "the 8 kHz branch is left float, saying why");
+        // Measured 91.8 %: the synthetic audio sits near the float VAD's threshold (mean probability 0.23 on voiced chunks), so
+        // decisions flip on small changes; real speech would be a sharper check.
+        Assert.IsGreaterThanOrEqualTo(0.9, agreement, "speech decisions of the int8 model vs the float model");
+    }
+
+    /// <summary>
+    /// Runs the VAD chunk by chunk over the audio with its state fed back (sr = 16000), returning the inputs of every
+    /// run (calibration batches) and the speech probability of every chunk.
+    /// </summary>
+    private static (List<IReadOnlyDictionary<string, TensorProto>> Inputs, float[] Probabilities) RunVad(ModelProto model, float[] audio)
+    {
+        using var options = SessionFactory.CreateOptions();
+        using var session = new InferenceSession(model.ToByteArray(), options);
+        var h = TensorData.FromArray<float>("h", [2, 1, 64], new float[128]);
+        var c = TensorData.FromArray<float>("c", [2, 1, 64], new float[128]);
+        var inputs = new List<IReadOnlyDictionary<string, TensorProto>>();
+        var probabilities = new List<float>();
+        for (var start = 0; start + VadChunk <= audio.Length; start += VadChunk)
+        {
+            var feed = new Dictionary<string, TensorProto>(StringComparer.Ordinal)
+            {
+                ["input"] = TensorData.FromArray<float>("input", [1, VadChunk], audio.AsSpan(start, VadChunk)),
+                ["sr"] = TensorData.FromArray<long>("sr", [], [SpeechLikeAudio.SampleRate]),
+                ["h"] = h,
+                ["c"] = c,
+            };
+            inputs.Add(feed);
+            var outputs = Run(session, feed, ["output", "hn", "cn"]);
+            probabilities.Add(TensorData.ToArray<float>(outputs[0])[0]);
+            h = outputs[1];
+            h.Name = "h";
+            c = outputs[2];
+            c.Name = "c";
+        }
+        return (inputs, probabilities.ToArray());
+    }
+
+    private static List<TensorProto> Run(InferenceSession session, IReadOnlyDictionary<string, TensorProto> feed, IReadOnlyList<string> outputs)
+    {
+        var names = feed.Keys.ToList();
+        var values = names.Select(n => OrtTensors.ToOrtValue(feed[n])).ToList();
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, names, values, outputs);
+            return results.Select((r, i) => OrtTensors.ToTensorProto(r, outputs[i])).ToList();
+        }
+        finally
+        {
+            values.ForEach(v => v.Dispose());
+        }
+    }
+
+    /// <summary>
+    /// The wake-word chain (melspectrogram → embedding → hey_jarvis) and the models of qdq/, each through the
+    /// quantization job with calibration and evaluation data made as the pipeline makes it; each must be quantized
+    /// with its weighted layers int8 (or refused with a documented code), loadable by ONNX Runtime, and close to the
+    /// float model. Silero VAD, whose scalar sample-rate input the data layer cannot batch, is quantized through
+    /// the engine API in the test above; here it must be refused with that code, not crash.
+    /// </summary>
+    [TestMethod]
+    [TestCategory("OptIn")]
+    [TestCategory("RealModels")]
+    public void Every_published_model_quantizes_with_its_weighted_layers_int8()
+    {
+        using var temp = new TempFolder();
+        var rows = new List<string>();
+        var problems = new List<string>();
+
+        // 16 kHz audio → mel spectrogram: clips of 1.28 s (openWakeWord feeds 1280-sample frames, 16 at a time).
+        var clip = 20480;
+        var calibrationAudio = Clips(SpeechLikeAudio.Generate(24, seed: 10).Samples, clip);
+        var evaluationAudio = Clips(SpeechLikeAudio.Generate(24, seed: 11).Samples, clip);
+        var melPath = RealModel("openwakeword/melspectrogram.onnx");
+        var melCalibration = WriteNpy(temp, "mel-calib", calibrationAudio, clip);
+        var melEvaluation = WriteNpy(temp, "mel-eval", evaluationAudio, clip);
+        Check("melspectrogram", melPath, melCalibration, melEvaluation);
+        // The mel MatMul reads the power spectrum, whose range spans many decades before the Log: in float the
+        // output follows the float model closely.
+        Check("melspectrogram (MatMul_15 skipped)", melPath, melCalibration, melEvaluation, ["MatMul_15"]);
+
+        // Mel frames (scaled x/10 + 2 as openWakeWord does) → 76-frame windows, 8 frames apart.
+        var calibrationWindows = MelWindows(melPath, calibrationAudio, clip);
+        var evaluationWindows = MelWindows(melPath, evaluationAudio, clip);
+        var embeddingPath = RealModel("openwakeword/embedding_model.onnx");
+        Check("embedding_model", embeddingPath, WriteNpy(temp, "emb-calib", calibrationWindows, 76 * 32, 76, 32, 1),
+            WriteNpy(temp, "emb-eval", evaluationWindows, 76 * 32, 76, 32, 1));
+
+        // 16 consecutive embeddings → the wake-word classifier.
+        var calibrationEmbeddings = EmbeddingSequences(embeddingPath, calibrationWindows);
+        var evaluationEmbeddings = EmbeddingSequences(embeddingPath, evaluationWindows);
+        Check("hey_jarvis_v0.1", RealModel("openwakeword/hey_jarvis_v0.1.onnx"),
+            WriteNpy(temp, "jarvis-calib", calibrationEmbeddings, 16 * 96, 16, 96), WriteNpy(temp, "jarvis-eval", evaluationEmbeddings, 16 * 96, 16, 96));
+
+        // The VAD: refused by the data layer (scalar 'sr'), see the test above.
+        var vad = BackendSuiteCoverageTests.Quantize("silero_vad", RealModel("openwakeword/silero_vad.onnx"),
+            WriteNpy(temp, "vad", calibrationAudio, clip), Path.Combine(temp.Path, "silero_vad"));
+        rows.Add($"silero_vad (job): {vad.Kind} {vad.Code}");
+        if (vad.Kind is BackendSuiteCoverageTests.OutcomeKind.Crash or BackendSuiteCoverageTests.OutcomeKind.Unloadable)
+        {
+            problems.Add($"silero_vad: {vad.Kind} {vad.Detail}");
+        }
+
+        // qdq/: 8×8 digits, pixel/16, the same data as digits-cnn's.
+        foreach (var model in Directory.EnumerateFiles(Path.GetDirectoryName(RealModel("qdq/dwres_float.onnx"))!, "*.onnx").Order(StringComparer.Ordinal))
+        {
+            Check(Path.GetFileNameWithoutExtension(model), model, SharedData.PathOf("digits-cnn/calib.npy"), SharedData.PathOf("digits-cnn/test_x.npy"));
+        }
+
+        Console.WriteLine(string.Join("\n", rows));
+        Assert.IsEmpty(problems, string.Join("\n", problems));
+
+        void Check(string name, string modelPath, string calibrationData, string evaluationData, IReadOnlyList<string>? skip = null)
+        {
+            var output = Path.Combine(temp.Path, name.Split(' ')[0] + (skip is null ? "" : "-skip"));
+            var log = new CollectingLog();
+            try
+            {
+                var result = QuantizationJob.Run(new QuantizeRequest
+                {
+                    ModelPath = modelPath,
+                    CalibrationData = calibrationData,
+                    EvaluationData = evaluationData,
+                    OutputDirectory = output,
+                    SkipLayers = skip ?? [],
+                }, log);
+                using (var session = new InferenceSession(result.QuantizedModel, SessionFactory.CreateOptions()))
+                {
+                }
+                var report = result.Report;
+                var fidelity = string.Join("; ", report.Evaluation?.Outputs.Select(o => FormattableString.Invariant(
+                    $"{o.Output}: cosine {o.CosineMean:0.0000} (worst {o.CosineWorst:0.0000}), SQNR {o.SqnrDb:0.0} dB, max |err| {o.MaxAbsError:0.0000}, top-1 agreement {o.Top1Agreement:P1}")) ?? []);
+                var skipped = string.Join("; ", report.Skipped.GroupBy(s => s.Reason).Select(g => $"{g.Count()} {string.Join("/", g.Select(s => s.OpType).Distinct())} kept float: {g.Key}"));
+                var warnings = string.Join("; ", log.Warnings.Select(w => w.Code));
+                rows.Add(FormattableString.Invariant(
+                    $"{name}: {report.Layers.Count} int8 layers, {report.Model.InputBytes} -> {report.Model.OutputBytes} bytes; {fidelity}; {skipped}; warnings [{warnings}]"));
+                var alreadyQuantized = ModelLoader.Load(modelPath).Graph.Node.Any(n => n.OpType == "DequantizeLinear");
+                if (report.Layers.Count == 0 && !alreadyQuantized && !log.Warnings.Any(w => w.Code == ErrorCodes.NothingToQuantize))
+                {
+                    problems.Add($"{name}: no layer quantized");
+                }
+            }
+            catch (AmctException e) when (e.Code != ErrorCodes.InternalError)
+            {
+                rows.Add($"{name}: refused {e.Code}: {e.Message}");
+                if (!BackendSuiteCoverageTests.ExpectedRefusals.ContainsKey(e.Code))
+                {
+                    problems.Add($"{name}: undocumented refusal {e.Code}: {e.Message}");
+                }
+            }
+            catch (OnnxRuntimeException e)
+            {
+                problems.Add($"{name}: the int8 model does not load: {e.Message}");
+            }
+        }
+    }
+
+    private static List<float[]> Clips(float[] audio, int length) =>
+        Enumerable.Range(0, audio.Length / length).Select(i => audio.AsSpan(i * length, length).ToArray()).ToList();
+
+    private static string WriteNpy(TempFolder temp, string name, List<float[]> samples, int sampleLength, params long[] sampleShape)
+    {
+        var path = Path.Combine(temp.Path, name + ".npy");
+        var shape = new[] { (long)samples.Count }.Concat(sampleShape.Length > 0 ? sampleShape : [sampleLength]).ToArray();
+        NpyWriter.Write<float>(path, shape, samples.SelectMany(s => s).ToArray());
+        return path;
+    }
+
+    /// <summary>Mel frames of each clip (float model), scaled as openWakeWord does, cut into 76-frame windows.</summary>
+    private static List<float[]> MelWindows(string melPath, IReadOnlyList<float[]> clips, int clipLength)
+    {
+        using var session = new InferenceSession(melPath, SessionFactory.CreateOptions());
+        var windows = new List<float[]>();
+        foreach (var clip in clips)
+        {
+            var output = Run(session, new Dictionary<string, TensorProto> { ["input"] = TensorData.FromArray<float>("input", [1, clipLength], clip) }, ["output"])[0];
+            var frames = (int)output.Dims[2];
+            var values = TensorData.ToArray<float>(output).Select(v => v / 10f + 2f).ToArray();
+            for (var start = 0; start + 76 <= frames; start += 8)
+            {
+                windows.Add(values.AsSpan(start * 32, 76 * 32).ToArray());
+            }
+        }
+        return windows;
+    }
+
+    /// <summary>Embeddings of the windows (float model), grouped into runs of 16 consecutive ones.</summary>
+    private static List<float[]> EmbeddingSequences(string embeddingPath, IReadOnlyList<float[]> windows)
+    {
+        using var session = new InferenceSession(embeddingPath, SessionFactory.CreateOptions());
+        var embeddings = windows.Select(w => TensorData.ToArray<float>(Run(session,
+            new Dictionary<string, TensorProto> { ["input_1"] = TensorData.FromArray<float>("input_1", [1, 76, 32, 1], w) }, ["conv2d_19"])[0])).ToList();
+        return Enumerable.Range(0, Math.Max(0, embeddings.Count - 15)).Select(i => embeddings.Skip(i).Take(16).SelectMany(e => e).ToArray()).ToList();
+    }
+}
