@@ -29,6 +29,32 @@ public sealed partial class SettingContractTests
     }
 
     [TestMethod]
+    public void The_targets_use_only_known_Amct_properties_and_default_them_as_the_contract_does()
+    {
+        var path = Path.Combine(SharedData.RepositoryRoot, "build", "Amct.Build.targets");
+        var text = File.ReadAllText(path);
+        var known = SettingList.All.Select(s => s.Property).OfType<string>().Concat(Settings.UnknownSettingNames.BuildProperties).ToList();
+        foreach (var used in PropertyUse().Matches(text).Select(m => m.Groups[1].Value).Distinct())
+        {
+            CollectionAssert.Contains(known, used, "a public Amct* property the task would warn about");
+        }
+        var targets = XDocument.Load(path);
+        XNamespace ns = targets.Root!.Name.Namespace;
+        foreach (var property in targets.Descendants(ns + "PropertyGroup").Elements().Where(e => !e.Value.Contains('$', StringComparison.Ordinal)))
+        {
+            if (SettingList.All.FirstOrDefault(s => s.Property == property.Name.LocalName) is { } setting)
+            {
+                Assert.AreEqual(DocumentedDefault(setting), property.Value, $"the targets' default of {setting.Property}");
+            }
+        }
+        var readme = File.ReadAllText(Path.Combine(SharedData.RepositoryRoot, "README.md"));
+        foreach (var property in Settings.UnknownSettingNames.BuildProperties)
+        {
+            StringAssert.Contains(readme, $"`{property}`");
+        }
+    }
+
+    [TestMethod]
     public void The_readme_settings_table_has_every_metadata_with_its_property_and_default()
     {
         var rows = TableRows(Section("### Settings", "Properties of the build itself"));
@@ -150,6 +176,9 @@ public sealed partial class SettingContractTests
 
     [GeneratedRegex("`([A-Za-z0-9]+)`")]
     private static partial Regex Name();
+
+    [GeneratedRegex(@"\$\((Amct[A-Za-z0-9]+)\)")]
+    private static partial Regex PropertyUse();
 
     [GeneratedRegex("`--([a-z0-9-]+)")]
     private static partial Regex Flag();
