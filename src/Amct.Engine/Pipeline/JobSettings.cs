@@ -76,8 +76,9 @@ internal sealed class JobSettings
     }
 
     /// <summary>
-    /// The request's numbers, checked against the settings contract (the same ranges the command line and the build
-    /// enforce), so that no caller can pass a batch the size of the address space or a threshold that always passes.
+    /// The request's counts, checked against the settings contract (the same ranges the command line and the build
+    /// enforce), so that no caller can ask for a batch the size of the address space. Thresholds must be finite (a NaN
+    /// passes every comparison); their 0..1 range is the text surfaces' check, as tests force a failing gate with 1.01.
     /// </summary>
     private static void CheckRanges(QuantizeRequest request, int batchSize)
     {
@@ -85,15 +86,23 @@ internal sealed class JobSettings
         Check(SettingList.SampleCount, request.SampleCount);
         Check(SettingList.MaxFallbackLayers, request.MaxFallbackLayers);
         var gate = request.Gate;
-        Check(SettingList.MinAccuracy, gate.MinAccuracy);
-        Check(SettingList.MaxAccuracyDrop, gate.MaxAccuracyDrop);
-        Check(SettingList.MaxRelativeAccuracyDrop, gate.MaxRelativeAccuracyDrop);
-        Check(SettingList.MinTop1Agreement, gate.MinTop1Agreement);
-        Check(SettingList.MinCosineSimilarity, gate.MinCosineSimilarity);
-        Check(SettingList.MinSqnrDb, gate.MinSqnrDb);
+        var thresholds = new[]
+        {
+            (SettingList.MinAccuracy, gate.MinAccuracy), (SettingList.MaxAccuracyDrop, gate.MaxAccuracyDrop),
+            (SettingList.MaxRelativeAccuracyDrop, gate.MaxRelativeAccuracyDrop), (SettingList.MinTop1Agreement, gate.MinTop1Agreement),
+            (SettingList.MinCosineSimilarity, gate.MinCosineSimilarity), (SettingList.MinSqnrDb, gate.MinSqnrDb),
+        };
+        foreach (var (setting, value) in thresholds)
+        {
+            if (value is { } threshold && !double.IsFinite(threshold))
+            {
+                throw new AmctException(ErrorCodes.BadSettingValue, setting.Flag!,
+                    string.Create(CultureInfo.InvariantCulture, $"{threshold} is not a number; a threshold must be finite."));
+            }
+        }
     }
 
-    private static void Check(Setting setting, IConvertible? value)
+    private static void Check(Setting setting, long? value)
     {
         var text = value?.ToString(CultureInfo.InvariantCulture);
         if (text is not null && setting.Parse(text, metadata: false, out _, out var message) is null)
