@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Amct.Build.Tasks.Planning;
+using Amct.Build.Tasks.Settings;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Amct.Engine;
@@ -56,6 +57,10 @@ public sealed class AmctPrepare : Task
 
     public override bool Execute()
     {
+        foreach (var warning in MisspeltSettings())
+        {
+            Log.LogWarning(null, warning.Code, null, warning.File, 0, 0, 0, 0, "{0}", warning.Message);
+        }
         var diagnostics = new List<Diagnostic>();
         var (project, plans) = ProjectPlanning.Plan(TaskItems.ToModelItems(Models), ProjectFile, IntermediateDirectory,
             WorkerPath, diagnostics);
@@ -89,6 +94,19 @@ public sealed class AmctPrepare : Task
         CopyFiles = outputs.Where(o => o.IsCopied).Select(TaskItems.ToItem).ToArray();
         BookkeepingFiles = TaskItems.Files(plans.SelectMany(p => new[] { p.InputsCacheFile, p.DependencyFile }));
         return true;
+    }
+
+    /// <summary>
+    /// Setting names MSBuild would ignore in silence: item metadata close to a setting's name, and Amct* properties no
+    /// setting has, set in the project file or on the command line (-p:). Properties set in imported files are not seen.
+    /// </summary>
+    private IEnumerable<Diagnostic> MisspeltSettings()
+    {
+        var metadata = Models.SelectMany(m => UnknownSettingNames.InMetadata(m.ItemSpec,
+            m.CloneCustomMetadata().Keys.Cast<string>(), ProjectFile));
+        var global = BuildEngine is IBuildEngine6 engine ? engine.GetGlobalProperties().Keys : [];
+        var properties = UnknownSettingNames.InProperties(UnknownSettingNames.PropertiesIn(ProjectFile).Concat(global), ProjectFile);
+        return metadata.Concat(properties);
     }
 
     private static ITaskItem ToItem(ModelPlan plan)

@@ -1,5 +1,6 @@
-using Amct.Cli.Commands;
+using Amct.Cli.Parsing;
 using Amct.Engine;
+using System.CommandLine;
 
 namespace Amct.Cli;
 
@@ -10,43 +11,28 @@ namespace Amct.Cli;
 /// </summary>
 public static class Program
 {
-    private const string Help = """
-        amct - post-training int8 quantization of ONNX models (Ascend AMCT conventions)
-
-        Usage:
-          amct inspect <model.onnx> [--json]    show inputs, outputs, operators, parameters and quantizable layers
-          amct quantize <model.onnx> --calibration-data <path> [options]
-                                                calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json
-          amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy|.csv|classes.txt>] [--json]
-                                                compare the quantized model with the float one
-          amct job <job.json> --result <result.json>
-                                                quantize every model of a job file (the MSBuild task's worker mode)
-          amct --version                        print the version
-          amct --help                           print this help
-        """;
-
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         try
         {
-            if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
+            if (args is ["--version"])
             {
-                output.WriteLine(Help);
-                output.WriteLine(DataOptionArguments.Help);
+                output.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "unknown");
+                return 0;
+            }
+            var root = AmctCommandLine.Create(output, error);
+            // Without arguments: the help, as a usage error.
+            var parse = root.Parse(args.Count == 0 ? ["--help"] : args, AmctCommandLine.ParserConfiguration);
+            var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+            if (parse.Action is System.CommandLine.Help.HelpAction)
+            {
+                parse.Invoke(invocation);
                 return args.Count == 0 ? 2 : 0;
             }
-            return args[0] switch
-            {
-                "--version" => PrintVersion(output),
-                "inspect" => InspectCommand.Run(args.Skip(1).ToList(), output),
-                "quantize" => QuantizeCommand.Run(args.Skip(1).ToList(), output, error),
-                "evaluate" => EvaluateCommand.Run(args.Skip(1).ToList(), output),
-                "job" => JobCommand.Run(args.Skip(1).ToList(), output, error),
-                _ => throw new AmctException(ErrorCodes.UnknownCommand, "amct",
-                    $"unknown command '{args[0]}'. Commands: inspect, quantize, evaluate, job. Run 'amct --help' for usage."),
-            };
+            AmctCommandLine.ThrowIfInvalid(parse);
+            return parse.Invoke(invocation);
         }
         catch (AmctException e)
         {
@@ -65,11 +51,5 @@ public static class Program
             }
             return 3;
         }
-    }
-
-    private static int PrintVersion(TextWriter output)
-    {
-        output.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "unknown");
-        return 0;
     }
 }

@@ -16,6 +16,9 @@ public static partial class ErrorCodes
     public const string SettingNotABoolean = "AMCT1203";
     public const string SettingNotANumber = "AMCT1210";
 
+    /// <summary>Warning: AmctModel metadata close to a setting's name, or an Amct* property that is no setting.</summary>
+    public const string SettingNameUnknown = "AMCT1211";
+
     /// <summary>The AmctModel item names a model file that does not exist.</summary>
     public const string ItemModelNotFound = "AMCT1204";
 

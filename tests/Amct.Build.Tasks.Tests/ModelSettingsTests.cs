@@ -1,4 +1,5 @@
 using Amct.Build.Tasks.Settings;
+using Amct.Engine.Settings;
 using Amct.TestSupport;
 
 namespace Amct.Build.Tasks.Tests;
@@ -26,7 +27,7 @@ public sealed class ModelSettingsTests
         File.WriteAllBytes(temp.File("c.npy"), [1]);
         var (settings, problems) = Resolve(temp.Path, ("CalibrationData", "c.npy"), ("CalibrationMethod", text));
         Assert.IsEmpty(problems);
-        Assert.AreEqual(expected, settings[SettingSpec.CalibrationMethod]);
+        Assert.AreEqual(expected, settings[SettingList.CalibrationMethod]);
     }
 
     [TestMethod]
@@ -39,7 +40,7 @@ public sealed class ModelSettingsTests
         File.WriteAllBytes(temp.File("c.npy"), [1]);
         var (settings, problems) = Resolve(temp.Path, ("CalibrationData", "c.npy"), ("WeightGranularity", text));
         Assert.IsEmpty(problems);
-        Assert.AreEqual("per-tensor", settings[SettingSpec.WeightGranularity]);
+        Assert.AreEqual("per-tensor", settings[SettingList.WeightGranularity]);
     }
 
     [TestMethod]
@@ -83,10 +84,10 @@ public sealed class ModelSettingsTests
         var (settings, problems) = Resolve(temp.Path, ("CalibrationData", "c.npy"), ("SampleCount", "64"), ("BatchSize", "8"),
             ("SkipLayers", "conv1; fc2,fc3"), ("Fusion", "False"));
         Assert.IsEmpty(problems);
-        Assert.AreEqual(64L, settings[SettingSpec.SampleCount]);
-        Assert.AreEqual(8L, settings[SettingSpec.BatchSize]);
-        CollectionAssert.AreEqual(new[] { "conv1", "fc2", "fc3" }, (string[])settings[SettingSpec.SkipLayers]!);
-        Assert.IsFalse((bool)settings[SettingSpec.Fusion]!);
+        Assert.AreEqual(64L, settings[SettingList.SampleCount]);
+        Assert.AreEqual(8L, settings[SettingList.BatchSize]);
+        CollectionAssert.AreEqual(new[] { "conv1", "fc2", "fc3" }, (string[])settings[SettingList.SkipLayers]!);
+        Assert.IsFalse((bool)settings[SettingList.Fusion]!);
     }
 
     [TestMethod]
@@ -96,8 +97,8 @@ public sealed class ModelSettingsTests
         File.WriteAllBytes(temp.File("c.npy"), [1]);
         var (settings, problems) = Resolve(temp.Path, ("CalibrationData", "c.npy"), ("CalibrationMethod", "  "), ("SampleCount", ""));
         Assert.IsEmpty(problems);
-        Assert.IsNull(settings[SettingSpec.CalibrationMethod]);
-        Assert.IsNull(settings[SettingSpec.SampleCount]);
+        Assert.IsNull(settings[SettingList.CalibrationMethod]);
+        Assert.IsNull(settings[SettingList.SampleCount]);
         Assert.IsTrue(settings.Enabled);
         Assert.IsTrue(settings.KeepFloatModel);
         Assert.AreEqual("PreserveNewest", settings.CopyToOutputDirectory);

@@ -38,6 +38,29 @@ public sealed class TaskTests
     }
 
     [TestMethod]
+    public void Misspelt_metadata_and_properties_warn_with_the_setting_meant_and_well_known_metadata_does_not()
+    {
+        using var project = new TestProject();
+        File.WriteAllText(project.ProjectFile, """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><AmctCalibMethod>Kl</AmctCalibMethod><AmctSampleCount>8</AmctSampleCount><AmctWorkerPath /></PropertyGroup>
+            </Project>
+            """);
+        var engine = new FakeBuildEngine();
+        var task = Prepare(project, engine, project.AddDigitsModel("a", ("CalibratonMethod", "MinMax"), ("Link", "x/a.onnx"),
+            ("Visible", "false"), ("DependentUpon", "x"), ("CopyToOutputDirectory", "Always"), ("Tag", "mine")));
+
+        Assert.IsTrue(task.Execute(), engine.ErrorText);
+
+        var warnings = engine.Warnings.Select(w => $"{w.File}: {w.Code}: {w.Message}").ToList();
+        Assert.HasCount(2, warnings, string.Join("\n", warnings));
+        Assert.AreEqual($"{project.ProjectFile}: AMCT1211: AmctModel 'Models/a.onnx': 'CalibratonMethod' is not an Amct.Build " +
+            "setting and is ignored. Did you mean 'CalibrationMethod'?", warnings[0]);
+        Assert.AreEqual($"{project.ProjectFile}: AMCT1211: the property 'AmctCalibMethod' is not an Amct.Build setting and is " +
+            "ignored. Did you mean 'AmctCalibrationMethod'?", warnings[1]);
+    }
+
+    [TestMethod]
     public void Prepare_returns_inputs_outputs_and_the_files_to_copy()
     {
         using var project = new TestProject();

@@ -7,7 +7,7 @@ namespace Amct.Build.Tasks.Tests;
 public sealed class WorkerProtocolTests
 {
     [TestMethod]
-    public void The_job_file_holds_each_model_with_the_settings_that_are_set_in_the_workers_spelling()
+    public void The_job_file_holds_each_model_with_the_settings_that_are_set_in_the_command_lines_vocabulary()
     {
         using var project = new TestProject();
         var problems = new List<Diagnostic>();
@@ -18,19 +18,23 @@ public sealed class WorkerProtocolTests
 
         using var job = System.Text.Json.JsonDocument.Parse(JobFileWriter.Write(project.ProjectFile, plans));
         var root = job.RootElement;
-        Assert.AreEqual("amct-job/1", root.GetProperty("format").GetString());
+        Assert.AreEqual("amct-job/2", root.GetProperty("format").GetString());
         Assert.AreEqual(project.ProjectFile, root.GetProperty("project").GetString());
         var model = root.GetProperty("models")[0];
         Assert.AreEqual("Models/digits.onnx", model.GetProperty("item").GetString());
         Assert.AreEqual(Path.Combine(project.Directory, "Models", "digits.onnx"), model.GetProperty("model").GetString());
-        Assert.AreEqual("digits", model.GetProperty("outputName").GetString());
-        Assert.AreEqual("minmax", model.GetProperty("method").GetString());
-        Assert.AreEqual("per-tensor", model.GetProperty("weights").GetString());
-        Assert.AreEqual(64, model.GetProperty("sampleCount").GetInt64());
-        Assert.AreEqual("b", model.GetProperty("skipLayers")[1].GetString());
-        Assert.IsFalse(model.GetProperty("fusion").GetBoolean());
-        Assert.IsFalse(model.TryGetProperty("activation", out _), "unset settings are left out");
-        Assert.IsFalse(model.TryGetProperty("copyToOutputDirectory", out _), "build-only settings are not the worker's");
+        // The settings are the command line's: flags as keys, values as the command line writes them.
+        var settings = model.GetProperty("settings");
+        Assert.AreEqual("digits", settings.GetProperty("output-name").GetString());
+        Assert.IsTrue(Path.IsPathRooted(settings.GetProperty("output-dir").GetString()));
+        Assert.AreEqual("minmax", settings.GetProperty("method").GetString());
+        Assert.AreEqual("per-tensor", settings.GetProperty("weights").GetString());
+        Assert.AreEqual("64", settings.GetProperty("samples").GetString());
+        Assert.AreEqual("a,b", settings.GetProperty("skip-layers").GetString());
+        Assert.AreEqual("false", settings.GetProperty("fusion").GetString());
+        Assert.IsFalse(settings.TryGetProperty("activation", out _), "unset settings are left out");
+        Assert.IsFalse(settings.EnumerateObject().Any(p => p.Name.Contains("copy", StringComparison.OrdinalIgnoreCase)),
+            "build-only settings are not the worker's");
     }
 
     [TestMethod]

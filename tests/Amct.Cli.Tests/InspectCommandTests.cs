@@ -60,11 +60,13 @@ public sealed class InspectCommandTests
     {
         var unknownOption = RunInProcess("inspect", "m.onnx", "--jsn");
         Assert.AreEqual(2, unknownOption.Exit);
-        StringAssert.Contains(unknownOption.Error, "error AMCT1002: unknown option '--jsn'. Valid options: --json.");
+        StringAssert.Contains(unknownOption.Error, "error AMCT1002: unknown option '--jsn'. Did you mean '--json'?");
+        var farOff = RunInProcess("inspect", "m.onnx", "--verbose");
+        StringAssert.Contains(farOff.Error, "error AMCT1002: unknown option '--verbose'. Valid options: --json.");
 
         var unknownCommand = RunInProcess("quantise");
         Assert.AreEqual(2, unknownCommand.Exit);
-        StringAssert.Contains(unknownCommand.Error, "error AMCT1001: unknown command 'quantise'");
+        StringAssert.Contains(unknownCommand.Error, "error AMCT1001: unknown command 'quantise'. Did you mean 'quantize'?");
 
         var noModel = RunInProcess("inspect");
         Assert.AreEqual(2, noModel.Exit);

@@ -7,9 +7,16 @@ namespace Amct.Cli.Tests;
 [TestClass]
 public sealed class JobCommandTests
 {
+    private static Dictionary<string, object> Model(string item, string model, params (string Flag, string Value)[] settings) => new()
+    {
+        ["item"] = item,
+        ["model"] = model,
+        ["settings"] = settings.ToDictionary(s => s.Flag, s => s.Value),
+    };
+
     private static string Job(string project, params object[] models) => JsonSerializer.Serialize(new
     {
-        format = "amct-job/1",
+        format = "amct-job/2",
         project,
         models,
     });
@@ -21,8 +28,8 @@ public sealed class JobCommandTests
         var model = SharedData.PathOf("digits-cnn/model.onnx");
         var output = temp.File("out");
         File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
-            new { item = "a.onnx", model, outputDirectory = output, outputName = "a", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), method = "minmax", sampleCount = 32 },
-            new { item = "b.onnx", model, outputDirectory = output, outputName = "b", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), weights = "per-tensor", sampleCount = 32, skipLayers = new[] { "/fc2/Gemm" } }));
+            Model("a.onnx", model, ("output-dir", output), ("output-name", "a"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("method", "minmax"), ("samples", "32")),
+            Model("b.onnx", model, ("output-dir", output), ("output-name", "b"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("weights", "per-tensor"), ("samples", "32"), ("skip-layers", "/fc2/Gemm"))));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 
@@ -51,9 +58,9 @@ public sealed class JobCommandTests
         File.WriteAllText(temp.File("out/bad.int8.onnx"), "left from an earlier build");
         var project = temp.File("App.csproj");
         File.WriteAllText(temp.File("job.json"), Job(project,
-            new { item = "Models/bad.onnx", model, outputDirectory = output, outputName = "bad", calibrationData = temp.File("missing.npy") },
-            new { item = "Models/odd.onnx", model, outputDirectory = output, outputName = "odd", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), method = "kl" },
-            new { item = "Models/good.onnx", model, outputDirectory = output, outputName = "good", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), sampleCount = 16 }));
+            Model("Models/bad.onnx", model, ("output-dir", output), ("output-name", "bad"), ("calibration-data", temp.File("missing.npy"))),
+            Model("Models/odd.onnx", model, ("output-dir", output), ("output-name", "odd"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("method", "kl")),
+            Model("Models/good.onnx", model, ("output-dir", output), ("output-name", "good"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("samples", "16"))));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 
@@ -62,7 +69,7 @@ public sealed class JobCommandTests
         Assert.HasCount(2, errors, result.Error);
         StringAssert.StartsWith(errors[0], $"{temp.File("missing.npy")}: error AMCT3001: ");
         // A setting is no file: the error goes to the project, naming the item.
-        StringAssert.StartsWith(errors[1], $"{project}: error AMCT1004: AmctModel 'Models/odd.onnx': method: ");
+        StringAssert.StartsWith(errors[1], $"{project}: error AMCT1201: AmctModel 'Models/odd.onnx': CalibrationMethod: 'kl' is not valid. Valid values: MinMax, ");
         Assert.IsFalse(File.Exists(temp.File("out/bad.int8.onnx")), "no stale output survives a failure");
         Assert.IsTrue(File.Exists(temp.File("out/good.int8.onnx")));
         using var json = JsonDocument.Parse(File.ReadAllText(temp.File("result.json")));
@@ -103,7 +110,7 @@ public sealed class JobCommandTests
         Assert.AreEqual(1, result.ExitCode);
         StringAssert.StartsWith(result.Error, $"{temp.File("job.json")}: error AMCT5106: ");
 
-        File.WriteAllText(temp.File("job.json"), """{"format": "amct-job/1", "project": "p", "models": [], "unknownSetting": 1}""");
+        File.WriteAllText(temp.File("job.json"), """{"format": "amct-job/2", "project": "p", "models": [], "unknownSetting": 1}""");
         StringAssert.Contains(AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("r.json")).Error, "AMCT5106");
     }
 
@@ -113,5 +120,52 @@ public sealed class JobCommandTests
         var result = AmctProcess.Run("job", "job.json");
         Assert.AreEqual(2, result.ExitCode);
         StringAssert.Contains(result.Error, "Usage: amct job <job.json> --result <result.json>");
+    }
+
+    /// <summary>
+    /// Issue 11, class 6: damaged entries of a job file (which a hand-edited or truncated file can hold) fail their model
+    /// with a coded error naming the entry, and the result file is written anyway.
+    /// </summary>
+    [TestMethod]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": null}""", "AMCT5106", "\"models\" is not a list")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [null]}""", "AMCT5106", "models[0] is Null, not an object")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": null}]}""", "AMCT5106", "models[0].model is not a path")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m.onnx", "settings": {"skip-layers": null}}]}""", "AMCT5106", "settings.skip-layers is Null, not text")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m.onnx", "settings": {"min-accuracy": 0.5}}]}""", "AMCT5106", "settings.min-accuracy is Number, not text")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m.onnx", "settings": {"min-accuracy": "high"}}]}""", "AMCT1210", "MinAccuracy: 'high' is not a number between 0 and 1")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m.onnx", "settings": {"min-cosine-similarity": "NaN"}}]}""", "AMCT1210", "MinCosineSimilarity: 'NaN' is not a number between 0 and 1")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m.onnx", "settings": {"max-accuracy-drop": "-1"}}]}""", "AMCT1210", "MaxAccuracyDrop: '-1' is not a number between 0 and 1")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m\u0000.onnx"}]}""", "AMCT5106", "models[0].model is not a path")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m.onnx", "settings": {"output-name": "a\u0000b"}}]}""", "AMCT1201", "OutputName: 'a")]
+    [DataRow("""{"format": "amct-job/2", "project": "/p/App.csproj", "models": [{"item": "m", "model": "/m.onnx", "settings": {"batch-size": "2147483647"}}]}""", "AMCT1202", "BatchSize: '2147483647' is not a whole number from 1 to 4096")]
+    public void A_damaged_job_entry_is_a_coded_error_and_the_result_is_still_written(string job, string code, string message)
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("job.json"), job);
+
+        var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
+
+        Assert.AreEqual(1, result.ExitCode, result.Error);
+        StringAssert.Contains(result.Error, $"error {code}: ");
+        StringAssert.Contains(result.Error, message);
+        Assert.DoesNotContain("AMCT5999", result.Error);
+        Assert.IsTrue(File.Exists(temp.File("result.json")), "the result file is written in every case");
+        using var written = JsonDocument.Parse(File.ReadAllText(temp.File("result.json")));
+        Assert.IsTrue(written.RootElement.GetProperty("models").EnumerateArray().All(m => !m.GetProperty("succeeded").GetBoolean()));
+    }
+
+    [TestMethod]
+    public void An_output_directory_that_is_a_file_still_gets_a_result_file()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp.File("out"), "a file, not a folder");
+        File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
+            Model("a.onnx", SharedData.PathOf("digits-cnn/model.onnx"), ("output-dir", temp.File("out")), ("output-name", "a"),
+                ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("samples", "16"))));
+
+        var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
+
+        Assert.AreNotEqual(0, result.ExitCode);
+        Assert.IsTrue(File.Exists(temp.File("result.json")), result.Error);
     }
 }

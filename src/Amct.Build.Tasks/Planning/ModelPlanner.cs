@@ -5,6 +5,7 @@ using System.Linq;
 using Amct.Build.Tasks.Settings;
 using Amct.Engine;
 using Amct.Engine.Pipeline;
+using Amct.Engine.Settings;
 
 namespace Amct.Build.Tasks.Planning;
 
@@ -67,7 +68,7 @@ internal static class ModelPlanner
 
     private static string OutputName(ModelItem item, ModelSettings settings, string errorFile, List<Diagnostic> problems)
     {
-        var pattern = settings[SettingSpec.OutputName] as string ?? NameToken;
+        var pattern = settings[SettingList.OutputName] as string ?? NameToken;
         var name = pattern.Replace(NameToken, Path.GetFileNameWithoutExtension(item.FullPath)).Trim();
         if (OutputNames.NameProblem(name) is not null)
         {
@@ -112,7 +113,7 @@ internal static class ModelPlanner
     private static List<string> DataFiles(ModelSettings settings)
     {
         var files = new List<string>();
-        foreach (var spec in SettingSpec.All.Where(s => s.Kind is SettingKind.File or SettingKind.Data))
+        foreach (var spec in SettingList.All.Where(s => s.Kind is SettingKind.File or SettingKind.Data))
         {
             if (settings[spec] is string path)
             {

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
 using Amct.Engine;
+using Amct.Engine.Settings;
 
 namespace Amct.Build.Tasks.Settings;
 
@@ -15,21 +15,21 @@ namespace Amct.Build.Tasks.Settings;
 /// </summary>
 internal sealed class ModelSettings
 {
-    private readonly Dictionary<SettingSpec, object> _values = new();
+    private readonly Dictionary<Setting, object> _values = new();
 
     private ModelSettings()
     {
     }
 
-    /// <summary>The checked value of a setting: string (Choice, File, Data, Text), long (Count), bool or string[] (List); null if unset.</summary>
-    public object? this[SettingSpec spec] => _values.TryGetValue(spec, out var value) ? value : null;
+    /// <summary>The checked value of a setting: string (Choice, File, Data, Text), long (Count), bool, double (Number, Fraction) or string[] (List); null if unset.</summary>
+    public object? this[Setting spec] => _values.TryGetValue(spec, out var value) ? value : null;
 
-    public bool Enabled => this[SettingSpec.Enabled] as bool? ?? true;
-    public bool KeepFloatModel => this[SettingSpec.KeepFloatModel] as bool? ?? true;
-    public bool CopyRecordAndReport => this[SettingSpec.CopyRecordAndReport] as bool? ?? false;
-    public string CopyToOutputDirectory => this[SettingSpec.CopyToOutputDirectory] as string ?? "PreserveNewest";
-    public string CopyToPublishDirectory => this[SettingSpec.CopyToPublishDirectory] as string ?? "PreserveNewest";
-    public string? CalibrationData => this[SettingSpec.CalibrationData] as string;
+    public bool Enabled => this[SettingList.Enabled] as bool? ?? true;
+    public bool KeepFloatModel => this[SettingList.KeepFloatModel] as bool? ?? true;
+    public bool CopyRecordAndReport => this[SettingList.CopyRecordAndReport] as bool? ?? false;
+    public string CopyToOutputDirectory => this[SettingList.CopyToOutputDirectory] as string ?? "PreserveNewest";
+    public string CopyToPublishDirectory => this[SettingList.CopyToPublishDirectory] as string ?? "PreserveNewest";
+    public string? CalibrationData => this[SettingList.CalibrationData] as string;
 
     /// <param name="item">The item as written in the project, for messages.</param>
     /// <param name="metadata">Reads a metadata value; empty when unset.</param>
@@ -40,9 +40,9 @@ internal sealed class ModelSettings
         ICollection<Diagnostic> diagnostics)
     {
         var settings = new ModelSettings();
-        foreach (var spec in SettingSpec.All)
+        foreach (var spec in SettingList.All.Where(s => s.InMSBuild))
         {
-            var text = metadata(spec.Metadata).Trim();
+            var text = metadata(spec.Name).Trim();
             if (text.Length == 0)
             {
                 continue;
@@ -51,17 +51,17 @@ internal sealed class ModelSettings
             if (problem is not null)
             {
                 var source = spec.Property is { } property
-                    ? $"the item's {spec.Metadata} metadata or the {property} property"
-                    : $"the item's {spec.Metadata} metadata";
+                    ? $"the item's {spec.Name} metadata or the {property} property"
+                    : $"the item's {spec.Name} metadata";
                 diagnostics.Add(new Diagnostic(problem.Value.Code, errorFile,
-                    $"AmctModel '{item}': {spec.Metadata} '{text}' ({source}) {problem.Value.Message}."));
+                    $"AmctModel '{item}': {spec.Name} '{text}' ({source}) {problem.Value.Message}."));
             }
             else if (value is not null)
             {
                 settings._values[spec] = value;
             }
         }
-        if (settings.Enabled && settings.CalibrationData is null && settings[SettingSpec.RecordInput] is null &&
+        if (settings.Enabled && settings.CalibrationData is null && settings[SettingList.RecordInput] is null &&
             !diagnostics.Any(d => d.Code == ErrorCodes.CalibrationDataMatchesNothing))
         {
             diagnostics.Add(new Diagnostic(ErrorCodes.CalibrationDataMissing, errorFile,
@@ -72,33 +72,21 @@ internal sealed class ModelSettings
         return settings;
     }
 
-    private static object? Parse(SettingSpec spec, string text, string projectDirectory, out (string Code, string Message)? problem)
+    /// <summary>
+    /// Reads a setting with the contract (<see cref="Setting.Parse"/>, the same rules as the command line), then resolves
+    /// and checks paths against the project folder, which only the build can.
+    /// </summary>
+    private static object? Parse(Setting spec, string text, string projectDirectory, out (string Code, string Message)? problem)
     {
         problem = null;
+        var value = spec.Parse(text, metadata: true, out var refused, out var message);
+        if (refused is { } kind)
+        {
+            problem = (spec.MetadataErrorCode(kind), message!);
+            return null;
+        }
         switch (spec.Kind)
         {
-            case SettingKind.Choice:
-                var choice = spec.Choose(text);
-                if (choice is null)
-                {
-                    problem = (ErrorCodes.SettingUnknownValue, $"is not valid. Valid values: {spec.ValidValues}");
-                }
-                return choice;
-            case SettingKind.Count:
-                if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1 &&
-                    (spec != SettingSpec.BatchSize || count <= int.MaxValue))
-                {
-                    return count;
-                }
-                problem = (ErrorCodes.SettingNotACount, "is not a whole number of at least 1");
-                return null;
-            case SettingKind.Boolean:
-                if (bool.TryParse(text, out var flag))
-                {
-                    return flag;
-                }
-                problem = (ErrorCodes.SettingNotABoolean, "is not true or false");
-                return null;
             case SettingKind.File:
                 var file = FullPath(text, projectDirectory);
                 if (!System.IO.File.Exists(file))
@@ -108,31 +96,15 @@ internal sealed class ModelSettings
                 return file;
             case SettingKind.Data:
                 return DataPath(spec, text, projectDirectory, out problem);
-            case SettingKind.Decimal or SettingKind.Fraction:
-                // Passed on as invariant text; the worker reads it back the same way.
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) &&
-                    !double.IsNaN(number) && !double.IsInfinity(number) &&
-                    (spec.Kind == SettingKind.Decimal || (number >= 0 && number <= 1)))
-                {
-                    return number.ToString("R", CultureInfo.InvariantCulture);
-                }
-                problem = (ErrorCodes.SettingNotANumber, spec.Kind == SettingKind.Fraction
-                    ? "is not a number between 0 and 1 (0.01 = one point)"
-                    : "is not a number");
-                return null;
-            case SettingKind.List:
-                var names = text.Split([';', ','], StringSplitOptions.RemoveEmptyEntries)
-                    .Select(n => n.Trim()).Where(n => n.Length > 0).ToArray();
-                return names.Length == 0 ? null : names;
             default:
-                return text;
+                return value;
         }
     }
 
-    private static string DataPath(SettingSpec spec, string text, string projectDirectory, out (string Code, string Message)? problem)
+    private static string DataPath(Setting spec, string text, string projectDirectory, out (string Code, string Message)? problem)
     {
         problem = null;
-        var code = spec == SettingSpec.CalibrationData ? ErrorCodes.CalibrationDataMatchesNothing : ErrorCodes.SettingFileNotFound;
+        var code = spec == SettingList.CalibrationData ? ErrorCodes.CalibrationDataMatchesNothing : ErrorCodes.SettingFileNotFound;
         if (text.IndexOfAny(['*', '?']) >= 0)
         {
             problem = (code, "holds a wildcard, which a data path cannot; put the sample files in one folder and name the folder");
@@ -158,6 +130,13 @@ internal sealed class ModelSettings
         Path.GetFullPath(Path.Combine(projectDirectory, path.Replace('\\', Path.DirectorySeparatorChar)));
 
     /// <summary>
+    /// Whether the worker reads the setting from the job file: the MSBuild settings that are also flags, except
+    /// OutputName, which the task resolves ({name}) and passes itself.
+    /// </summary>
+    public static bool PassedToWorker(Setting setting) =>
+        setting.InMSBuild && setting.OnCommandLine && setting != SettingList.OutputName;
+
+    /// <summary>
     /// The settings the worker uses as stable text, one <c>name=value</c> line each, for the inputs cache: when the text
     /// changes the model is quantized again. Settings only the build uses (copying, Enabled) are left out, so changing
     /// them copies files but does not re-quantize.
@@ -165,17 +144,15 @@ internal sealed class ModelSettings
     public string CanonicalText()
     {
         var text = new StringBuilder();
-        foreach (var spec in SettingSpec.All.Where(s => s.JobField is not null))
+        foreach (var spec in SettingList.All.Where(PassedToWorker))
         {
             var value = this[spec] switch
             {
                 null => "",
-                bool b => b ? "true" : "false",
-                long n => n.ToString(CultureInfo.InvariantCulture),
                 string[] list => string.Join(";", list),
-                var other => other.ToString(),
+                var other => Setting.Format(other),
             };
-            text.Append(spec.Metadata).Append('=').Append(value).Append('\n');
+            text.Append(spec.Name).Append('=').Append(value).Append('\n');
         }
         return text.ToString();
     }

@@ -1,22 +1,23 @@
 using System.Collections.Generic;
+using System.Linq;
 using Amct.Build.Tasks.Json;
 using Amct.Build.Tasks.Planning;
 using Amct.Build.Tasks.Settings;
+using Amct.Engine.Settings;
 
 namespace Amct.Build.Tasks.Worker;
 
 /// <summary>
-/// Writes the job file <c>amct job</c> reads (format amct-job/1; the worker's Job/JobFile.cs is the other side):
-/// one entry per model with every setting the worker uses, already checked and in the worker's spelling.
+/// Writes the job file <c>amct job</c> reads (the worker's Job/JobFile.cs is the other side): per model, the item, the
+/// model path and its settings keyed by command-line flag and written as the command line writes them, so the worker
+/// reads them with the same code as <c>amct quantize</c>. Only settings that are set are written.
 /// </summary>
 internal static class JobFileWriter
 {
-    public const string Format = "amct-job/1";
-
     public static string Write(string projectFile, IEnumerable<ModelPlan> plans)
     {
         var json = new JsonWriter().StartObject()
-            .String("format", Format)
+            .String("format", SettingList.JobFormat)
             .String("project", projectFile)
             .StartArray("models");
         foreach (var plan in plans)
@@ -24,41 +25,18 @@ internal static class JobFileWriter
             json.StartObject()
                 .String("item", plan.Item)
                 .String("model", plan.ModelPath)
-                .String("outputDirectory", plan.OutputDirectory)
-                .String("outputName", plan.OutputName);
-            foreach (var spec in SettingSpec.All)
+                .StartObject("settings")
+                .String(SettingList.OutputDirectory.Flag!, plan.OutputDirectory)
+                .String(SettingList.OutputName.Flag!, plan.OutputName);
+            foreach (var setting in SettingList.All.Where(ModelSettings.PassedToWorker))
             {
-                if (spec.JobField is { } field && plan.Settings[spec] is { } value)
+                if (plan.Settings[setting] is { } value)
                 {
-                    WriteValue(json, field, value);
+                    json.String(setting.Flag!, Setting.Format(value));
                 }
             }
-            json.EndObject();
+            json.EndObject().EndObject();
         }
         return json.EndArray().EndObject().ToString() + "\n";
-    }
-
-    private static void WriteValue(JsonWriter json, string field, object value)
-    {
-        switch (value)
-        {
-            case bool flag:
-                json.Boolean(field, flag);
-                break;
-            case long number:
-                json.Number(field, number);
-                break;
-            case string[] list:
-                json.StartArray(field);
-                foreach (var entry in list)
-                {
-                    json.String(null, entry);
-                }
-                json.EndArray();
-                break;
-            default:
-                json.String(field, value.ToString());
-                break;
-        }
     }
 }

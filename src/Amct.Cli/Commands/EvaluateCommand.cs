@@ -1,36 +1,58 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Amct.Cli.Options;
+using Amct.Cli.Parsing;
 using Amct.Engine.Data;
 using Amct.Engine.Evaluation;
 using Amct.Engine.Onnx;
+using Amct.Engine.Settings;
 
 namespace Amct.Cli.Commands;
 
 /// <summary><c>amct evaluate</c>: compare a quantized model with its float original on a data set.</summary>
 internal static class EvaluateCommand
 {
-    public static readonly string Usage =
+    public const string Usage =
         "amct evaluate <float.onnx> <int8.onnx> --data <path> [--labels <labels.npy|labels.csv|classes.txt>] " +
-        "[--batch-size N] [--json] " + DataOptionArguments.Usage;
+        "[--batch-size N] [--json] [data options]";
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    public static Command Create(TextWriter output)
     {
-        var a = Arguments.Parse(args, ["data", "labels", "batch-size", .. DataOptionArguments.ValueOptions], ["json"]);
-        if (a.Positional.Count != 2)
+        var models = AmctCommandLine.Positional("float.onnx> <int8.onnx", "the float model and its quantized version");
+        var data = new Option<string>("--data") { Description = "the samples to compare on", HelpName = "path" };
+        var labels = new Option<string>("--labels") { Description = "their labels (.npy, CSV or a class list)", HelpName = "path" };
+        var json = new Option<bool>("--json") { Description = "print the result as JSON" };
+        // Batch size and data options are the quantize command's settings, read by the same contract.
+        var settings = new SettingOptions([SettingList.BatchSize, .. SettingList.DataOptions]);
+        var command = new Command("evaluate", "compare a quantized model with its float original") { models, data, labels, json };
+        foreach (var option in settings.All)
         {
-            throw Arguments.Usage($"evaluate takes the float and the quantized model. Usage: {Usage}");
+            command.Options.Add(option);
         }
-        var dataPath = a.Option("data") ?? throw Arguments.Usage($"evaluate needs --data. Usage: {Usage}");
-        var floatPath = Path.GetFullPath(a.Positional[0]);
-        var quantizedPath = Path.GetFullPath(a.Positional[1]);
+        command.SetAction(parse => Run(parse.GetValue(models) ?? [], parse.GetValue(data), parse.GetValue(labels),
+            parse.GetValue(json), QuantizeOptions.Read(settings.Given(parse), SettingNaming.CommandLine), output));
+        return command;
+    }
+
+    private static int Run(string[] positional, string? dataPath, string? labelsPath, bool json, QuantizeOptions options,
+        TextWriter output)
+    {
+        if (positional.Length != 2)
+        {
+            throw AmctCommandLine.Usage($"evaluate takes the float and the quantized model. Usage: {Usage}");
+        }
+        dataPath = AmctCommandLine.PathArgument(dataPath ?? throw AmctCommandLine.Usage($"evaluate needs --data. Usage: {Usage}"), "--data");
+        var floatPath = Path.GetFullPath(AmctCommandLine.PathArgument(positional[0], "the float model path"));
+        var quantizedPath = Path.GetFullPath(AmctCommandLine.PathArgument(positional[1], "the quantized model path"));
         var inputs = ModelInput.Of(ModelLoader.Load(floatPath));
-        using var source = SampleSources.Open(dataPath, inputs, DataOptionArguments.Parse(a) ?? SampleSourceOptions.Default);
-        var labels = a.Option("labels") is { } labelsPath ? Labels.Read(labelsPath, source) : null;
-        var batchSize = SampleBatches.ChooseBatchSize(inputs, QuantizeCommand.Number("batch-size", a.Option("batch-size")) ?? 16);
+        using var source = SampleSources.Open(dataPath, inputs, options.DataOptions(SettingNaming.CommandLine) ?? SampleSourceOptions.Default);
+        var labels = labelsPath is not null ? Labels.Read(AmctCommandLine.PathArgument(labelsPath, "--labels"), source) : null;
+        var batchSize = SampleBatches.ChooseBatchSize(inputs, options.BatchSize ?? 16);
         var batches = SampleBatches.Read(source, inputs, batchSize).Select(b => new InputBatch(b.Inputs, b.Count));
         var result = ModelEvaluator.Compare(floatPath, quantizedPath, batches, labels);
-        output.WriteLine(a.Switch("json") ? JsonSerializer.Serialize(result, CliJson.Options) : Describe(result));
+        output.WriteLine(json ? JsonSerializer.Serialize(result, CliJson.Options) : Describe(result));
         return 0;
     }
 

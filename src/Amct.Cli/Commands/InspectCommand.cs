@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Amct.Cli.Parsing;
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 
@@ -11,16 +13,24 @@ internal static class InspectCommand
 {
     public const string Usage = "amct inspect <model.onnx> [--json]";
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    public static Command Create(TextWriter output)
     {
-        var arguments = Arguments.Parse(args, [], ["json"]);
-        if (arguments.Positional.Count != 1)
+        var model = AmctCommandLine.Positional("model.onnx", "the ONNX model");
+        var json = new Option<bool>("--json") { Description = "print the summary as JSON" };
+        var command = new Command("inspect", "show inputs, outputs, operators, parameters and quantizable layers") { model, json };
+        command.SetAction(parse => Run(parse.GetValue(model) ?? [], parse.GetValue(json), output));
+        return command;
+    }
+
+    private static int Run(string[] positional, bool json, TextWriter output)
+    {
+        if (positional.Length != 1)
         {
-            throw Arguments.Usage($"inspect takes one model path. Usage: {Usage}");
+            throw AmctCommandLine.Usage($"inspect takes one model path. Usage: {Usage}");
         }
-        var path = Path.GetFullPath(arguments.Positional[0]);
+        var path = Path.GetFullPath(AmctCommandLine.PathArgument(positional[0], "the model path"));
         var summary = ModelSummary.Of(ModelLoader.Load(path), path);
-        output.Write(arguments.Switch("json") ? ToJson(summary) : ToText(summary));
+        output.Write(json ? ToJson(summary) : ToText(summary));
         return 0;
     }
 

@@ -1,4 +1,7 @@
+using System.CommandLine;
 using Amct.Cli.Job;
+using Amct.Cli.Options;
+using Amct.Cli.Parsing;
 using Amct.Engine;
 using Amct.Engine.Pipeline;
 
@@ -15,34 +18,57 @@ internal static class JobCommand
 {
     public const string Usage = "amct job <job.json> --result <result.json>";
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error)
     {
-        var a = Arguments.Parse(args, ["result"], []);
-        if (a.Positional.Count != 1 || a.Option("result") is not { } resultPath)
+        var job = AmctCommandLine.Positional("job.json", "the job file the MSBuild task wrote");
+        var result = new Option<string>("--result") { Description = "where to write the result file", HelpName = "result.json" };
+        var command = new Command("job", "quantize every model of a job file (the MSBuild task's worker mode)") { job, result };
+        command.SetAction(parse => Run(parse.GetValue(job) ?? [], parse.GetValue(result), output, error));
+        return command;
+    }
+
+    private static int Run(string[] positional, string? resultPath, TextWriter output, TextWriter error)
+    {
+        if (positional.Length != 1 || resultPath is null)
         {
-            throw Arguments.Usage($"job takes one job file and --result. Usage: {Usage}");
+            throw AmctCommandLine.Usage($"job takes one job file and --result. Usage: {Usage}");
         }
-        var job = JobFile.Read(a.Positional[0]);
+        var resultFile = Path.GetFullPath(AmctCommandLine.PathArgument(resultPath, "--result"));
+        JobFile job;
+        try
+        {
+            job = JobFile.Read(AmctCommandLine.PathArgument(positional[0], "the job file path"));
+        }
+        catch (AmctException)
+        {
+            // The task reads the error from the output; an empty result still says "this worker ran".
+            new JobResultFile(JobResultFile.CurrentFormat, []).Write(resultFile);
+            throw;
+        }
         var results = new List<ModelResult>();
         var exitCode = 0;
         foreach (var model in job.Models)
         {
-            var (result, code) = RunModel(job.Project, model, output, error);
+            var (result, code) = RunModel(job, model, output, error);
             results.Add(result);
             exitCode = Math.Max(exitCode, code);
         }
-        new JobResultFile(JobResultFile.CurrentFormat, results).Write(resultPath);
+        new JobResultFile(JobResultFile.CurrentFormat, results).Write(resultFile);
         return exitCode;
     }
 
-    private static (ModelResult Result, int ExitCode) RunModel(string project, JobModel model, TextWriter output, TextWriter error)
+    private static (ModelResult Result, int ExitCode) RunModel(JobFile job, JobModel model, TextWriter output, TextWriter error)
     {
-        var location = new ErrorLocation(project, model.Item);
+        var location = new ErrorLocation(job.Project, model.Item);
         var failed = new ModelResult { Item = model.Item, Model = model.Model, Succeeded = false };
         var request = (QuantizeRequest?)null;
         try
         {
-            request = JobRequests.ToRequest(model, project);
+            if (model.Problem is { } problem)
+            {
+                throw JobFile.Invalid(job.Path, problem);
+            }
+            request = QuantizeOptions.Read(model.Settings, SettingNaming.Metadata).ToRequest(model.Model, SettingNaming.Metadata);
             var result = QuantizationJob.Run(request, new JobLog(new ConsoleLog(output, error), location));
             var summary = QuantizeCommand.Summary(result);
             output.WriteLine(summary);
@@ -81,7 +107,10 @@ internal static class JobCommand
         }
     }
 
-    /// <summary>Deletes whatever a failed quantization may have written, so a later build does not take it as current.</summary>
+    /// <summary>
+    /// Deletes whatever a failed quantization may have written, so a later build does not take it as current. Runs
+    /// inside the error handlers, so it never throws: an output folder that is no folder holds no outputs.
+    /// </summary>
     private static void RemoveOutputs(QuantizeRequest? request)
     {
         if (request is null)

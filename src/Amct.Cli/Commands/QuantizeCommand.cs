@@ -1,82 +1,56 @@
+using System.CommandLine;
 using System.Globalization;
-using Amct.Engine;
-using Amct.Engine.Evaluation;
+using System.Text.Json;
+using Amct.Cli.Options;
+using Amct.Cli.Parsing;
 using Amct.Engine.Pipeline;
-using Amct.Engine.Quantization;
+using Amct.Engine.Settings;
 
 namespace Amct.Cli.Commands;
 
 /// <summary><c>amct quantize</c>: calibrate and write the int8 model, the AMCT record and the report.</summary>
 internal static class QuantizeCommand
 {
-    public static readonly string Usage =
-        "amct quantize <model.onnx> --calibration-data <path> [--config <amct.json>] [--record <record.txt>] " +
-        "[--activation asymmetric|symmetric] [--weights per-channel|per-tensor] [--matmul-weights per-channel|per-tensor] " +
-        "[--method minmax|percentile|ifmr|hfmg|entropy] [--skip-layers a,b] [--skip-op-types T,U] [--batch-size N] " +
-        "[--samples N] [--no-fusion] [--output-dir <dir>] [--output-name <name>] [--evaluation-data <path>] " +
-        "[--evaluation-labels <labels.npy|labels.csv|classes.txt>] [--min-accuracy F] [--max-accuracy-drop F] " +
-        "[--max-relative-accuracy-drop F] [--min-top1-agreement F] [--min-cosine-similarity F] [--min-sqnr-db DB] " +
-        "[--no-auto-fallback] [--max-fallback-layers N] [--accuracy-failure-is-warning] [--no-evaluation] " + DataOptionArguments.Usage;
+    public const string Usage = "amct quantize <model.onnx> --calibration-data <path> [options] (amct quantize --help lists them)";
 
-    private static readonly string[] ValueOptions =
-    [
-        "calibration-data", "config", "record", "activation", "weights", "matmul-weights", "method", "skip-layers",
-        "skip-op-types", "batch-size", "samples", "output-dir", "output-name", "evaluation-data", "evaluation-labels",
-        "min-accuracy", "max-accuracy-drop", "max-relative-accuracy-drop", "min-top1-agreement", "min-cosine-similarity",
-        "min-sqnr-db", "max-fallback-layers",
-        .. DataOptionArguments.ValueOptions,
-    ];
-
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error)
     {
-        var a = Arguments.Parse(args, ValueOptions, ["no-fusion", "no-auto-fallback", "accuracy-failure-is-warning", "no-evaluation"]);
-        if (a.Positional.Count != 1)
+        var model = AmctCommandLine.Positional("model.onnx", "the float ONNX model");
+        var json = new Option<bool>("--json")
         {
-            throw Arguments.Usage($"quantize takes one model path. Usage: {Usage}");
-        }
-        var model = a.Positional[0];
-        var weights = Enum("weights", a.Option("weights"), Granularities);
-        var request = new QuantizeRequest
-        {
-            ModelPath = model,
-            CalibrationData = a.Option("calibration-data"),
-            ConfigFile = a.Option("config"),
-            RecordInput = a.Option("record"),
-            OutputDirectory = a.Option("output-dir") ?? Path.GetDirectoryName(Path.GetFullPath(model))!,
-            OutputName = a.Option("output-name"),
-            Activation = Enum("activation", a.Option("activation"), Activations),
-            ConvWeights = weights,
-            MatMulWeights = Enum("matmul-weights", a.Option("matmul-weights"), Granularities) ?? weights,
-            Method = a.Option("method"),
-            SkipLayers = List(a.Option("skip-layers")),
-            SkipOpTypes = List(a.Option("skip-op-types")),
-            BatchSize = Number("batch-size", a.Option("batch-size")),
-            SampleCount = Number("samples", a.Option("samples")),
-            DoFusion = a.Switch("no-fusion") ? false : null,
-            EvaluationData = a.Option("evaluation-data"),
-            EvaluationLabels = a.Option("evaluation-labels"),
-            Gate = new GateThresholds
-            {
-                MinAccuracy = Fraction("min-accuracy", a.Option("min-accuracy")),
-                MaxAccuracyDrop = Fraction("max-accuracy-drop", a.Option("max-accuracy-drop")),
-                MaxRelativeAccuracyDrop = Fraction("max-relative-accuracy-drop", a.Option("max-relative-accuracy-drop")),
-                MinTop1Agreement = Fraction("min-top1-agreement", a.Option("min-top1-agreement")),
-                MinCosineSimilarity = Fraction("min-cosine-similarity", a.Option("min-cosine-similarity")),
-                MinSqnrDb = Decimal("min-sqnr-db", a.Option("min-sqnr-db")),
-            },
-            AutoFallback = a.Switch("no-auto-fallback") ? false : null,
-            MaxFallbackLayers = Number("max-fallback-layers", a.Option("max-fallback-layers")),
-            AccuracyFailureIsWarning = a.Switch("accuracy-failure-is-warning"),
-            SkipEvaluation = a.Switch("no-evaluation"),
-            DataOptions = DataOptionArguments.Parse(a),
+            Description = "print a JSON summary (outputs, size, layers kept float, evaluation) on stdout; progress goes to stderr",
         };
-        if (request.CalibrationData is null && request.RecordInput is null)
+        var settings = new SettingOptions(SettingList.All);
+        var command = new Command("quantize", "calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json and .quant.md")
         {
-            throw Arguments.Usage($"quantize needs --calibration-data (or --record). Usage: {Usage}");
+            model,
+        };
+        foreach (var option in settings.All)
+        {
+            command.Options.Add(option);
         }
+        command.Options.Add(json);
+        command.SetAction(parse => Run(parse.GetValue(model) ?? [], settings.Given(parse), parse.GetValue(json), output, error));
+        return command;
+    }
 
-        var result = QuantizationJob.Run(request, new ConsoleLog(output, error));
-        output.WriteLine(Summary(result));
+    private static int Run(string[] positional, IEnumerable<KeyValuePair<Setting, string>> given, bool json, TextWriter output,
+        TextWriter error)
+    {
+        if (positional.Length != 1)
+        {
+            throw AmctCommandLine.Usage($"quantize takes one model path. Usage: {Usage}");
+        }
+        var model = AmctCommandLine.PathArgument(positional[0], "the model path");
+        var options = QuantizeOptions.Read(given, SettingNaming.CommandLine);
+        if (!options.Has(SettingList.CalibrationData) && !options.Has(SettingList.RecordInput))
+        {
+            throw AmctCommandLine.Usage($"quantize needs --calibration-data (or --record). Usage: {Usage}");
+        }
+        var request = options.ToRequest(model, SettingNaming.CommandLine);
+        // With --json, stdout carries the JSON alone.
+        var result = QuantizationJob.Run(request, new ConsoleLog(json ? error : output, error));
+        output.WriteLine(json ? JsonSerializer.Serialize(QuantizeSummary.Of(result, Summary(result)), CliJson.Options) : Summary(result));
         return 0;
     }
 
@@ -107,43 +81,4 @@ internal static class QuantizeCommand
         return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {quality}{ratio:0.0}x smaller, {layers}")
             + Environment.NewLine + $"report: {r.HumanReport}";
     }
-
-    private static double? Fraction(string option, string? value)
-    {
-        var number = Decimal(option, value);
-        return number is null or (>= 0 and <= 1) ? number
-            : throw new AmctException(ErrorCodes.BadArgument, "amct", $"--{option} {value} must be a fraction between 0 and 1 (0.01 = one point).");
-    }
-
-    private static double? Decimal(string option, string? value) =>
-        value is null ? null
-        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && double.IsFinite(n) ? n
-        : throw new AmctException(ErrorCodes.BadArgument, "amct", $"--{option} '{value}' is not a number.");
-
-    private static readonly Dictionary<string, WeightGranularity> Granularities = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["per-channel"] = WeightGranularity.PerChannel,
-        ["per-tensor"] = WeightGranularity.PerTensor,
-    };
-
-    private static readonly Dictionary<string, ActivationMode> Activations = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["asymmetric"] = ActivationMode.Asymmetric,
-        ["symmetric"] = ActivationMode.Symmetric,
-    };
-
-    private static T? Enum<T>(string option, string? value, Dictionary<string, T> values)
-        where T : struct =>
-        value is null ? null
-        : values.TryGetValue(value, out var parsed) ? parsed
-        : throw new AmctException(ErrorCodes.BadArgument, "amct",
-            $"--{option} '{value}' is not valid. Valid values: {string.Join(", ", values.Keys)}.");
-
-    internal static int? Number(string option, string? value) =>
-        value is null ? null
-        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-        : throw new AmctException(ErrorCodes.BadArgument, "amct", $"--{option} '{value}' must be a whole number of at least 1.");
-
-    private static string[] List(string? value) =>
-        value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }

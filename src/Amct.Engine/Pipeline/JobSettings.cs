@@ -3,6 +3,7 @@ using Amct.Engine.Calibration;
 using Amct.Engine.Formats;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
+using Amct.Engine.Settings;
 
 namespace Amct.Engine.Pipeline;
 
@@ -51,15 +52,7 @@ internal sealed class JobSettings
             throw new AmctException(ErrorCodes.BadSettingValue, "weight-bits", $"weight bits {request.WeightBits} must be 7 or 8.");
         }
         var batchSize = request.BatchSize ?? QuantizationJob.DefaultBatchSize;
-        if (batchSize < 1)
-        {
-            throw new AmctException(ErrorCodes.BadSettingValue, "batch-size", $"batch size {batchSize} must be at least 1.");
-        }
-        if (request.SampleCount is < 1)
-        {
-            throw new AmctException(ErrorCodes.BadSettingValue, "sample-count",
-                $"sample count {request.SampleCount} must be at least 1.");
-        }
+        CheckRanges(request, batchSize);
         var skipLayers = new HashSet<string>(request.SkipLayers, StringComparer.Ordinal);
         skipLayers.UnionWith(config?.SkipLayers ?? []);
         skipLayers.UnionWith(config?.Layers.Where(l => l.QuantEnable == false).Select(l => l.Name) ?? []);
@@ -80,6 +73,42 @@ internal sealed class JobSettings
             SkipLayers = skipLayers,
             SkipOpTypes = skipTypes,
         };
+    }
+
+    /// <summary>
+    /// The request's counts, checked against the settings contract (the same ranges the command line and the build
+    /// enforce), so that no caller can ask for a batch the size of the address space. Thresholds must be finite (a NaN
+    /// passes every comparison); their 0..1 range is the text surfaces' check, as tests force a failing gate with 1.01.
+    /// </summary>
+    private static void CheckRanges(QuantizeRequest request, int batchSize)
+    {
+        Check(SettingList.BatchSize, batchSize);
+        Check(SettingList.SampleCount, request.SampleCount);
+        Check(SettingList.MaxFallbackLayers, request.MaxFallbackLayers);
+        var gate = request.Gate;
+        var thresholds = new[]
+        {
+            (SettingList.MinAccuracy, gate.MinAccuracy), (SettingList.MaxAccuracyDrop, gate.MaxAccuracyDrop),
+            (SettingList.MaxRelativeAccuracyDrop, gate.MaxRelativeAccuracyDrop), (SettingList.MinTop1Agreement, gate.MinTop1Agreement),
+            (SettingList.MinCosineSimilarity, gate.MinCosineSimilarity), (SettingList.MinSqnrDb, gate.MinSqnrDb),
+        };
+        foreach (var (setting, value) in thresholds)
+        {
+            if (value is { } threshold && !double.IsFinite(threshold))
+            {
+                throw new AmctException(ErrorCodes.BadSettingValue, setting.Flag!,
+                    string.Create(CultureInfo.InvariantCulture, $"{threshold} is not a number; a threshold must be finite."));
+            }
+        }
+    }
+
+    private static void Check(Setting setting, long? value)
+    {
+        var text = value?.ToString(CultureInfo.InvariantCulture);
+        if (text is not null && setting.Parse(text, metadata: false, out _, out var message) is null)
+        {
+            throw new AmctException(ErrorCodes.BadSettingValue, setting.Flag!, $"{text} {message}.");
+        }
     }
 
     public PlanOptions PlanOptions(GraphProto graph)

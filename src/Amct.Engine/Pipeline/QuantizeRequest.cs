@@ -7,6 +7,8 @@ namespace Amct.Engine.Pipeline;
 /// <summary>
 /// Everything one quantization needs. Settings left null take the AMCT config file's global value if it sets one,
 /// else the engine default; the config file's per-layer entries override both for the layers they name.
+/// Each setting's names, valid values, range and default are in the settings contract (Settings/SettingList.cs);
+/// the CLI builds a request from settings text with it (Amct.Cli's QuantizeOptions, for the command line and job files).
 /// </summary>
 public sealed record QuantizeRequest
 {

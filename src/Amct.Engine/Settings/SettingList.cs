@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Amct.Engine.Settings;
+
+/// <summary>
+/// Every quantization setting (see Setting.cs). Adding one: a line here and its place in <see cref="All"/>, a line in
+/// the targets' ItemDefinitionGroup if it is MSBuild metadata (a test checks the two agree), where the engine reads it
+/// (QuantizeRequest and the CLI's QuantizeOptions), and its README row (a test checks the README tables too).
+/// </summary>
+internal static class SettingList
+{
+    /// <summary>
+    /// The job file format the task writes and <c>amct job</c> reads: per model, the item, the model path and its
+    /// settings keyed by <see cref="Setting.Flag"/> with values in the command line's spelling.
+    /// </summary>
+    public const string JobFormat = "amct-job/2";
+
+    private const SettingSurface Build = SettingSurface.MSBuild;
+    private const SettingSurface Cli = SettingSurface.CommandLine;
+
+    public static readonly Setting Enabled = new("Enabled", null, SettingKind.Boolean, "true",
+        "false: the model is skipped (no outputs, no checks)", Build);
+    public static readonly Setting CalibrationData = new("CalibrationData", "calibration-data", SettingKind.Data, "(required)",
+        "the samples to calibrate on (.npy, .npz, test_data_set folders, raw .bin, images); not needed with a record",
+        perModel: true);
+    public static readonly Setting ActivationQuantization = new("ActivationQuantization", "activation", SettingKind.Choice,
+        "asymmetric", "asymmetric (an offset per tensor, AMCT activation_offset) or symmetric (offset 0)",
+        choices: Choices("asymmetric", "Asymmetric", "symmetric", "Symmetric"));
+    public static readonly Setting WeightGranularity = new("WeightGranularity", "weights", SettingKind.Choice, "per-channel",
+        "weight scales per output channel or per tensor (Conv, ConvTranspose; also Gemm/MatMul unless set apart)",
+        choices: Granularities());
+    public static readonly Setting MatMulWeightGranularity = new("MatMulWeightGranularity", "matmul-weights", SettingKind.Choice,
+        "per-channel", "the same for Gemm and MatMul weights (per output column)", choices: Granularities());
+    public static readonly Setting CalibrationMethod = new("CalibrationMethod", "method", SettingKind.Choice, "ifmr",
+        "activation range method",
+        choices: Choices("minmax", "MinMax", "percentile", "Percentile", "ifmr", "Ifmr", "hfmg", "Hfmg", "entropy", "Entropy"));
+    public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
+        "how many calibration samples to use");
+
+    // Bounded so that a typo cannot make the tool allocate a batch of two billion samples.
+    public static readonly Setting BatchSize = new("BatchSize", "batch-size", SettingKind.Count, "16",
+        "batch size for models with a dynamic batch dimension (a fixed one is followed)", maximum: 4096);
+    public static readonly Setting SkipLayers = new("SkipLayers", "skip-layers", SettingKind.List, "none",
+        "layers (node names) kept in float; amct inspect lists them");
+    public static readonly Setting SkipOpTypes = new("SkipOpTypes", "skip-op-types", SettingKind.List, "none",
+        "operator types kept in float, e.g. Gemm");
+    public static readonly Setting ConfigFile = new("ConfigFile", "config", SettingKind.File, "none",
+        "an AMCT JSON quantization config (create_quant_config format)");
+    public static readonly Setting RecordInput = new("RecordInput", "record", SettingKind.File, "none",
+        "an AMCT record file whose factors are used instead of calibrating", perModel: true);
+    public static readonly Setting Fusion = new("Fusion", "fusion", SettingKind.Boolean, "true",
+        "Conv+BatchNormalization folding (AMCT do_fusion)", negatedFlag: "no-fusion");
+    public static readonly Setting EvaluationData = new("EvaluationData", "evaluation-data", SettingKind.Data,
+        "the calibration data", "samples the int8 model is compared with the float one on", perModel: true);
+    public static readonly Setting EvaluationLabels = new("EvaluationLabels", "evaluation-labels", SettingKind.File, "no labels",
+        "labels of the evaluation samples (.npy, CSV or a class list)", perModel: true);
+    public static readonly Setting OutputName = new("OutputName", "output-name", SettingKind.Text, "{name}",
+        "base name of the outputs (default: the model's file name without .onnx)");
+    public static readonly Setting CopyToOutputDirectory = new("CopyToOutputDirectory", null, SettingKind.Choice, "PreserveNewest",
+        "how the int8 model is copied to bin/", Build, choices: CopyChoices());
+    public static readonly Setting CopyToPublishDirectory = new("CopyToPublishDirectory", null, SettingKind.Choice, "PreserveNewest",
+        "how the int8 model is copied to the publish folder", Build, choices: CopyChoices());
+    public static readonly Setting KeepFloatModel = new("KeepFloatModel", null, SettingKind.Boolean, "true",
+        "false keeps the float model out of bin/ and the publish folder", Build);
+    public static readonly Setting CopyRecordAndReport = new("CopyRecordAndReport", null, SettingKind.Boolean, "false",
+        "also copy the record file and the reports", Build);
+    public static readonly Setting Preprocess = new("Preprocess", "preprocess", SettingKind.Text, "none",
+        "image preprocessing preset (imagenet-caffe, imagenet-torch, imagenet-tf)");
+    public static readonly Setting MinAccuracy = new("MinAccuracy", "min-accuracy", SettingKind.Fraction, "not checked",
+        "gate: the int8 model's top-1 accuracy at least this (needs labels)");
+    public static readonly Setting MaxAccuracyDrop = new("MaxAccuracyDrop", "max-accuracy-drop", SettingKind.Fraction, "not checked",
+        "gate: top-1 accuracy lost at most this (0.01 = one point; needs labels)");
+    public static readonly Setting MaxRelativeAccuracyDrop = new("MaxRelativeAccuracyDrop", "max-relative-accuracy-drop",
+        SettingKind.Fraction, "not checked", "gate: top-1 accuracy lost at most this fraction of the float accuracy");
+    public static readonly Setting MinTop1Agreement = new("MinTop1Agreement", "min-top1-agreement", SettingKind.Fraction,
+        "not checked", "gate: int8 and float agree on the top class at least this often");
+    public static readonly Setting MinCosineSimilarity = new("MinCosineSimilarity", "min-cosine-similarity", SettingKind.Fraction,
+        "not checked", "gate: the mean cosine similarity of every output at least this");
+    public static readonly Setting MinSqnrDb = new("MinSqnrDb", "min-sqnr-db", SettingKind.Number, "not checked",
+        "gate: the SQNR of every output at least this many dB");
+    public static readonly Setting AutoFallback = new("AutoFallback", "auto-fallback", SettingKind.Boolean,
+        "on when a threshold is set", "keep the most sensitive layers in float until the gate passes",
+        negatedFlag: "no-auto-fallback");
+    public static readonly Setting MaxFallbackLayers = new("MaxFallbackLayers", "max-fallback-layers", SettingKind.Count,
+        "half the int8 layers", "the most layers the fallback may keep in float", maximum: int.MaxValue);
+    public static readonly Setting AccuracyFailureIsWarning = new("AccuracyFailureIsWarning", "accuracy-failure-is-warning",
+        SettingKind.Boolean, "false", "a missed threshold is a warning and the outputs are kept");
+
+    // Command line only (the task passes output-dir itself; the rest are not MSBuild settings yet).
+    public static readonly Setting OutputDirectory = new("OutputDirectory", "output-dir", SettingKind.File, "the model's folder",
+        "where the outputs go", Cli);
+    public static readonly Setting NoEvaluation = new("NoEvaluation", "no-evaluation", SettingKind.Boolean, "false",
+        "skip the comparison with the float model (no metrics, no gate)", Cli);
+    public static readonly Setting Resize = Data("Resize", "resize", "N|WxH|none: shorter side to N, or exactly W x H");
+    public static readonly Setting Interpolation = Data("Interpolation", "interpolation", "nearest|bilinear|bicubic (Pillow's filters)");
+    public static readonly Setting Crop = Data("Crop", "crop", "N|WxH: center crop (default: the model's input size)");
+    public static readonly Setting Color = Data("Color", "color", "rgb|bgr|gray");
+    public static readonly Setting Scale = Data("Scale", "scale", "pixel scale, e.g. 1/255");
+    public static readonly Setting Mean = Data("Mean", "mean", "a,b,c: subtracted per channel (tensor channel order)");
+    public static readonly Setting Std = Data("Std", "std", "a,b,c: divided per channel (tensor channel order)");
+    public static readonly Setting Layout = Data("Layout", "layout", "nchw|nhwc");
+    public static readonly Setting InputShape = Data("InputShape", "input-shape", "raw .bin data: \"name:1,3,224,224;...\"");
+    public static readonly Setting DataType = Data("DataType", "data-type", "raw .bin data: \"name:float32;...\"");
+
+    /// <summary>Every setting, in job file order.</summary>
+    public static readonly IReadOnlyList<Setting> All =
+    [
+        Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
+        SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, EvaluationData,
+        EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
+        Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
+        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning,
+        OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
+    ];
+
+    /// <summary>How data becomes tensors (<c>amct evaluate</c> takes these too).</summary>
+    public static readonly IReadOnlyList<Setting> DataOptions =
+        [Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType];
+
+    /// <summary>The setting whose flag (or negated flag) is <paramref name="flag"/>, without dashes; null if none.</summary>
+    public static Setting? ByFlag(string flag) => All.FirstOrDefault(s => s.Flag == flag || s.NegatedFlag == flag);
+
+    private static Setting Data(string name, string flag, string description) =>
+        new(name, flag, SettingKind.Text, "none", description, Cli);
+
+    private static SettingChoice[] Granularities() => Choices("per-channel", "PerChannel", "per-tensor", "PerTensor");
+
+    private static SettingChoice[] CopyChoices() => Choices(
+        "PreserveNewest", "PreserveNewest", "Always", "Always", "IfDifferent", "IfDifferent", "Never", "Never");
+
+    private static SettingChoice[] Choices(params string[] pairs)
+    {
+        var choices = new SettingChoice[pairs.Length / 2];
+        for (var i = 0; i < choices.Length; i++)
+        {
+            choices[i] = new SettingChoice(pairs[2 * i], pairs[(2 * i) + 1]);
+        }
+        return choices;
+    }
+}
