@@ -18,11 +18,11 @@ public sealed class JobCommandTests
     public void Every_model_is_quantized_and_the_result_lists_its_files_and_inputs()
     {
         using var temp = new TempFolder();
-        var model = SharedData.PathOf("digits-cnn/model.onnx");
+        var model = TestData.DigitsModel;
         var output = temp.File("out");
         File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
-            new { item = "a.onnx", model, outputDirectory = output, outputName = "a", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), method = "minmax", sampleCount = 32 },
-            new { item = "b.onnx", model, outputDirectory = output, outputName = "b", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), weights = "per-tensor", sampleCount = 32, skipLayers = new[] { "/fc2/Gemm" } }));
+            new { item = "a.onnx", model, outputDirectory = output, outputName = "a", calibrationData = TestData.DigitsCalibration, method = "minmax", sampleCount = 32 },
+            new { item = "b.onnx", model, outputDirectory = output, outputName = "b", calibrationData = TestData.DigitsCalibration, weights = "per-tensor", sampleCount = 32, skipLayers = new[] { "/fc2/Gemm" } }));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 
@@ -45,15 +45,15 @@ public sealed class JobCommandTests
     public void A_failing_model_is_reported_its_outputs_removed_and_the_next_model_still_runs()
     {
         using var temp = new TempFolder();
-        var model = SharedData.PathOf("digits-cnn/model.onnx");
+        var model = TestData.DigitsModel;
         var output = temp.File("out");
         Directory.CreateDirectory(output);
         File.WriteAllText(temp.File("out/bad.int8.onnx"), "left from an earlier build");
         var project = temp.File("App.csproj");
         File.WriteAllText(temp.File("job.json"), Job(project,
             new { item = "Models/bad.onnx", model, outputDirectory = output, outputName = "bad", calibrationData = temp.File("missing.npy") },
-            new { item = "Models/odd.onnx", model, outputDirectory = output, outputName = "odd", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), method = "kl" },
-            new { item = "Models/good.onnx", model, outputDirectory = output, outputName = "good", calibrationData = SharedData.PathOf("digits-cnn/calib.npy"), sampleCount = 16 }));
+            new { item = "Models/odd.onnx", model, outputDirectory = output, outputName = "odd", calibrationData = TestData.DigitsCalibration, method = "kl" },
+            new { item = "Models/good.onnx", model, outputDirectory = output, outputName = "good", calibrationData = TestData.DigitsCalibration, sampleCount = 16 }));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 

@@ -22,7 +22,8 @@ public sealed class BackendSuiteTests
     private const double AbsoluteTolerance = 1e-7;
 
     [TestMethod]
-    [TestCategory("Conformance")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.Conformance)]
     public void Every_backend_suite_model_round_trips_and_runs_the_same_from_our_saved_file()
     {
         if (!Directory.Exists(SuiteRoot))

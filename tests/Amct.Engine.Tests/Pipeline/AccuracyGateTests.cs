@@ -10,10 +10,10 @@ public sealed class AccuracyGateTests
 {
     private static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => new()
     {
-        ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
-        CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
-        EvaluationData = SharedData.PathOf("digits-cnn/test_x.npy"),
-        EvaluationLabels = SharedData.PathOf("digits-cnn/test_y.npy"),
+        ModelPath = TestData.DigitsModel,
+        CalibrationData = TestData.DigitsCalibration,
+        EvaluationData = TestData.PathOf("digits-cnn/test_x.npy"),
+        EvaluationLabels = TestData.PathOf("digits-cnn/test_y.npy"),
         OutputDirectory = temp.File("out"),
         Gate = gate,
     };
@@ -42,7 +42,7 @@ public sealed class AccuracyGateTests
         var error = Assert.ThrowsExactly<AmctException>(() =>
             QuantizationJob.Run(Digits(failing, missed) with { AutoFallback = false }, new CollectingLog()));
         Assert.AreEqual(code, error.Code, error.Message);
-        Assert.AreEqual(SharedData.PathOf("digits-cnn/model.onnx"), error.Target);
+        Assert.AreEqual(TestData.DigitsModel, error.Target);
         StringAssert.Contains(error.Message, name);
         Assert.IsFalse(File.Exists(failing.File("out/model.int8.onnx")), "no model after a failed gate");
         Assert.IsTrue(File.Exists(failing.File("out/model.quant.md")), "the human report explains the failure");
