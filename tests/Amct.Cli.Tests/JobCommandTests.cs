@@ -27,7 +27,7 @@ public sealed class JobCommandTests
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 
         Assert.AreEqual(0, result.ExitCode, result.Error);
-        StringAssert.Contains(result.Output, "model.onnx -> a.int8.onnx");
+        StringAssert.Contains(result.Output, "digits-cnn.onnx -> a.int8.onnx");
         using var json = JsonDocument.Parse(File.ReadAllText(temp.File("result.json")));
         Assert.AreEqual("amct-job-result/1", json.RootElement.GetProperty("format").GetString());
         var models = json.RootElement.GetProperty("models");

@@ -44,8 +44,8 @@ public sealed class AccuracyGateTests
         Assert.AreEqual(code, error.Code, error.Message);
         Assert.AreEqual(TestData.DigitsModel, error.Target);
         StringAssert.Contains(error.Message, name);
-        Assert.IsFalse(File.Exists(failing.File("out/model.int8.onnx")), "no model after a failed gate");
-        Assert.IsTrue(File.Exists(failing.File("out/model.quant.md")), "the human report explains the failure");
+        Assert.IsFalse(File.Exists(failing.File("out/digits-cnn.int8.onnx")), "no model after a failed gate");
+        Assert.IsTrue(File.Exists(failing.File("out/digits-cnn.quant.md")), "the human report explains the failure");
     }
 
     [TestMethod]
@@ -78,7 +78,7 @@ public sealed class AccuracyGateTests
         Assert.AreEqual(ErrorCodes.FallbackExhausted, error.Code);
         StringAssert.Contains(error.Message, "the best reached was");
         StringAssert.Contains(error.Message, "with 2 float layers");
-        Assert.IsFalse(File.Exists(temp.File("out/model.int8.onnx")));
+        Assert.IsFalse(File.Exists(temp.File("out/digits-cnn.int8.onnx")));
     }
 
     [TestMethod]
