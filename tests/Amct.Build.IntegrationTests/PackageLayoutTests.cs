@@ -11,6 +11,53 @@ public sealed class PackageLayoutTests
 {
     private static readonly string[] Runtimes = ["linux-x64", "linux-arm64", "osx-arm64", "win-x64", "win-arm64"];
 
+    /// <summary>
+    /// The upper bound on the package size, about 10 % above the measured size (README, "Install"), so it cannot
+    /// silently grow again (it was 206 MB with SkiaSharp's 17 platforms and Windows PDBs).
+    /// </summary>
+    private const long MaxPackageBytes = 85_000_000;
+
+    [TestMethod]
+    public void The_package_stays_small_with_no_pdbs_no_duplicates_and_native_libraries_for_the_five_runtimes_only()
+    {
+        var size = new FileInfo(PackageFeed.PackagePath).Length;
+        Assert.IsLessThanOrEqualTo(MaxPackageBytes, size, $"the package is {size:N0} bytes");
+        using var package = ZipFile.OpenRead(PackageFeed.PackagePath);
+        var files = package.Entries.Where(e => !e.FullName.EndsWith('/')).ToList();
+        Assert.IsEmpty(files.Where(e => e.FullName.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase)).Select(e => e.FullName));
+        // SkiaSharp's macOS library is one universal file under "osx", which osx-arm64 falls back to.
+        var runtimeFolders = files.Select(e => e.FullName.Split('/'))
+            .Where(parts => parts.Length > 3 && parts[0] == "tools" && parts[2] == "runtimes").Select(parts => parts[3]).Distinct().Order().ToList();
+        CollectionAssert.AreEqual(new[] { "linux-arm64", "linux-x64", "osx", "osx-arm64", "win-arm64", "win-x64" }, runtimeFolders);
+        foreach (var (rid, library) in new[] { ("linux-x64", "libSkiaSharp.so"), ("linux-arm64", "libSkiaSharp.so"), ("osx", "libSkiaSharp.dylib"), ("win-x64", "libSkiaSharp.dll"), ("win-arm64", "libSkiaSharp.dll") })
+        {
+            CollectionAssert.Contains(files.Select(e => e.FullName).ToList(), $"tools/net8.0/runtimes/{rid}/native/{library}");
+        }
+        var duplicates = files.Where(e => e.Length > 0).GroupBy(e => (e.Length, e.Crc32)).Where(g => g.Count() > 1)
+            .Select(g => string.Join(" = ", g.Select(e => e.FullName)));
+        Assert.IsEmpty(duplicates, "the same file is packed twice");
+    }
+
+    [TestMethod]
+    public void The_nuspec_has_a_readme_a_license_expression_a_project_url_a_description_and_tags()
+    {
+        using var package = ZipFile.OpenRead(PackageFeed.PackagePath);
+        XElement metadata;
+        using (var nuspec = package.GetEntry("Amct.Build.nuspec")!.Open())
+        {
+            metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        }
+        string Value(string name) => metadata.Elements().Single(e => e.Name.LocalName == name).Value;
+        var license = metadata.Elements().Single(e => e.Name.LocalName == "license");
+        Assert.AreEqual("expression", license.Attribute("type")!.Value);
+        Assert.AreEqual("MIT", license.Value);
+        Assert.AreEqual("PACKAGE.md", Value("readme"));
+        Assert.IsNotNull(package.GetEntry("PACKAGE.md"), "the readme the nuspec names is in the package");
+        StringAssert.StartsWith(Value("projectUrl"), "https://");
+        StringAssert.Contains(Value("description"), "quantization");
+        StringAssert.Contains(Value("tags"), "onnx");
+    }
+
     [TestMethod]
     public void The_package_holds_the_targets_the_task_and_the_worker_with_every_desktop_runtime()
     {
@@ -34,7 +81,7 @@ public sealed class PackageLayoutTests
         }
         Assert.IsFalse(entries.Any(e => e.StartsWith("lib/", StringComparison.Ordinal) || e.StartsWith("ref/", StringComparison.Ordinal)),
             "nothing may reach the consumer's references");
-        CollectionAssert.AreEquivalent(new[] { "tasks/netstandard2.0/Amct.Build.Tasks.dll", "tasks/netstandard2.0/Amct.Build.Tasks.pdb" },
+        CollectionAssert.AreEquivalent(new[] { "tasks/netstandard2.0/Amct.Build.Tasks.dll" },
             entries.Where(e => e.StartsWith("tasks/", StringComparison.Ordinal)).ToList(), "the task folder holds the task alone");
     }
 

@@ -31,7 +31,7 @@ public sealed class ToolPackageTests
         Assert.AreEqual(0, exit, output);
         StringAssert.Contains(output, "amct quantize");
         StringAssert.Contains(output, "--calibration-data <path>");
-        (exit, output) = Run(amct, "inspect", SharedData.PathOf("digits-cnn/model.onnx"));
+        (exit, output) = Run(amct, "inspect", TestData.DigitsModel);
         Assert.AreEqual(0, exit, output);
         StringAssert.Contains(output, "Quantizable layers:", "ONNX Runtime and the engine come with the tool");
     }

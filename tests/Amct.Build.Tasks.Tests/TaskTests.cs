@@ -1,3 +1,4 @@
+using Amct.TestSupport;
 using Microsoft.Build.Framework;
 
 namespace Amct.Build.Tasks.Tests;
@@ -212,6 +213,8 @@ public sealed class TaskTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.Timing)]
     public void Cancelling_kills_the_worker_and_fails_the_task()
     {
         using var project = new TestProject();

@@ -10,8 +10,8 @@ namespace Amct.Cli.Tests;
 [TestClass]
 public sealed class CommandLineTests
 {
-    private static readonly string Model = SharedData.PathOf("digits-cnn/model.onnx");
-    private static readonly string Calibration = SharedData.PathOf("digits-cnn/calib.npy");
+    private static readonly string Model = TestData.DigitsModel;
+    private static readonly string Calibration = TestData.DigitsCalibration;
 
     [TestMethod]
     public void Every_command_has_help_with_its_options_described()

@@ -18,6 +18,8 @@ public sealed class ImageDataCommandTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Evaluate_reads_photos_with_a_preset_and_csv_labels()
     {
         using var temp = new TempFolder();
@@ -31,6 +33,8 @@ public sealed class ImageDataCommandTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Quantize_calibrates_on_photos_and_evaluates_them()
     {
         using var temp = new TempFolder();
@@ -46,6 +50,8 @@ public sealed class ImageDataCommandTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Bad_preprocessing_options_are_coded_errors_naming_the_option()
     {
         var model = SharedData.PathOf("squeezenet/squeezenet1.1.onnx");
@@ -62,6 +68,8 @@ public sealed class ImageDataCommandTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void The_real_process_reads_raw_bin_data_with_declared_shapes()
     {
         using var temp = new TempFolder();

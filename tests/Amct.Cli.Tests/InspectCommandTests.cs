@@ -7,6 +7,8 @@ namespace Amct.Cli.Tests;
 public sealed class InspectCommandTests
 {
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Squeezenet_lists_its_26_conv_layers_as_quantizable()
     {
         var (exit, output, error) = RunInProcess("inspect", SharedData.PathOf("squeezenet/squeezenet1.1.onnx"));
@@ -21,7 +23,7 @@ public sealed class InspectCommandTests
     [TestMethod]
     public void Json_output_carries_the_same_facts()
     {
-        var (exit, output, _) = RunInProcess("inspect", SharedData.PathOf("digits-cnn/model.onnx"), "--json");
+        var (exit, output, _) = RunInProcess("inspect", TestData.DigitsModel, "--json");
         Assert.AreEqual(0, exit);
         using var json = JsonDocument.Parse(output);
         var root = json.RootElement;
@@ -50,7 +52,7 @@ public sealed class InspectCommandTests
     [TestMethod]
     public void The_real_process_inspects_a_model()
     {
-        var result = AmctProcess.Run("inspect", SharedData.PathOf("iris-mlp/iris_mlp.onnx"));
+        var result = AmctProcess.Run("inspect", TestData.PathOf("iris-mlp/iris_mlp.onnx"));
         Assert.AreEqual(0, result.ExitCode, result.Error);
         StringAssert.Contains(result.Output, "Gemm");
     }

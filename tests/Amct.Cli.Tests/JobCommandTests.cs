@@ -25,16 +25,16 @@ public sealed class JobCommandTests
     public void Every_model_is_quantized_and_the_result_lists_its_files_and_inputs()
     {
         using var temp = new TempFolder();
-        var model = SharedData.PathOf("digits-cnn/model.onnx");
+        var model = TestData.DigitsModel;
         var output = temp.File("out");
         File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
-            Model("a.onnx", model, ("output-dir", output), ("output-name", "a"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("method", "minmax"), ("samples", "32")),
-            Model("b.onnx", model, ("output-dir", output), ("output-name", "b"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("weights", "per-tensor"), ("samples", "32"), ("skip-layers", "/fc2/Gemm"))));
+            Model("a.onnx", model, ("output-dir", output), ("output-name", "a"), ("calibration-data", TestData.DigitsCalibration), ("method", "minmax"), ("samples", "32")),
+            Model("b.onnx", model, ("output-dir", output), ("output-name", "b"), ("calibration-data", TestData.DigitsCalibration), ("weights", "per-tensor"), ("samples", "32"), ("skip-layers", "/fc2/Gemm"))));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 
         Assert.AreEqual(0, result.ExitCode, result.Error);
-        StringAssert.Contains(result.Output, "model.onnx -> a.int8.onnx");
+        StringAssert.Contains(result.Output, "digits-cnn.onnx -> a.int8.onnx");
         using var json = JsonDocument.Parse(File.ReadAllText(temp.File("result.json")));
         Assert.AreEqual("amct-job-result/1", json.RootElement.GetProperty("format").GetString());
         var models = json.RootElement.GetProperty("models");
@@ -52,15 +52,15 @@ public sealed class JobCommandTests
     public void A_failing_model_is_reported_its_outputs_removed_and_the_next_model_still_runs()
     {
         using var temp = new TempFolder();
-        var model = SharedData.PathOf("digits-cnn/model.onnx");
+        var model = TestData.DigitsModel;
         var output = temp.File("out");
         Directory.CreateDirectory(output);
         File.WriteAllText(temp.File("out/bad.int8.onnx"), "left from an earlier build");
         var project = temp.File("App.csproj");
         File.WriteAllText(temp.File("job.json"), Job(project,
             Model("Models/bad.onnx", model, ("output-dir", output), ("output-name", "bad"), ("calibration-data", temp.File("missing.npy"))),
-            Model("Models/odd.onnx", model, ("output-dir", output), ("output-name", "odd"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("method", "kl")),
-            Model("Models/good.onnx", model, ("output-dir", output), ("output-name", "good"), ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("samples", "16"))));
+            Model("Models/odd.onnx", model, ("output-dir", output), ("output-name", "odd"), ("calibration-data", TestData.DigitsCalibration), ("method", "kl")),
+            Model("Models/good.onnx", model, ("output-dir", output), ("output-name", "good"), ("calibration-data", TestData.DigitsCalibration), ("samples", "16"))));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 
@@ -81,7 +81,7 @@ public sealed class JobCommandTests
     public void An_output_folder_that_is_a_file_is_a_coded_error_with_a_result_file_and_a_failure_removes_every_output()
     {
         using var temp = new TempFolder();
-        var model = SharedData.PathOf("digits-cnn/model.onnx");
+        var model = TestData.DigitsModel;
         File.WriteAllText(temp.File("file"), "not a folder");
         Directory.CreateDirectory(temp.File("out"));
         foreach (var stale in new[] { "bad.int8.onnx", "bad.record.txt", "bad.quant.json", "bad.quant.md" })
@@ -89,7 +89,7 @@ public sealed class JobCommandTests
             File.WriteAllText(temp.File("out/" + stale), "left from an earlier build");
         }
         File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
-            new { item = "a.onnx", model, outputDirectory = temp.File("file"), outputName = "a", calibrationData = SharedData.PathOf("digits-cnn/calib.npy") },
+            new { item = "a.onnx", model, outputDirectory = temp.File("file"), outputName = "a", calibrationData = TestData.DigitsCalibration },
             new { item = "bad.onnx", model, outputDirectory = temp.File("out"), outputName = "bad", calibrationData = temp.File("missing.npy") }));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
@@ -160,8 +160,8 @@ public sealed class JobCommandTests
         using var temp = new TempFolder();
         File.WriteAllText(temp.File("out"), "a file, not a folder");
         File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
-            Model("a.onnx", SharedData.PathOf("digits-cnn/model.onnx"), ("output-dir", temp.File("out")), ("output-name", "a"),
-                ("calibration-data", SharedData.PathOf("digits-cnn/calib.npy")), ("samples", "16"))));
+            Model("a.onnx", TestData.DigitsModel, ("output-dir", temp.File("out")), ("output-name", "a"),
+                ("calibration-data", TestData.DigitsCalibration), ("samples", "16"))));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 

@@ -3,8 +3,10 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 namespace Amct.TestSupport;
 
 /// <summary>
-/// Locates the repository and the shared development data (<c>../shared/data</c> beside the repository root).
-/// A missing prerequisite fails the test with what to do; it never skips.
+/// Locates the repository and the shared development data (<c>../shared/data</c> beside the repository root, which a
+/// clone does not have). Only tests in the opt-in SharedData suite (<see cref="TestCategories"/>) may read the shared
+/// data; the default run uses <see cref="TestData"/>. A missing prerequisite fails the test with what to do; it never
+/// skips.
 /// </summary>
 public static class SharedData
 {
@@ -18,7 +20,7 @@ public static class SharedData
         var path = Path.Combine(DataFolder, relative);
         if (!File.Exists(path) && !Directory.Exists(path))
         {
-            Assert.Fail($"Missing shared data file '{path}'. Check out the shared/ folder beside the repository.");
+            Assert.Fail($"Missing shared data file '{path}'. Check out the shared/ folder beside the repository (the SharedData suite needs it).");
         }
         return path;
     }

@@ -31,7 +31,7 @@ public sealed class LabelsTests
     [TestMethod]
     public void The_real_digits_labels_are_class_indices_0_to_9()
     {
-        var labels = Labels.Read(SharedData.PathOf("digits-cnn/test_y.npy"), 497);
+        var labels = Labels.Read(TestData.PathOf("digits-cnn/test_y.npy"), 497);
         Assert.HasCount(497, labels);
         Assert.IsTrue(labels.All(l => l is >= 0 and <= 9));
         Assert.AreEqual(10, labels.Distinct().Count());

@@ -12,10 +12,10 @@ public sealed class SharedDataTests
     [TestMethod]
     public void Digits_calibration_data_is_200_samples_of_1x8x8()
     {
-        var inputs = ModelInput.Of(ModelLoader.Load(SharedData.PathOf("digits-cnn/model.onnx")));
+        var inputs = ModelInput.Of(ModelLoader.Load(TestData.DigitsModel));
         Assert.AreEqual("input", inputs.Single().Name);
         Assert.AreEqual("[?,1,8,8]", inputs.Single().ShapeText);
-        using var source = SampleSources.Open(SharedData.PathOf("digits-cnn/calib.npy"), inputs);
+        using var source = SampleSources.Open(TestData.DigitsCalibration, inputs);
         Assert.AreEqual(200, source.Count);
         var samples = source.Read().ToList();
         Assert.HasCount(200, samples);
@@ -29,10 +29,10 @@ public sealed class SharedDataTests
     [TestMethod]
     public void Digits_test_batches_fed_to_onnx_runtime_reach_the_models_accuracy()
     {
-        var modelPath = SharedData.PathOf("digits-cnn/model.onnx");
+        var modelPath = TestData.DigitsModel;
         var inputs = ModelInput.Of(ModelLoader.Load(modelPath));
-        using var source = SampleSources.Open(SharedData.PathOf("digits-cnn/test_x.npy"), inputs);
-        var labels = Labels.Read(SharedData.PathOf("digits-cnn/test_y.npy"), source.Count);
+        using var source = SampleSources.Open(TestData.PathOf("digits-cnn/test_x.npy"), inputs);
+        var labels = Labels.Read(TestData.PathOf("digits-cnn/test_y.npy"), source.Count);
         var batchSize = SampleBatches.ChooseBatchSize(inputs);
         Assert.AreEqual(16, batchSize);
         using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
@@ -59,6 +59,8 @@ public sealed class SharedDataTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Squeezenet_fixed_batch_of_1_feeds_onnx_runtime()
     {
         var modelPath = SharedData.PathOf("squeezenet/squeezenet1.1.onnx");

@@ -163,8 +163,8 @@ public sealed class TestDataFolderTests
     [TestMethod]
     public void Iris_test_data_reads_150_rows_of_4()
     {
-        var inputs = ModelInput.Of(ModelLoader.Load(SharedData.PathOf("iris-mlp/iris_mlp.onnx")));
-        var path = SharedData.PathOf("iris-mlp/test_data_set_0");
+        var inputs = ModelInput.Of(ModelLoader.Load(TestData.PathOf("iris-mlp/iris_mlp.onnx")));
+        var path = TestData.PathOf("iris-mlp/test_data_set_0");
         using var source = SampleSources.Open(path, inputs);
         Assert.AreEqual(150, source.Count);
         var samples = source.Read().ToList();
@@ -177,6 +177,8 @@ public sealed class TestDataFolderTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Squeezenet_test_data_reads_one_image()
     {
         var inputs = ModelInput.Of(ModelLoader.Load(SharedData.PathOf("squeezenet/squeezenet1.1.onnx")));

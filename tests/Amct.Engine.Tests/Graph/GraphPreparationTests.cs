@@ -73,7 +73,7 @@ public sealed class GraphPreparationTests
     [TestMethod]
     public void The_digits_model_prepares_to_the_same_outputs()
     {
-        var path = SharedData.PathOf("digits-cnn/model.onnx");
+        var path = TestData.DigitsModel;
         var model = ModelLoader.Load(path);
         var input = TestTensors.Random("input", [4, 1, 8, 8], seed: 2, low: 0, high: 1);
         var before = OrtRunner.Run(model, input);

@@ -8,6 +8,8 @@ namespace Amct.Engine.Tests.Graph;
 public sealed class OpsetUpgradeTests
 {
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Squeezenet_opset_7_upgraded_to_13_reproduces_the_reference_output()
     {
         var folder = SharedData.PathOf("squeezenet");

@@ -46,7 +46,7 @@ public sealed class ModelSaverTests
     public void Saving_is_deterministic()
     {
         using var temp = new TempFolder();
-        var model = ModelLoader.Load(SharedData.PathOf("squeezenet/squeezenet1.1.onnx"));
+        var model = ModelLoader.Load(TestData.DigitsModel);
         ModelSaver.Save(model, temp.File("a.onnx"));
         ModelSaver.Save(model, temp.File("b.onnx"));
         CollectionAssert.AreEqual(File.ReadAllBytes(temp.File("a.onnx")), File.ReadAllBytes(temp.File("b.onnx")));
@@ -57,8 +57,8 @@ public sealed class ModelSaverTests
     public void Always_external_writes_a_data_file_and_reloads_equal()
     {
         using var temp = new TempFolder();
-        var model = ModelLoader.Load(SharedData.PathOf("squeezenet/squeezenet1.1.onnx"));
-        var path = temp.File("sq.onnx");
+        var model = ModelLoader.Load(TestData.DigitsModel);
+        var path = temp.File("digits.onnx");
         ModelSaver.Save(model, path, new ModelSaveOptions { ExternalData = ExternalDataMode.Always });
 
         Assert.IsTrue(File.Exists(path + ".data"));
@@ -114,7 +114,8 @@ public sealed class ModelSaverTests
     }
 
     [TestMethod]
-    [TestCategory("Large")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.Large)]
     public void A_model_over_2_GB_is_saved_with_external_data_and_loads_back()
     {
         using var temp = new TempFolder();

@@ -11,10 +11,10 @@ public sealed class AccuracyGateTests
     /// <summary>The digits CNN with evaluation data, labels and the given thresholds, writing to out/.</summary>
     internal static QuantizeRequest Digits(TempFolder temp, GateThresholds gate) => new()
     {
-        ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
-        CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
-        EvaluationData = SharedData.PathOf("digits-cnn/test_x.npy"),
-        EvaluationLabels = SharedData.PathOf("digits-cnn/test_y.npy"),
+        ModelPath = TestData.DigitsModel,
+        CalibrationData = TestData.DigitsCalibration,
+        EvaluationData = TestData.PathOf("digits-cnn/test_x.npy"),
+        EvaluationLabels = TestData.PathOf("digits-cnn/test_y.npy"),
         OutputDirectory = temp.File("out"),
         Gate = gate,
     };
@@ -43,12 +43,12 @@ public sealed class AccuracyGateTests
         var error = Assert.ThrowsExactly<AmctException>(() =>
             QuantizationJob.Run(Digits(failing, missed) with { AutoFallback = false }, new CollectingLog()));
         Assert.AreEqual(code, error.Code, error.Message);
-        Assert.AreEqual(SharedData.PathOf("digits-cnn/model.onnx"), error.Target);
+        Assert.AreEqual(TestData.DigitsModel, error.Target);
         StringAssert.Contains(error.Message, name);
-        Assert.IsFalse(File.Exists(failing.File("out/model.int8.onnx")), "no model after a failed gate");
-        Assert.IsFalse(File.Exists(failing.File("out/model.quant.md")), "no report an up-to-date check takes for an output");
-        Assert.IsTrue(File.Exists(failing.File("out/model.quant.failed.md")), "the human report explains the failure");
-        StringAssert.Contains(error.Message, failing.File("out/model.quant.failed.md"), "the error links to it");
+        Assert.IsFalse(File.Exists(failing.File("out/digits-cnn.int8.onnx")), "no model after a failed gate");
+        Assert.IsFalse(File.Exists(failing.File("out/digits-cnn.quant.md")), "no report an up-to-date check takes for an output");
+        Assert.IsTrue(File.Exists(failing.File("out/digits-cnn.quant.failed.md")), "the human report explains the failure");
+        StringAssert.Contains(error.Message, failing.File("out/digits-cnn.quant.failed.md"), "the error links to it");
     }
 
     [TestMethod]
@@ -81,7 +81,7 @@ public sealed class AccuracyGateTests
         Assert.AreEqual(ErrorCodes.FallbackExhausted, error.Code);
         StringAssert.Contains(error.Message, "the best reached was");
         StringAssert.Contains(error.Message, "with 2 float layers");
-        Assert.IsFalse(File.Exists(temp.File("out/model.int8.onnx")));
+        Assert.IsFalse(File.Exists(temp.File("out/digits-cnn.int8.onnx")));
     }
 
     [TestMethod]

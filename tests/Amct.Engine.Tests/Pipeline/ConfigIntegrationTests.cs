@@ -13,8 +13,8 @@ public sealed class ConfigIntegrationTests
         File.WriteAllText(config, json);
         return QuantizationJob.Run(new QuantizeRequest
         {
-            ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
-            CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
+            ModelPath = TestData.DigitsModel,
+            CalibrationData = TestData.DigitsCalibration,
             OutputDirectory = temp.File("out"),
             ConfigFile = config,
         }, log ?? new CollectingLog());
@@ -73,8 +73,8 @@ public sealed class ConfigIntegrationTests
         File.WriteAllText(config, """{ "activation_offset": false }""");
         var request = new QuantizeRequest
         {
-            ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
-            CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
+            ModelPath = TestData.DigitsModel,
+            CalibrationData = TestData.DigitsCalibration,
             OutputDirectory = temp.File("out"),
             ConfigFile = config,
         };
@@ -89,6 +89,8 @@ public sealed class ConfigIntegrationTests
 public sealed class ConfigPreprocessTests
 {
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void A_preprocess_object_in_the_config_preprocesses_photos()
     {
         using var temp = new TempFolder();

@@ -12,11 +12,11 @@ public sealed class QuantizationJobTests
 {
     private static QuantizeRequest DigitsRequest(string outputDirectory) => new()
     {
-        ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
-        CalibrationData = SharedData.PathOf("digits-cnn/calib.npy"),
+        ModelPath = TestData.DigitsModel,
+        CalibrationData = TestData.DigitsCalibration,
         OutputDirectory = outputDirectory,
-        EvaluationData = SharedData.PathOf("digits-cnn/test_x.npy"),
-        EvaluationLabels = SharedData.PathOf("digits-cnn/test_y.npy"),
+        EvaluationData = TestData.PathOf("digits-cnn/test_x.npy"),
+        EvaluationLabels = TestData.PathOf("digits-cnn/test_y.npy"),
     };
 
     [TestMethod]
@@ -67,7 +67,7 @@ public sealed class QuantizationJobTests
         using var again = new TempFolder();
         var fromRecord = QuantizationJob.Run(new QuantizeRequest
         {
-            ModelPath = SharedData.PathOf("digits-cnn/model.onnx"),
+            ModelPath = TestData.DigitsModel,
             RecordInput = calibrated.RecordFile,
             OutputDirectory = again.Path,
         }, new CollectingLog());
@@ -111,6 +111,8 @@ public sealed class QuantizationJobTests
 public sealed class SqueezenetStructureTests
 {
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     [DataRow("squeezenet/squeezenet1.1.onnx")]
     [DataRow("squeezenet/squeezenet1.1-opset7.onnx")]
     public void Every_conv_concat_and_pool_runs_as_int8_with_no_float_island(string model)

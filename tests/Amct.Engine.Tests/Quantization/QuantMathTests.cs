@@ -54,6 +54,20 @@ public sealed class QuantMathTests
     }
 
     [TestMethod]
+    public void The_offset_rounds_an_exact_tie_half_to_even()
+    {
+        // [−1.25, 126.25]: scale = 127.5 / 255 = 0.5 exactly, min / scale = −2.5 exactly. Half to even gives −2, so the
+        // offset is 2 − 128 = −126 (half away from zero would give −3 and −125).
+        var tie = ActivationParams.FromRange(-1.25, 126.25, ActivationMode.Asymmetric);
+        Assert.AreEqual(0.5f, tie.Scale);
+        Assert.AreEqual(-126, tie.Offset);
+        // [−1.75, 125.75]: min / scale = −3.5, the even neighbour is −4 (either rule gives −4): offset −124.
+        var odd = ActivationParams.FromRange(-1.75, 125.75, ActivationMode.Asymmetric);
+        Assert.AreEqual(0.5f, odd.Scale);
+        Assert.AreEqual(-124, odd.Offset);
+    }
+
+    [TestMethod]
     public void Round_trip_clamps_and_rounds_half_to_even()
     {
         var p = new ActivationParams(1f, 0);

@@ -10,6 +10,8 @@ namespace Amct.Engine.Tests.Quantization;
 public sealed class SkippedLayerPlanTests
 {
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void A_float_expand_conv_takes_its_concat_and_its_sibling_output_with_it()
     {
         var model = ModelLoader.Load(SharedData.PathOf("squeezenet/squeezenet1.1.onnx"));

@@ -153,6 +153,8 @@ public sealed class ImageLabelsTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void The_imagenet_dev_labels_match_the_photos_by_file_name()
     {
         using var source = SampleSources.Open(SharedData.PathOf("imagenet-dev/images"), [ImageData.Nchw(3, 224, 224, "data_0")],

@@ -19,6 +19,8 @@ public sealed class ImageNetDevTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     [DataRow("n01440764_tench")]
     [DataRow("n01443537_goldfish")]
     [DataRow("n01484850_great_white_shark")]
@@ -44,6 +46,8 @@ public sealed class ImageNetDevTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void Squeezenet_reaches_its_fp32_top1_on_the_300_photos_with_the_caffe_preset()
     {
         var modelPath = SharedData.PathOf("squeezenet/squeezenet1.1.onnx");
@@ -96,6 +100,8 @@ public sealed class ImageNetDevTests
     }
 
     [TestMethod]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.SharedData)]
     public void The_photos_come_in_file_name_order_named_by_file_name()
     {
         var input = new ModelInput("data_0", DataTypes.Float, [1, 3, 224, 224]);
