@@ -92,12 +92,12 @@ public sealed class CommandLineTests
         Assert.AreEqual(0, result.Exit, result.Error);
         using var json = JsonDocument.Parse(result.Output);
         var root = json.RootElement;
-        Assert.AreEqual(temp.File("model.int8.onnx"), root.GetProperty("quantizedModel").GetString());
+        Assert.AreEqual(temp.File("digits-cnn.int8.onnx"), root.GetProperty("quantizedModel").GetString());
         Assert.IsTrue(File.Exists(root.GetProperty("report").GetString()));
         Assert.IsGreaterThan(root.GetProperty("outputBytes").GetInt64(), root.GetProperty("inputBytes").GetInt64());
-        StringAssert.StartsWith(root.GetProperty("summary").GetString(), "model.onnx -> model.int8.onnx: ");
+        StringAssert.StartsWith(root.GetProperty("summary").GetString(), "digits-cnn.onnx -> digits-cnn.int8.onnx: ");
         StringAssert.Contains(result.Error, "calibrating samples: 32/32", "progress goes to stderr with --json");
-        var report = File.ReadAllText(temp.File("model.quant.json"));
+        var report = File.ReadAllText(temp.File("digits-cnn.quant.json"));
         StringAssert.Contains(report, "\"convWeights\": \"per-tensor\"");
         StringAssert.Contains(report, "\"doFusion\": false");
     }

@@ -89,8 +89,8 @@ public sealed class JobCommandTests
             File.WriteAllText(temp.File("out/" + stale), "left from an earlier build");
         }
         File.WriteAllText(temp.File("job.json"), Job(temp.File("App.csproj"),
-            new { item = "a.onnx", model, outputDirectory = temp.File("file"), outputName = "a", calibrationData = TestData.DigitsCalibration },
-            new { item = "bad.onnx", model, outputDirectory = temp.File("out"), outputName = "bad", calibrationData = temp.File("missing.npy") }));
+            Model("a.onnx", model, ("output-dir", temp.File("file")), ("output-name", "a"), ("calibration-data", TestData.DigitsCalibration)),
+            Model("bad.onnx", model, ("output-dir", temp.File("out")), ("output-name", "bad"), ("calibration-data", temp.File("missing.npy")))));
 
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 

@@ -119,7 +119,7 @@ public sealed class HostileFileTests
         NpyWriter.Write(temp.File("labels.npy"), [2], [0L, 1L << 31]);
         AssertFails(() => Labels.Read(temp.File("labels.npy"), [null, null]), ErrorCodes.LabelsInvalid, "2147483648");
 
-        var accuracy = new Evaluation.TopKAccuracy("m.onnx");
+        var accuracy = new Amct.Engine.Evaluation.TopKAccuracy("m.onnx");
         var error = AssertFails(() => accuracy.Add([0.1f, 0.9f, 0.3f], 1, [3L]), ErrorCodes.LabelsInvalid, "3 classes");
         Assert.AreEqual("m.onnx", error.Target);
     }
