@@ -117,7 +117,7 @@ public sealed class PlanBuilder
             Skip(node, "its input is not float32");
             return false;
         }
-        if (Constant(node.Input[0]) is not null)
+        if (Constant(node.Input[roles.Activation]) is not null)
         {
             // No data reaches it (e.g. every graph input is an initializer): it computes a constant, nothing to calibrate.
             Skip(node, "its input is a constant");

@@ -23,13 +23,13 @@ public sealed class GateOutcomeTests
         var error = Assert.ThrowsExactly<AmctException>(() =>
             QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 90 }) with { AutoFallback = false }, new CollectingLog()));
 
-        CollectionAssert.AreEqual(new[] { "model.quant.failed.md" }, Entries(temp.File("out")),
+        CollectionAssert.AreEqual(new[] { "digits-cnn.quant.failed.md" }, Entries(temp.File("out")),
             "no model, record, JSON or Markdown report an up-to-date check could take as current");
-        StringAssert.Contains(error.Message, $"Details: {temp.File("out/model.quant.failed.md")}");
-        StringAssert.Contains(File.ReadAllText(temp.File("out/model.quant.failed.md")), "| gate | failed: ");
+        StringAssert.Contains(error.Message, $"Details: {temp.File("out/digits-cnn.quant.failed.md")}");
+        StringAssert.Contains(File.ReadAllText(temp.File("out/digits-cnn.quant.failed.md")), "| gate | failed: ");
 
         QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 35 }), new CollectingLog());
-        CollectionAssert.AreEqual(new[] { "model.int8.onnx", "model.quant.json", "model.quant.md", "model.record.txt" },
+        CollectionAssert.AreEqual(new[] { "digits-cnn.int8.onnx", "digits-cnn.quant.json", "digits-cnn.quant.md", "digits-cnn.record.txt" },
             Entries(temp.File("out")), "the stale failed report goes with the next good set");
     }
 
@@ -69,7 +69,7 @@ public sealed class GateOutcomeTests
         Assert.DoesNotContain("MaxFallbackLayers", error.Message);
         Assert.IsFalse(log.Messages.Any(m => m.StartsWith("ranking", StringComparison.Ordinal) || m.StartsWith("fallback:", StringComparison.Ordinal)),
             string.Join("\n", log.Messages));
-        StringAssert.Contains(File.ReadAllText(temp.File("out/model.quant.failed.md")), "top-1 | int8 99.40 %, float 99.40 %");
+        StringAssert.Contains(File.ReadAllText(temp.File("out/digits-cnn.quant.failed.md")), "top-1 | int8 99.40 %, float 99.40 %");
     }
 
     [TestMethod]
