@@ -23,4 +23,13 @@ public static class TestCategories
 
     /// <summary>Depends on timing between processes (e.g. cancelling a running worker).</summary>
     public const string Timing = "Timing";
+
+    /// <summary>Generated hostile models, data files and command lines against the real CLI, in a fixed time box.</summary>
+    public const string Fuzz = "Fuzz";
+
+    /// <summary>Quantizes the ONNX backend suite and the published models in ../shared/models-real.</summary>
+    public const string RealModels = "RealModels";
+
+    /// <summary>Compares outputs with a baseline CLI named by AMCT_BASELINE_CLI (a refactoring check; not run by CI).</summary>
+    public const string Baseline = "Baseline";
 }

@@ -18,8 +18,8 @@ public sealed class FuzzTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    [TestCategory("OptIn")]
-    [TestCategory("Fuzz")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.Fuzz)]
     public void Hostile_inputs_give_coded_errors_and_leave_nothing_behind()
     {
         var sessionFoldersBefore = SessionFolders();

@@ -20,8 +20,8 @@ public sealed class BaselineIdentityTests
 {
     [TestMethod]
     // Its own suite, not SharedData: CI runs that suite and has no baseline build.
-    [TestCategory("OptIn")]
-    [TestCategory("Baseline")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.Baseline)]
     [DataRow("digits-cnn/model.onnx", "digits-cnn/calib.npy", false)]
     [DataRow("digits-cnn/model.onnx", "digits-cnn/calib.npy", true)]
     [DataRow("squeezenet/squeezenet1.1.onnx", "squeezenet/test_data_set_0", false)]

@@ -37,8 +37,8 @@ public sealed class BackendSuiteCoverageTests
     };
 
     [TestMethod]
-    [TestCategory("OptIn")]
-    [TestCategory("RealModels")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.RealModels)]
     public void Every_backend_suite_model_quantizes_or_is_refused_with_a_documented_code()
     {
         Assert.IsTrue(Directory.Exists(BackendSuiteTests.SuiteRoot),

@@ -35,8 +35,8 @@ public sealed class PublishedModelTests
     /// int8 model's speech decisions (probability ≥ 0.5 per 32 ms chunk) must match the float model's on other audio.
     /// </summary>
     [TestMethod]
-    [TestCategory("OptIn")]
-    [TestCategory("RealModels")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.RealModels)]
     public void Silero_vad_v4_quantizes_the_convolutions_in_its_branches_and_keeps_its_speech_decisions()
     {
         var path = RealModel("openwakeword/silero_vad.onnx");
@@ -138,8 +138,8 @@ public sealed class PublishedModelTests
     /// the engine API in the test above; here it must be refused with that code, not crash.
     /// </summary>
     [TestMethod]
-    [TestCategory("OptIn")]
-    [TestCategory("RealModels")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.RealModels)]
     public void Every_published_model_quantizes_with_its_weighted_layers_int8()
     {
         using var temp = new TempFolder();

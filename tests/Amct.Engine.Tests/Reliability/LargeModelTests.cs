@@ -20,8 +20,8 @@ public sealed class LargeModelTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    [TestCategory("OptIn")]
-    [TestCategory("Large")]
+    [TestCategory(TestCategories.OptIn)]
+    [TestCategory(TestCategories.Large)]
     public void A_model_over_2_GB_is_calibrated_evaluated_and_quantized()
     {
         var watch = Stopwatch.StartNew();
