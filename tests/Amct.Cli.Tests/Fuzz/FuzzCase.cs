@@ -12,6 +12,6 @@ internal sealed record FuzzCase(string Class, string Name, IReadOnlyDictionary<s
     /// <summary>Runs in a real amct process (slower) rather than through the CLI's entry point in this process.</summary>
     public bool InProcess { get; init; } = true;
 
-    /// <summary>The base name of the outputs a successful quantize writes, or null for commands that write nothing.</summary>
-    public string? OutputName { get; init; }
+    /// <summary>A file in the output folder the run writes whatever happens (job mode's result file), or null.</summary>
+    public string? ResultFile { get; init; }
 }

@@ -6,20 +6,45 @@ namespace Amct.Cli.Tests.Fuzz;
 
 /// <summary>
 /// The fuzz campaign's inputs, all generated from fixed seeds: crafted models ONNX Runtime refuses, byte-mutated
-/// models built in code, mutated data and label files, lying external data references and special files.
+/// models built in code, mutated data and label files, lying external data references and special files, hostile
+/// option values and damaged job files (<see cref="FuzzCommandLines"/>).
 /// </summary>
 internal static class FuzzCases
 {
     private static readonly float[] Samples = Enumerable.Range(0, 8 * 4).Select(i => (i % 11 - 5) * 0.2f).ToArray();
 
-    public static IEnumerable<FuzzCase> All(int mutatedModels, int editedModels, int mutatedData)
+    public static IEnumerable<FuzzCase> All(int mutatedModels, int editedModels, int mutatedData, int mutatedJobs)
     {
-        return Crafted()
-            .Concat(Special())
-            .Concat(MutatedModels(mutatedModels, seed: 11))
-            .Concat(FlippedRealModel(mutatedModels / 10, seed: 13))
-            .Concat(EditedModels(editedModels, seed: 17))
-            .Concat(MutatedData(mutatedData, seed: 23));
+        // Interleaved, so that a time box cut short on a busy machine still leaves every class its share of runs.
+        return Interleave(
+            Crafted(),
+            Special(),
+            MutatedModels(mutatedModels, seed: 11),
+            FlippedRealModel(mutatedModels / 10, seed: 13),
+            EditedModels(editedModels, seed: 17),
+            MutatedData(mutatedData, seed: 23),
+            FuzzCommandLines.Options(),
+            FuzzCommandLines.JobFiles(mutatedJobs, seed: 29));
+    }
+
+    private static IEnumerable<FuzzCase> Interleave(params IEnumerable<FuzzCase>[] classes)
+    {
+        var running = classes.Select(c => c.GetEnumerator()).ToList();
+        while (running.Count > 0)
+        {
+            foreach (var cases in running.ToList())
+            {
+                if (cases.MoveNext())
+                {
+                    yield return cases.Current;
+                }
+                else
+                {
+                    cases.Dispose();
+                    running.Remove(cases);
+                }
+            }
+        }
     }
 
     private static IEnumerable<FuzzCase> Crafted()
@@ -35,7 +60,7 @@ internal static class FuzzCases
         {
             var data = model.Graph.Node[0].OpType == "Conv" ? ConvData() : GemmData();
             var files = new Dictionary<string, byte[]> { ["m.onnx"] = model.ToByteArray(), ["x.npy"] = data };
-            yield return new FuzzCase("crafted model", name, files, Quantize("m.onnx", "x.npy")) { InProcess = false, OutputName = "m" };
+            yield return new FuzzCase("crafted model", name, files, Quantize("m.onnx", "x.npy")) { InProcess = false };
             yield return new FuzzCase("crafted model", name + " (inspect)", files, ["inspect", "{dir}/m.onnx"]);
         }
     }
@@ -48,28 +73,28 @@ internal static class FuzzCases
         Action<string> Link(string name, string target) => dir => File.CreateSymbolicLink(Path.Combine(dir, name), target);
 
         yield return new FuzzCase("special file", "FIFO as the model", Without(basic, "m.onnx"), Quantize("m.onnx", "x.npy"))
-            { Setup = Fifo("m.onnx"), InProcess = false, OutputName = "m" };
+            { Setup = Fifo("m.onnx"), InProcess = false };
         yield return new FuzzCase("special file", "FIFO as the model (inspect)", Without(basic, "m.onnx"), ["inspect", "{dir}/m.onnx"])
             { Setup = Fifo("m.onnx"), InProcess = false };
         yield return new FuzzCase("special file", "FIFO as calibration data", Without(basic, "x.npy"), Quantize("m.onnx", "x.npy"))
-            { Setup = Fifo("x.npy"), InProcess = false, OutputName = "m" };
+            { Setup = Fifo("x.npy"), InProcess = false };
         yield return new FuzzCase("special file", "FIFO as a data folder's file", With(Without(basic, "x.npy"), "data/.keep", []),
-            Quantize("m.onnx", "data")) { Setup = Fifo("data/X.npy"), InProcess = false, OutputName = "m" };
+            Quantize("m.onnx", "data")) { Setup = Fifo("data/X.npy"), InProcess = false };
         yield return new FuzzCase("special file", "/dev/zero as calibration data", Without(basic, "x.npy"), Quantize("m.onnx", "x.npy"))
-            { Setup = Link("x.npy", "/dev/zero"), OutputName = "m" };
+            { Setup = Link("x.npy", "/dev/zero") };
         yield return new FuzzCase("special file", "FIFO as labels", basic,
-            [.. Quantize("m.onnx", "x.npy"), "--evaluation-labels", "{dir}/y.npy"]) { Setup = Fifo("y.npy"), OutputName = "m" };
+            [.. Quantize("m.onnx", "x.npy"), "--evaluation-labels", "{dir}/y.npy"]) { Setup = Fifo("y.npy") };
         yield return new FuzzCase("special file", "FIFO as config", basic, [.. Quantize("m.onnx", "x.npy"), "--config", "{dir}/c.json"])
-            { Setup = Fifo("c.json"), OutputName = "m" };
+            { Setup = Fifo("c.json") };
         yield return new FuzzCase("special file", "FIFO as record", basic, [.. Quantize("m.onnx", "x.npy"), "--record", "{dir}/r.txt"])
-            { Setup = Fifo("r.txt"), OutputName = "m" };
+            { Setup = Fifo("r.txt") };
         yield return new FuzzCase("special file", "symbolic link loop as data", Without(basic, "x.npy"), Quantize("m.onnx", "x.npy"))
-            { Setup = dir => { Link("x.npy", "y.npy")(dir); Link("y.npy", "x.npy")(dir); }, OutputName = "m" };
+            { Setup = dir => { Link("x.npy", "y.npy")(dir); Link("y.npy", "x.npy")(dir); } };
 
         foreach (var (name, entries, setup) in ExternalDataReferences())
         {
             var files = new Dictionary<string, byte[]> { ["m.onnx"] = ExternalModel(entries), ["x.npy"] = GemmData(), ["w.bin"] = WeightBytes() };
-            yield return new FuzzCase("external data", name, files, Quantize("m.onnx", "x.npy")) { Setup = setup, OutputName = "m" };
+            yield return new FuzzCase("external data", name, files, Quantize("m.onnx", "x.npy")) { Setup = setup };
             yield return new FuzzCase("external data", name + " (inspect)", files, ["inspect", "{dir}/m.onnx"]) { Setup = setup };
         }
     }
@@ -112,7 +137,6 @@ internal static class FuzzCases
                 i % 4 == 3 ? ["inspect", "{dir}/m.onnx"] : Quantize("m.onnx", "x.npy"))
             {
                 InProcess = i % 25 != 0,
-                OutputName = "m",
             };
         }
     }
@@ -135,7 +159,6 @@ internal static class FuzzCases
             yield return new FuzzCase("flipped real model", $"digits-cnn #{i}", files, Quantize("m.onnx", "x.npy"))
             {
                 InProcess = i % 10 != 0,
-                OutputName = "m",
             };
         }
     }
@@ -162,7 +185,6 @@ internal static class FuzzCases
                 i % 5 == 4 ? ["inspect", "{dir}/m.onnx"] : Quantize("m.onnx", "x.npy"))
             {
                 InProcess = i % 25 != 0,
-                OutputName = "m",
             };
         }
     }
@@ -242,7 +264,7 @@ internal static class FuzzCases
                     args = [.. Quantize("m.onnx", "x.npy"), "--evaluation-labels", "{dir}/y.npy"];
                     break;
             }
-            yield return new FuzzCase("mutated data", $"data #{i}", files, args) { InProcess = i % 25 != 0, OutputName = "m" };
+            yield return new FuzzCase("mutated data", $"data #{i}", files, args) { InProcess = i % 25 != 0 };
         }
     }
 

@@ -12,6 +12,9 @@ internal sealed partial class FuzzRunner(TimeSpan perRun)
 {
     private static readonly string[] OutputSuffixes = [".int8.onnx", ".record.txt", ".quant.json", ".quant.md"];
 
+    /// <summary>What a failed gate leaves on purpose: the human report that explains it, under a name no build takes.</summary>
+    private const string FailedReportSuffix = ".quant.failed.md";
+
     /// <summary>The outcome: "exit 0" or the first error code, and what broke a promise (empty when none).</summary>
     public (string Outcome, IReadOnlyList<string> Problems) Run(FuzzCase fuzzCase, string folder)
     {
@@ -50,18 +53,11 @@ internal sealed partial class FuzzRunner(TimeSpan perRun)
         var written = Directory.Exists(Path.Combine(folder, "out"))
             ? Directory.EnumerateFileSystemEntries(Path.Combine(folder, "out")).Select(Path.GetFileName).ToHashSet()
             : [];
-        if (exitCode == 0 && fuzzCase.OutputName is { } name && args[0] == "quantize")
+        if (fuzzCase.ResultFile is { } result && !written.Remove(result))
         {
-            var missing = OutputSuffixes.Select(s => name + s).Where(f => !written.Contains(f)).ToList();
-            if (missing.Count > 0)
-            {
-                problems.Add("partial output set, missing " + string.Join(", ", missing));
-            }
+            problems.Add($"exit {exitCode} without the result file {result}");
         }
-        else if (written.Count > 0)
-        {
-            problems.Add($"exit {exitCode} but outputs left behind: " + string.Join(", ", written));
-        }
+        problems.AddRange(OutputSetProblems(written, exitCode, args[0]));
         if (Environment.GetEnvironmentVariable("AMCT_FUZZ_LOG") is { Length: > 0 } log)
         {
             // For investigating a campaign: every case with what amct printed.
@@ -69,6 +65,36 @@ internal sealed partial class FuzzRunner(TimeSpan perRun)
         }
         var code = CodedError().Match(error);
         return (exitCode == 0 ? "exit 0" : code.Success ? code.Groups[1].Value : $"exit {exitCode} without a code", problems);
+    }
+
+    /// <summary>
+    /// The output folder holds whole output sets only (every file of each base name, whatever --output-name chose),
+    /// and after a failure nothing but failed-gate reports. A successful quantize writes at least one set.
+    /// </summary>
+    private static IEnumerable<string> OutputSetProblems(HashSet<string?> written, int exitCode, string command)
+    {
+        if (exitCode != 0)
+        {
+            var left = written.Where(f => f is null || !f.EndsWith(FailedReportSuffix, StringComparison.Ordinal)).ToList();
+            if (left.Count > 0)
+            {
+                yield return $"exit {exitCode} but outputs left behind: " + string.Join(", ", left);
+            }
+            yield break;
+        }
+        var sets = written.Where(f => f is not null).GroupBy(f => OutputSuffixes.FirstOrDefault(f!.EndsWith) is { } suffix ? f![..^suffix.Length] : f!);
+        foreach (var set in sets)
+        {
+            var missing = OutputSuffixes.Select(s => set.Key + s).Where(f => !written.Contains(f)).ToList();
+            if (missing.Count > 0)
+            {
+                yield return "partial output set, missing " + string.Join(", ", missing);
+            }
+        }
+        if (command == "quantize" && written.Count == 0)
+        {
+            yield return "exit 0 but no output written";
+        }
     }
 
     private (bool Finished, int ExitCode, string Output, string Error) RunInProcess(string[] args)

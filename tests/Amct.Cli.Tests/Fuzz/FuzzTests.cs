@@ -4,8 +4,8 @@ using Amct.TestSupport;
 namespace Amct.Cli.Tests.Fuzz;
 
 /// <summary>
-/// Issue 11's fuzz category: hostile models (crafted and byte-mutated), data files, external data and special files
-/// through the real CLI (its entry point in this process, and a sample as separate amct processes). Opt-in and
+/// Issue 11's fuzz category: hostile models (crafted and byte-mutated), data files, external data, special files,
+/// option values and job files through the real CLI (its entry point in this process, and a sample as separate amct processes). Opt-in and
 /// deterministic (fixed seeds); runs in about two minutes:
 /// <c>dotnet test tests/Amct.Cli.Tests --filter "TestCategory=Fuzz"</c>.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed class FuzzTests
         var runs = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
-        var cases = FuzzCases.All(mutatedModels: 600, editedModels: 600, mutatedData: 300).ToList();
+        var cases = FuzzCases.All(mutatedModels: 300, editedModels: 300, mutatedData: 200, mutatedJobs: 100).ToList();
         var watch = Stopwatch.StartNew();
         var done = 0;
         using (var temp = new TempFolder())
