@@ -30,6 +30,8 @@ public sealed class BackendSuiteCoverageTests
         [ErrorCodes.DataTypeMismatch] = "the test data's element type differs from the declared input (the suite stores some inputs loosely)",
         [ErrorCodes.DataShapeMismatch] = "the test data's shape does not fit the declared input",
         [ErrorCodes.CalibrationRunFailed] = "ONNX Runtime cannot run the float model on its own test data",
+        [ErrorCodes.ModelRejectedByRuntime] = "ONNX Runtime cannot load the float model itself (training ops, types or layouts it has no kernel " +
+            "for; the Conformance suite counts the same models as not runnable), or a QAT export it refuses",
         [ErrorCodes.ActivationNotFinite] = "the operator test produces NaN or Inf on purpose",
         [ErrorCodes.OpsetTooOld] = "opset before 6 (the suite's opset-1 operator tests)",
         [ErrorCodes.OperatorNotUpgradable] = "an old-opset operator with no opset-13 equivalent",
