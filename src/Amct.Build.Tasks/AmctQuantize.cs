@@ -50,7 +50,11 @@ public sealed class AmctQuantize : ToolTask
 
     protected override string ToolName => DotNetHost.ExecutableName(DotNetHost.OnWindows);
 
-    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.Normal;
+    /// <summary>
+    /// The worker's standard output is its progress (stage and samples, at most every two seconds) and what it found
+    /// (evaluation, fallback steps): high importance, because that is what the terminal logger shows while it runs.
+    /// </summary>
+    protected override MessageImportance StandardOutputLoggingImportance => MessageImportance.High;
 
     public override bool Execute()
     {

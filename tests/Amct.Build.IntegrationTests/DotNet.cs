@@ -16,9 +16,28 @@ internal sealed record CommandResult(string Command, int ExitCode, string Output
 /// </summary>
 internal static class DotNet
 {
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(workingDirectory, environment, "dotnet", args, "dotnet " + string.Join(' ', args));
+
+    /// <summary>
+    /// Runs a dotnet command inside a pseudo-terminal (<c>script</c> from util-linux), as in a developer's console, so
+    /// MSBuild's terminal logger draws its live status lines; the output is the terminal's text without its control
+    /// sequences (<see cref="TerminalText"/>).
+    /// </summary>
+    public static CommandResult RunInTerminal(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        Assert.IsTrue(File.Exists("/usr/bin/script"), "these tests need `script` (util-linux) to run a build in a pseudo-terminal");
+        var command = "dotnet " + string.Join(' ', args.Select(ShellQuote));
+        var result = Start(workingDirectory, environment, "/usr/bin/script", ["-qefc", command, "/dev/null"], command + " (in a terminal)");
+        return result with { Output = TerminalText.Plain(result.Output) };
+    }
+
+    private static string ShellQuote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static CommandResult Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string fileName,
+        IEnumerable<string> args, string command)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -52,7 +71,6 @@ internal static class DotNet
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var command = "dotnet " + string.Join(' ', args);
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);

@@ -4,7 +4,7 @@ namespace Amct.Build.IntegrationTests;
 [TestClass]
 public sealed class QuantizeOnBuildTests
 {
-    private const string NoWork = "Skipping target \"_AmctQuantize\" because all output files are up-to-date";
+    private const string NoWork = "Skipping target \"AmctQuantizeOnnxModels\" because all output files are up-to-date";
 
     [TestMethod]
     public void A_build_quantizes_into_obj_and_bin_and_a_second_build_does_no_work()
@@ -31,6 +31,10 @@ public sealed class QuantizeOnBuildTests
         Assert.IsTrue(File.Exists(app.Output("a.onnx")), "the float model the project copies stays");
         Assert.IsFalse(File.Exists(app.Output("b.onnx")), "KeepFloatModel=false drops it");
         StringAssert.Contains(first.Output, "Amct: a.onnx -> a.int8.onnx");
+        Assert.AreEqual(1, first.Output.Split('\n').Count(l => l.Contains("a.onnx -> a.int8.onnx", StringComparison.Ordinal)),
+            $"at -v:n the summary is printed once (the task's line, not also the worker's):\n{first}");
+        Assert.AreEqual(1, first.Output.Split('\n').Count(l => l.Contains("report: " + app.Intermediate("a.quant.md"), StringComparison.Ordinal)),
+            $"the report's path, once:\n{first}");
         StringAssert.Contains(first.Output, "outputs: a.int8.onnx;a.record.txt;a.quant.json;a.quant.md;b.int8.onnx;", "the extension point sees the outputs");
         Assert.IsGreaterThanOrEqualTo(9, Digits.CorrectOf10(app.Output("a.int8.onnx")), "the int8 model classifies the test digits");
         Assert.IsGreaterThanOrEqualTo(9, Digits.CorrectOf10(app.Output("b.int8.onnx")));

@@ -34,11 +34,13 @@ public sealed class JobCommandTests
         var result = AmctProcess.Run("job", temp.File("job.json"), "--result", temp.File("result.json"));
 
         Assert.AreEqual(0, result.ExitCode, result.Error);
-        StringAssert.Contains(result.Output, "digits-cnn.onnx -> a.int8.onnx");
         using var json = JsonDocument.Parse(File.ReadAllText(temp.File("result.json")));
         Assert.AreEqual("amct-job-result/1", json.RootElement.GetProperty("format").GetString());
         var models = json.RootElement.GetProperty("models");
         Assert.AreEqual(2, models.GetArrayLength());
+        StringAssert.StartsWith(models[0].GetProperty("summary").GetString(), "digits-cnn.onnx -> a.int8.onnx: ");
+        Assert.DoesNotContain("-> a.int8.onnx", result.Output, "the summary is the task's to print (once), not the worker's");
+        StringAssert.Contains(result.Output, "calibrating samples: ", "the worker prints its progress");
         var b = models[1];
         Assert.IsTrue(b.GetProperty("succeeded").GetBoolean());
         var files = b.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();

@@ -70,8 +70,8 @@ internal static class JobCommand
             }
             request = QuantizeOptions.Read(model.Settings, SettingNaming.Metadata).ToRequest(model.Model, SettingNaming.Metadata);
             var result = QuantizationJob.Run(request, new JobLog(new ConsoleLog(output, error), location));
+            // Only in the result file: the task prints it once per model (printed here too, a build showed it twice).
             var summary = QuantizeCommand.Summary(result);
-            output.WriteLine(summary);
             return (new ModelResult
             {
                 Item = model.Item,
