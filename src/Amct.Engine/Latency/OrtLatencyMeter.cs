@@ -37,7 +37,7 @@ internal sealed class OrtLatencyMeter(LatencyBudget budget) : ILatencyMeter
         }
         finally
         {
-            DeleteFolder(folder);
+            ModelSession.DeleteFolder(folder);
         }
     }
 
@@ -74,23 +74,5 @@ internal sealed class OrtLatencyMeter(LatencyBudget budget) : ILatencyMeter
         var start = Stopwatch.GetTimestamp();
         using var outputs = session.Run(runOptions, names, values, session.OutputNames);
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static void DeleteFolder(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover file in the temporary folder holds nothing a user relies on.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

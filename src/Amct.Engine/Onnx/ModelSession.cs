@@ -184,7 +184,8 @@ public sealed partial class ModelSession : IDisposable
         }
     }
 
-    private static void DeleteFolder(string folder)
+    /// <summary>Deletes a temporary folder, best effort (also the latency meter's).</summary>
+    internal static void DeleteFolder(string folder)
     {
         try
         {

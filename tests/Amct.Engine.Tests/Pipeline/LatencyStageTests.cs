@@ -12,12 +12,9 @@ namespace Amct.Engine.Tests.Pipeline;
 [TestClass]
 public sealed class LatencyStageTests
 {
-    private static QuantizeRequest DigitsRequest(string outputDirectory) => new()
-    {
-        ModelPath = TestData.DigitsModel,
-        CalibrationData = TestData.DigitsCalibration,
-        OutputDirectory = outputDirectory,
-    };
+    // The calibration data only: the timed sample is then a calibration sample.
+    private static QuantizeRequest DigitsRequest(string outputDirectory) =>
+        QuantizationJobTests.DigitsRequest(outputDirectory) with { EvaluationData = null, EvaluationLabels = null };
 
     [TestMethod]
     public void The_reports_carry_the_latency_figures_and_the_ops_onnx_runtime_runs()
