@@ -84,6 +84,17 @@ public sealed class LatencyStageTests
         Assert.AreEqual("int8/float latency 0.62×", meter.Report.Describe());
     }
 
+    [TestMethod]
+    public void A_slowdown_within_onnx_runtimes_per_run_overhead_gives_no_warning()
+    {
+        using var temp = new TempFolder();
+        var log = new CollectingLog();
+        var meter = new FixedMeter(new LatencyReport(0.02, 0.03, 1.5, 15, 1, 1, null));
+        QuantizationJob.Run(DigitsRequest(temp.Path), log, WithMeter(meter));
+
+        Assert.IsFalse(log.Warnings.Any(w => w.Code == ErrorCodes.Int8SlowerThanFloat));
+    }
+
     private static List<IJobStage> WithMeter(ILatencyMeter meter)
     {
         var stages = QuantizationJob.Stages();

@@ -11,6 +11,12 @@ namespace Amct.Engine.Pipeline.Stages;
 /// </summary>
 internal sealed class LatencyStage(ILatencyMeter meter) : JobStage("latency", StageTiming.Evaluate)
 {
+    /// <summary>
+    /// No warning when int8 is slower by less than this: on a tiny model both runs are ONNX Runtime's per-run
+    /// overhead (tens of microseconds), and a ratio above 1 there says nothing about the kernels.
+    /// </summary>
+    internal const double MinSlowdownMs = 0.05;
+
     public LatencyStage()
         : this(OrtLatencyMeter.Default)
     {
@@ -40,7 +46,7 @@ internal sealed class LatencyStage(ILatencyMeter meter) : JobStage("latency", St
         context.Latency = latency;
         context.Log.Info($"{latency.Describe()} (float {latency.FloatMs:0.###} ms, int8 {latency.Int8Ms:0.###} ms, " +
             $"median of {latency.Rounds} rounds, {threads} thread{(threads == 1 ? "" : "s")})");
-        if (latency.Ratio > 1.0)
+        if (latency.Ratio > 1.0 && latency.Int8Ms - latency.FloatMs >= MinSlowdownMs)
         {
             context.Log.Warning(ErrorCodes.Int8SlowerThanFloat, context.ModelPath,
                 $"the int8 model is slower than the float one here ({latency.Describe()} at {threads} " +
