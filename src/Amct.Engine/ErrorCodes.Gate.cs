@@ -12,4 +12,7 @@ public static partial class ErrorCodes
     public const string CosineBelowAdvisory = "AMCT4010";
     public const string AccuracyNeedsLabels = "AMCT4011";
     public const string FallbackExhausted = "AMCT4020";
+
+    // 403x: latency (warnings).
+    public const string Int8SlowerThanFloat = "AMCT4030";
 }

@@ -56,7 +56,7 @@ internal static class QuantizeCommand
 
     /// <summary>
     /// One line per model, e.g. <c>classifier.onnx -> classifier.int8.onnx: top-1 97.8% (float 98.0%, drop 0.2 &lt;= 1.0),
-    /// 3.9x smaller, 2 layers kept float</c>, then the path of the human report.
+    /// 3.9x smaller, int8/float latency 0.62×, 2 layers kept float</c>, then the path of the human report.
     /// </summary>
     internal static string Summary(QuantizeResult result)
     {
@@ -78,7 +78,8 @@ internal static class QuantizeCommand
             }
         }
         var layers = r.Skipped.Count == 1 ? "1 layer kept float" : $"{r.Skipped.Count} layers kept float";
-        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {quality}{ratio:0.0}x smaller, {layers}")
+        var latency = r.Latency is { } l ? ", " + l.Describe() : "";
+        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {quality}{ratio:0.0}x smaller{latency}, {layers}")
             + Environment.NewLine + $"report: {r.HumanReport}";
     }
 }

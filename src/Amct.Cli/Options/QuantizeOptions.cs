@@ -79,6 +79,8 @@ internal sealed class QuantizeOptions
             AutoFallback = Flag(S.AutoFallback),
             AccuracyFailureIsWarning = Flag(S.AccuracyFailureIsWarning) ?? false,
             SkipEvaluation = Flag(S.NoEvaluation) ?? false,
+            MeasureLatency = Flag(S.MeasureLatency) ?? true,
+            LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int
             DataOptions = DataOptions(naming),
         };
     }

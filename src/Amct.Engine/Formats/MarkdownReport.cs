@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Amct.Engine.IO;
+using Amct.Engine.Latency;
 
 namespace Amct.Engine.Formats;
 
@@ -52,6 +53,14 @@ public static class MarkdownReport
         {
             var verdict = gate.Passed ? "passed" : gate.FailureIsWarning ? "failed (reported as a warning)" : "failed";
             text.AppendLine(c, $"| gate | {verdict}{(gate.Failures.Count > 0 ? ": " + string.Join("; ", gate.Failures.Select(f => f.Message)) : "")} |");
+        }
+        if (r.Latency is { } latency)
+        {
+            text.AppendLine(c, $"| latency | {latency.Describe()} (float {latency.FloatMs:0.###} ms, int8 {latency.Int8Ms:0.###} ms; batch of {latency.BatchSize}, median of {latency.Rounds} rounds, {latency.Threads} thread{(latency.Threads == 1 ? "" : "s")}) |");
+            if (latency.Int8Ops is { } ops)
+            {
+                text.AppendLine(c, $"| ONNX Runtime runs | {FusedOps.Describe(ops)} |");
+            }
         }
         text.AppendLine(c, $"| time | {r.Timings.TotalSeconds:0.00} s (calibration {r.Timings.CalibrateSeconds:0.00} s, evaluation {r.Timings.EvaluateSeconds:0.00} s, fallback {r.Timings.FallbackSeconds:0.00} s) |");
         text.AppendLine();

@@ -29,6 +29,9 @@ public sealed record QuantReport
     public GateReport? Gate { get; init; }
     public Pipeline.FallbackReport? Fallback { get; init; }
 
+    /// <summary>int8 vs float latency; null when not measured (MeasureLatency off, nothing quantized, no data).</summary>
+    public LatencyReport? Latency { get; init; }
+
     /// <summary>The Markdown report written next to this one.</summary>
     public string? HumanReport { get; init; }
 
@@ -117,3 +120,20 @@ public sealed record FoldReport(string Node, string OpType, string Into);
 
 public sealed record Timings(double LoadSeconds, double PrepareSeconds, double CalibrateSeconds, double QuantizeSeconds,
     double WriteSeconds, double EvaluateSeconds, double FallbackSeconds, double TotalSeconds);
+
+/// <summary>
+/// The int8 and the float model timed in ONNX Runtime on one batch of <see cref="BatchSize"/> samples: medians over
+/// <see cref="Rounds"/> interleaved rounds at <see cref="Threads"/> intra-op threads; <see cref="Ratio"/> is the median
+/// of the per-round int8/float ratios. <see cref="Int8Ops"/>: the ops ONNX Runtime runs in the optimized int8 model.
+/// </summary>
+public sealed record LatencyReport(double FloatMs, double Int8Ms, double Ratio, int Rounds, int Threads, int BatchSize,
+    IReadOnlyList<OpCount>? Int8Ops)
+{
+    /// <summary>e.g. <c>int8/float latency 0.62×</c>, or <c>1.20× — slower</c>.</summary>
+    public string Describe() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"int8/float latency {Ratio:0.00}×{(Ratio > 1.0 ? " — slower" : "")}");
+}
+
+/// <summary>How many nodes of one op type a graph holds.</summary>
+public sealed record OpCount(string OpType, int Count);

@@ -53,10 +53,28 @@ public sealed partial class ModelSession : IDisposable
     /// <param name="source">The file to name in errors.</param>
     /// <param name="origin">Whose model it is.</param>
     /// <param name="inlineLimitBytes">Largest model handed over as bytes (tests lower it to exercise the file path).</param>
-    internal static ModelSession Open(ModelProto model, string source, ModelOrigin origin, long inlineLimitBytes)
+    internal static ModelSession Open(ModelProto model, string source, ModelOrigin origin, long inlineLimitBytes) =>
+        Open(model, source, origin, inlineLimitBytes, SessionFactory.CreateOptions());
+
+    /// <summary>
+    /// A session for timing a model held in memory: <paramref name="intraOpThreads"/> threads, and when
+    /// <paramref name="optimizedModelPath"/> is given, the graph ONNX Runtime runs (after its optimizer) written there.
+    /// </summary>
+    internal static ModelSession OpenForTiming(ModelProto model, string source, ModelOrigin origin, int intraOpThreads,
+        string? optimizedModelPath)
+    {
+        var options = SessionFactory.CreateOptions(intraOpThreads);
+        if (optimizedModelPath is not null)
+        {
+            options.OptimizedModelFilePath = optimizedModelPath;
+        }
+        return Open(model, source, origin, new ModelSaveOptions().InlineLimitBytes, options);
+    }
+
+    private static ModelSession Open(ModelProto model, string source, ModelOrigin origin, long inlineLimitBytes,
+        SessionOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var options = SessionFactory.CreateOptions();
         if (ModelSaver.EstimatedInlineSize(model) <= inlineLimitBytes)
         {
             var bytes = model.ToByteArray();
@@ -166,7 +184,8 @@ public sealed partial class ModelSession : IDisposable
         }
     }
 
-    private static void DeleteFolder(string folder)
+    /// <summary>Deletes a temporary folder, best effort (also the latency meter's).</summary>
+    internal static void DeleteFolder(string folder)
     {
         try
         {

@@ -85,6 +85,9 @@ internal sealed class JobContext : IDisposable
     /// <summary>False when the gate failed and the failure is an error: no model or record is written.</summary>
     public bool KeepOutputs => Gate is not { Passed: false } || Request.AccuracyFailureIsWarning;
 
+    // latency: the int8 and the float model timed (reports only)
+    public LatencyReport? Latency { get; set; }
+
     // publish
     public QuantizeResult? Result { get; set; }
 

@@ -43,6 +43,7 @@ public static class QuantizationJob
         new EvaluateStage(),   // compare with the float model, check the thresholds
         new FallbackStage(),   // keep sensitive layers in float until the gate passes
         new GateStage(),       // the verdict
+        new LatencyStage(),    // time the int8 model that ships against the float one (reports only)
         new WriteStage(),      // model and record to temporary files
         new PublishStage(),    // reports, then the whole output set moved into place
     ];

@@ -67,6 +67,12 @@ public sealed record QuantizeRequest
     /// <summary>Skip the comparison with the float model entirely (no metrics, no gate).</summary>
     public bool SkipEvaluation { get; init; }
 
+    /// <summary>Time the int8 model against the float one for the reports, and warn when it is slower.</summary>
+    public bool MeasureLatency { get; init; } = true;
+
+    /// <summary>ONNX Runtime's intra-op threads for that timing (default 1).</summary>
+    public int? LatencyThreads { get; init; }
+
     /// <summary>
     /// Experimental, for measuring defaults (bench/): store activations as int8 instead of uint8. On x86 CPUs without
     /// VNNI ONNX Runtime's fused kernels lose accuracy with it; see the README.

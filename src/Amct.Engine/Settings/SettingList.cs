@@ -86,6 +86,11 @@ internal static class SettingList
         "half the int8 layers", "the most layers the fallback may keep in float", maximum: int.MaxValue);
     public static readonly Setting AccuracyFailureIsWarning = new("AccuracyFailureIsWarning", "accuracy-failure-is-warning",
         SettingKind.Boolean, "false", "a missed threshold is a warning and the outputs are kept");
+    public static readonly Setting MeasureLatency = new("MeasureLatency", "measure-latency", SettingKind.Boolean, "true",
+        "time the int8 model against the float one in ONNX Runtime for the reports; warn when it is slower",
+        negatedFlag: "no-measure-latency");
+    public static readonly Setting LatencyThreads = new("LatencyThreads", "latency-threads", SettingKind.Count, "1",
+        "ONNX Runtime intra-op threads for that timing", maximum: 1024);
 
     // Command line only (the task passes output-dir itself; the rest are not MSBuild settings yet).
     public static readonly Setting OutputDirectory = new("OutputDirectory", "output-dir", SettingKind.File, "the model's folder",
@@ -110,7 +115,7 @@ internal static class SettingList
         SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
-        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning,
+        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, MeasureLatency, LatencyThreads,
         OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
     ];
 

@@ -1,3 +1,4 @@
+using Amct.Engine.Latency;
 using Amct.Engine.Onnx;
 using Amct.TestSupport;
 using Microsoft.ML.OnnxRuntime;
@@ -16,8 +17,6 @@ internal static class FusedGraph
             options.OptimizedModelFilePath = optimized;
             using var session = new InferenceSession(modelPath, options);
         }
-        return ModelLoader.Load(optimized).Graph.Node
-            .GroupBy(n => n.OpType)
-            .ToDictionary(g => g.Key, g => g.Count());
+        return FusedOps.Read(optimized).ToDictionary(o => o.OpType, o => o.Count);
     }
 }

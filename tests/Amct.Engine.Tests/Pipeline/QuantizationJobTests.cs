@@ -10,7 +10,7 @@ namespace Amct.Engine.Tests.Pipeline;
 [TestClass]
 public sealed class QuantizationJobTests
 {
-    private static QuantizeRequest DigitsRequest(string outputDirectory) => new()
+    internal static QuantizeRequest DigitsRequest(string outputDirectory) => new()
     {
         ModelPath = TestData.DigitsModel,
         CalibrationData = TestData.DigitsCalibration,
