@@ -8,13 +8,14 @@ namespace Amct.Engine.Formats;
 /// Writes an AMCT record file (<c>ScaleOffsetRecord</c>, protobuf text format) that AMCT's tools and
 /// <see cref="RecordReader"/> read back to the same records. The output is deterministic: records in the order given,
 /// fields in protobuf field-number order (as AMCT's own writer, protobuf's <c>MessageToString</c>, orders them), one
-/// field per line, floats in the shortest text that parses back to the same float, <c>\n</c> line ends, UTF-8.
+/// field per line, floats in the shortest text that parses back to the same float, <c>\n</c> line ends, UTF-8. Like
+/// AMCT's writer it writes no header comment: a file holds records only, so it compares equal to AMCT's for the same
+/// factors. The fields follow AMCT's ONNX schema (<c>scale_offset_record_onnx.proto</c>): a tensor-quantize entry
+/// (<c>is_tensor_quantize: true</c>) is a field only that schema has, and the only field beyond the layer factors
+/// that Amct.Build writes itself.
 /// </summary>
 public static class RecordWriter
 {
-    /// <summary>The first line of every file: says what wrote it. Carries no version, so the bytes depend on the records only.</summary>
-    public const string Header = "# AMCT quantization record (ScaleOffsetRecord, protobuf text format) written by Amct.Build";
-
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>
@@ -34,7 +35,7 @@ public static class RecordWriter
     /// <param name="target">The file to name in errors.</param>
     internal static string Format(IEnumerable<LayerRecord> records, string target)
     {
-        var text = new StringBuilder().Append(Header).Append('\n');
+        var text = new StringBuilder();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in records)
         {
@@ -97,9 +98,10 @@ public static class RecordWriter
 
     /// <summary>
     /// The shortest text that parses back to the same float ("R" is shortest-round-trip on .NET Core 3.0 and later),
-    /// e.g. 0.0798481479 or 1E-05; both forms are valid text-format floats.
+    /// with a lowercase exponent as AMCT's (protobuf's) writer prints it: 0.0798481479, 1, 5.9653456e-05.
     /// </summary>
-    private static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private static string Number(float value) =>
+        value.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 

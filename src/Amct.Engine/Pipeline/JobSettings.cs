@@ -28,7 +28,11 @@ internal sealed class JobSettings
     public string MethodName { get; private init; } = RangeMethods.DefaultName;
     public IRangeMethod DefaultMethod { get; private init; } = null!;
     public int BatchSize { get; private init; }
-    public long? SampleCount { get; private init; }
+    /// <summary>The request's sample count (wins over <c>batch_num</c>), if it gives one.</summary>
+    private long? RequestedSamples { get; init; }
+
+    /// <summary>The config's <c>batch_num</c>, if it gives one.</summary>
+    private int? BatchNum { get; init; }
     public bool DoFusion { get; private init; }
     public IReadOnlySet<string> SkipFusionLayers { get; private init; } = new HashSet<string>();
     public IReadOnlySet<string> SkipLayers { get; private init; } = new HashSet<string>();
@@ -67,7 +71,8 @@ internal sealed class JobSettings
             MethodName = method.Name,
             DefaultMethod = method,
             BatchSize = batchSize,
-            SampleCount = request.SampleCount ?? (config?.BatchNum is { } batches ? (long)batches * batchSize : null),
+            RequestedSamples = request.SampleCount,
+            BatchNum = config?.BatchNum,
             DoFusion = request.DoFusion ?? config?.DoFusion ?? true,
             SkipFusionLayers = new HashSet<string>(config?.SkipFusionLayers ?? [], StringComparer.Ordinal),
             SkipLayers = skipLayers,
@@ -160,13 +165,20 @@ internal sealed class JobSettings
         return mentioned.Where(n => !names.Contains(n)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// How many calibration samples to use (null: all): the request's count, or <c>batch_num</c> batches of the batch
+    /// size the job runs with — as AMCT means it, so a model whose batch is fixed at 1 calibrates on batch_num samples.
+    /// </summary>
+    /// <param name="batchSize">The batch size the job runs with: the model's fixed batch, or the requested one.</param>
+    public long? SamplesFor(int batchSize) => RequestedSamples ?? (BatchNum is { } batches ? (long)batches * batchSize : null);
+
     public ReportSettings ToReport(int batchSize, QuantizeRequest request) => new(
         Activation.ToString().ToLowerInvariant(),
         Granularity(ConvWeights),
         Granularity(MatMulWeights),
         MethodName,
         batchSize,
-        SampleCount,
+        SamplesFor(batchSize),
         DoFusion,
         SkipLayers.Order(StringComparer.Ordinal).ToList(),
         SkipOpTypes.Order(StringComparer.Ordinal).ToList(),

@@ -121,7 +121,6 @@ public sealed class RecordFileTests
         ], "mem");
 
         Assert.AreEqual("""
-            # AMCT quantization record (ScaleOffsetRecord, protobuf text format) written by Amct.Build
             record {
               key: "conv1"
               value {
@@ -138,7 +137,7 @@ public sealed class RecordFileTests
             record {
               key: "relu_out"
               value {
-                scale_d: 2.5E-07
+                scale_d: 2.5e-07
                 offset_d: -128
                 is_tensor_quantize: true
               }

@@ -45,6 +45,30 @@ public sealed class ConfigIntegrationTests
     }
 
     [TestMethod]
+    public void Batch_num_counts_batches_of_the_models_fixed_batch_size()
+    {
+        using var temp = new TempFolder();
+        var model = temp.File("fc.onnx");
+        ModelBuilder.Write(ModelBuilder.Gemm(), model); // input [1, 4]: the batch is fixed at 1
+        NpyWriter.Write(temp.File("X.npy"), [10, 4], Enumerable.Range(0, 40).Select(i => i * 0.1f).ToArray());
+        File.WriteAllText(temp.File("amct.json"), """{ "version": 1, "batch_num": 3 }""");
+        var log = new CollectingLog();
+
+        var result = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = model,
+            CalibrationData = temp.File("X.npy"),
+            OutputDirectory = temp.File("out"),
+            ConfigFile = temp.File("amct.json"),
+            SkipEvaluation = true,
+        }, log);
+
+        Assert.AreEqual(3, result.Report.Calibration.Samples, "batch_num 3 × the model's batch of 1");
+        Assert.AreEqual(3L, result.Report.Settings.SampleCount);
+        Assert.IsEmpty(log.Warnings, string.Join("; ", log.Warnings.Select(w => w.Message)));
+    }
+
+    [TestMethod]
     public void A_layer_name_the_model_does_not_have_is_a_warning()
     {
         using var temp = new TempFolder();

@@ -41,7 +41,7 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
         {
             log.Info($"image preprocessing: {images.Pipeline.Describe()}");
         }
-        var wanted = settings.SampleCount ?? source.Count;
+        var wanted = settings.SamplesFor(batchSize) ?? source.Count;
         if (wanted > source.Count)
         {
             log.Warning(ErrorCodes.TooFewSamples, Path.GetFullPath(dataPath),

@@ -28,7 +28,7 @@ internal sealed class SubgraphStage() : JobStage("subgraphs", StageTiming.Quanti
     private static IEnumerable<IReadOnlyDictionary<string, TensorProto>> ReadBatches(JobContext context, string dataPath)
     {
         using var source = SampleSources.Open(dataPath, context.Inputs, context.DataOptions);
-        var wanted = context.Settings.SampleCount ?? source.Count;
+        var wanted = context.Settings.SamplesFor(context.BatchSize) ?? source.Count;
         foreach (var batch in SampleBatches.Read(source, context.Inputs, context.BatchSize, wanted))
         {
             yield return batch.Inputs;
