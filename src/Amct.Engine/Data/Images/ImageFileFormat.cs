@@ -30,7 +30,7 @@ internal sealed class ImageFileFormat : ISampleFormat
         }
         foreach (var file in files)
         {
-            pipeline.Plan(SkiaImageDecoder.ReadHeader(file.Path).Size, file.Path);
+            pipeline.Plan(ImageDecoder.ReadHeader(file.Path).Size, file.Path);
         }
         return new ImageSampleSource(path, files, input, pipeline);
     }

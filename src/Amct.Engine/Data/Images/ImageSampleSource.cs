@@ -29,7 +29,7 @@ internal sealed class ImageSampleSource : ISampleSource
         for (var i = 0; i < _files.Count; i++)
         {
             var file = _files[i];
-            var image = SkiaImageDecoder.Decode(file.Path);
+            var image = ImageDecoder.Decode(file.Path);
             var tensor = Pipeline.Run(image, file.Path, _input.Name);
             yield return new Sample(i, file.Name, new Dictionary<string, Onnx.TensorProto>(StringComparer.Ordinal)
             {

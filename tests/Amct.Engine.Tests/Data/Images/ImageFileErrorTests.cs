@@ -119,4 +119,78 @@ public sealed class ImageFileErrorTests
         CollectionAssert.AreEqual(new long[] { 3, 2, 3 }, dims);
         CollectionAssert.AreEqual(new float[] { 0, 10, 20, 0, 10, 20, 0, 0, 0, 10, 10, 10, 99, 99, 99, 99, 99, 99 }, values);
     }
+
+    [TestMethod]
+    public void A_truncated_bmp_is_AMCT3020_not_black_filler()
+    {
+        using var temp = new TempFolder();
+        var path = ImageWriter.Bmp(temp.File("cut.bmp"), 16, 16, ImageWriter.Solid(200, 100, 50));
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 20)]);
+        // The decoder itself would read zeros for the missing rows; the guard on its input stream refuses instead.
+        using var source = SampleSources.Open(path, [ImageData.Nchw(3, 16, 16)]);
+        DataAssert.Throws(() => _ = source.Read().ToList(), ErrorCodes.ImageCorrupt, path,
+            "the image is damaged: the BMP data ends early (the file is truncated)");
+    }
+
+    [TestMethod]
+    public void Damaged_images_decode_or_fail_with_AMCT3020_and_never_hang()
+    {
+        // Random bytes over the headers, scattered byte flips and cuts at random lengths, for each format. Some damaged
+        // JPEG headers once made the decoder loop forever reading past the end of the file.
+        using var temp = new TempFolder();
+        var random = new Random(11);
+        ImageWriter.Pixels noise = (_, _) => ((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
+        var sources = new[]
+        {
+            File.ReadAllBytes(ImageWriter.Jpeg(temp.File("s.jpg"), 32, 24, noise)),
+            File.ReadAllBytes(ImageWriter.Png(temp.File("s.png"), 32, 24, noise)),
+            File.ReadAllBytes(ImageWriter.Bmp(temp.File("s.bmp"), 32, 24, noise)),
+        };
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < 180; i++)
+        {
+            var bytes = Damaged(sources[i % 3], i / 3 % 3, new Random(i));
+            var path = temp.File($"damaged{i}{new[] { ".jpg", ".png", ".bmp" }[i % 3]}");
+            File.WriteAllBytes(path, bytes);
+            var read = Task.Run(() =>
+            {
+                try
+                {
+                    using var source = SampleSources.Open(path, [ImageData.Nchw(3, 24, 32)]);
+                    _ = source.Read().ToList();
+                    return "decoded";
+                }
+                catch (AmctException e)
+                {
+                    return e.Code;
+                }
+            });
+            Assert.IsTrue(read.Wait(TimeSpan.FromMinutes(1)), $"reading {path} did not finish");
+            Assert.IsTrue(read.Result is "decoded" or ErrorCodes.ImageCorrupt or ErrorCodes.ImageFormatUnsupported or ErrorCodes.ImageTooLarge or ErrorCodes.ImageTooSmall,
+                $"{path}: {read.Result}");
+            outcomes[read.Result] = outcomes.GetValueOrDefault(read.Result) + 1;
+        }
+        // Not vacuous: most damaged files are refused as damaged.
+        Assert.IsGreaterThan(90, outcomes.GetValueOrDefault(ErrorCodes.ImageCorrupt), string.Join(", ", outcomes));
+    }
+
+    private static byte[] Damaged(byte[] source, int kind, Random random)
+    {
+        var bytes = (byte[])source.Clone();
+        switch (kind)
+        {
+            case 0:
+                random.NextBytes(bytes.AsSpan(2, Math.Min(120, bytes.Length - 2)));
+                return bytes;
+            case 1:
+                for (var k = 0; k < 8; k++)
+                {
+                    bytes[random.Next(2, bytes.Length)] = (byte)random.Next(256);
+                }
+                return bytes;
+            default:
+                return bytes[..random.Next(1, bytes.Length)];
+        }
+    }
 }
