@@ -30,7 +30,7 @@ public sealed class PackageLayoutTests
             .Where(parts => parts.Length > 3 && parts[0] == "tools" && parts[2] == "runtimes").Select(parts => parts[3]).Distinct().Order().ToList();
         CollectionAssert.AreEqual(Runtimes.Order().ToList(), runtimeFolders);
         // Image decoding is managed code: the only native libraries are ONNX Runtime's.
-        var natives = files.Where(e => e.FullName.Contains("/native/", StringComparison.Ordinal)).Select(e => Path.GetFileName(e.FullName)).Distinct().Order().ToList();
+        var natives = files.Where(e => e.FullName.Contains("/native/", StringComparison.Ordinal)).Select(e => Path.GetFileName(e.FullName)).Distinct().Order(StringComparer.Ordinal).ToList();
         CollectionAssert.AreEqual(new[]
         {
             "libonnxruntime.dylib", "libonnxruntime.so", "libonnxruntime_providers_shared.so", "onnxruntime.dll", "onnxruntime_providers_shared.dll",
