@@ -11,18 +11,31 @@ public static class ConvNets
 {
     /// <summary>
     /// A stem 3×3 Conv (stride 2) to <paramref name="channels"/>, then <paramref name="blocks"/> blocks of a depthwise
-    /// 3×3 Conv and a pointwise 1×1 Conv (UltraFace-slim and MobileNet style), every other block with stride 2.
+    /// 3×3 Conv and a pointwise 1×1 Conv (MobileNet style), every other block with stride 2.
     /// Input [1, 3, height, width], output the last feature map.
     /// </summary>
-    public static ModelProto DepthwiseSeparable(int channels = 16, int blocks = 4, int height = 32, int width = 32)
+    public static ModelProto DepthwiseSeparable(int channels = 16, int blocks = 4, int height = 32, int width = 32) =>
+        DepthwiseSeparable(channels, Enumerable.Range(0, blocks).Select(i => (i % 2 == 1 ? 2 : 1, channels)).ToList(), height, width);
+
+    /// <summary>
+    /// The backbone of UltraFace's slim face detector (version-slim-320): input [1, 3, 240, 320], a stem 3×3 Conv to 16
+    /// channels at stride 2, then 12 depthwise-separable blocks widening to 256 channels at strides 1/2. The published
+    /// model adds detection heads (52 Convs in all); the backbone holds most of its depthwise layers and time.
+    /// </summary>
+    public static ModelProto UltraFaceStyle() => DepthwiseSeparable(16,
+        [(1, 32), (2, 32), (1, 32), (2, 64), (1, 64), (1, 64), (2, 128), (1, 128), (1, 128), (1, 128), (2, 256), (1, 256)], 240, 320);
+
+    /// <summary>A stem Conv to <paramref name="stem"/> channels, then per block (stride, output channels) a depthwise and a pointwise Conv.</summary>
+    private static ModelProto DepthwiseSeparable(int stem, List<(int Stride, int Channels)> blocks, int height, int width)
     {
         var builder = new ModelBuilder().Input("input", DataTypes.Float, 1, 3, height, width);
-        var (current, h, w) = Conv(builder, "input", "stem", 3, channels, 3, 1, 2, height, width);
-        for (var i = 0; i < blocks; i++)
+        var (current, h, w) = Conv(builder, "input", "stem", 3, stem, 3, 1, 2, height, width);
+        var channels = stem;
+        for (var i = 0; i < blocks.Count; i++)
         {
-            var stride = i % 2 == 1 ? 2 : 1;
-            (current, h, w) = Conv(builder, current, $"dw{i}", channels, channels, 3, channels, stride, h, w);
-            (current, h, w) = Conv(builder, current, $"pw{i}", channels, channels, 1, 1, 1, h, w);
+            (current, h, w) = Conv(builder, current, $"dw{i}", channels, channels, 3, channels, blocks[i].Stride, h, w);
+            (current, h, w) = Conv(builder, current, $"pw{i}", channels, blocks[i].Channels, 1, 1, 1, h, w);
+            channels = blocks[i].Channels;
         }
         return builder.Output(current, DataTypes.Float, 1, channels, h, w).Build();
     }

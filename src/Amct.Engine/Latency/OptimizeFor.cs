@@ -40,21 +40,30 @@ internal sealed record SpeedRule(OptimizeFor Mode, double MaxRatio, double Equal
         _ => null,
     };
 
-    /// <summary>The ratio the rule judges: candidate ÷ current, or 1 when they differ by less than the overhead.</summary>
+    /// <summary>
+    /// The ratio the rule judges: the larger of the median per-round ratio and the ratio of the median times (on a busy
+    /// machine the two can disagree, and a gain must show in both), or 1 when the times differ by less than the overhead.
+    /// </summary>
     public double EffectiveRatio(LatencyComparison timing) =>
-        Math.Abs(timing.CurrentMs - timing.CandidateMs) < EqualWithinMs ? 1.0 : timing.Ratio;
+        Math.Abs(timing.CurrentMs - timing.CandidateMs) < EqualWithinMs
+            ? 1.0
+            : timing.WorseRatio;
 
     public bool Takes(LatencyComparison timing) => EffectiveRatio(timing) <= MaxRatio;
 
     /// <summary>The rule in words, for the report.</summary>
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"a layer group goes float when two independent timings both give candidate/current ≤ {MaxRatio:0.00} " +
-        $"(differences under {EqualWithinMs:0.##} ms count as none), in a fixed group order, if the accuracy gate still passes");
+        $"a layer group goes float when two independent timings both give candidate/current ≤ {MaxRatio:0.00} (the larger of " +
+        $"the median per-round ratio and the ratio of median times; differences under {EqualWithinMs:0.##} ms count as none), " +
+        $"in a fixed group order, if the accuracy gate still passes");
 }
 
 /// <summary>One timing of a candidate configuration against the current one (medians of interleaved rounds).</summary>
 public sealed record LatencyComparison(double CurrentMs, double CandidateMs, double Ratio, int Rounds)
 {
+    /// <summary>The larger of the median per-round ratio and the ratio of the median times.</summary>
+    public double WorseRatio => Math.Max(Ratio, CandidateMs / Math.Max(CurrentMs, 1e-9));
+
     public static LatencyComparison From(Formats.LatencyReport report) =>
         new(report.FloatMs, report.Int8Ms, report.Ratio, report.Rounds);
 }

@@ -31,7 +31,7 @@ public sealed record SpeedGroupReport(string Kind, IReadOnlyList<string> Layers,
 
     /// <summary>The measured end-to-end gain of keeping this group in float (the smaller of the two timings'), e.g. 0.18 = 18 % faster.</summary>
     public double? Gain => KeptFloat && Timing is { } t && Confirmation is { } c
-        ? Math.Round(1.0 - Math.Max(t.Ratio, c.Ratio), 3)
+        ? Math.Round(1.0 - Math.Max(t.WorseRatio, c.WorseRatio), 3)
         : null;
 }
 

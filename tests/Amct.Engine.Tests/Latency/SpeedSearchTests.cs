@@ -54,6 +54,15 @@ public sealed class SpeedSearchTests
     }
 
     [TestMethod]
+    public void A_median_ratio_the_median_times_do_not_bear_out_is_no_gain()
+    {
+        // A busy machine: the per-round ratios say 0.56, the median times 15.6 -> 15.1 ms (0.97).
+        LatencyComparison noisy = new(15.634, 15.093, 0.56, 15);
+        Assert.AreEqual(15.093 / 15.634, SpeedRule.Balanced.EffectiveRatio(noisy), 1e-12);
+        Assert.IsFalse(SpeedRule.Balanced.Takes(noisy));
+    }
+
+    [TestMethod]
     public void Differences_within_onnx_runtimes_per_run_overhead_count_as_none()
     {
         // A tiny model: 0.03 ms -> 0.01 ms is a ratio of 0.33 but says nothing about the kernels.
