@@ -22,8 +22,8 @@ internal static class LatencyChoice
         var c = CultureInfo.InvariantCulture;
         output.WriteLine("### Latency-aware layer choice: before (OptimizeFor=Size) and after (Balanced, the default)");
         output.WriteLine();
-        output.WriteLine("| model | threads | size int8/float before → after | int8/float latency before → after | kept float for speed (measured gain) | AMCT4030 after |");
-        output.WriteLine("|---|---|---|---|---|---|");
+        output.WriteLine("| model | threads | size int8/float before → after | int8/float latency before → after | kept float for speed (measured gain) | after = before, byte for byte | AMCT4030 after |");
+        output.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var model in cases)
         {
             foreach (var threads in new[] { 1, 2 })
@@ -32,14 +32,14 @@ internal static class LatencyChoice
                 var after = Quantize(model, OptimizeFor.Balanced, threads, scratch);
                 if (before.Error is not null || after.Error is not null)
                 {
-                    output.WriteLine($"| {model.Name} | {threads} | – | – | not quantized: {before.Error ?? after.Error} | – |");
+                    output.WriteLine($"| {model.Name} | {threads} | – | – | not quantized: {before.Error ?? after.Error} | – | – |");
                     continue;
                 }
                 var kept = after.Result!.Report.SpeedChoice?.Groups.Where(g => g.KeptFloat)
                     .Select(g => string.Create(c, $"{g.Kind} ×{g.Layers.Count} ({g.Gain:P0})")).ToList() ?? [];
                 output.WriteLine(string.Create(c,
                     $"| {model.Name} | {threads} | {before.Size:0.000} → {after.Size:0.000} | {Ratio(before)} → {Ratio(after)} | " +
-                    $"{(kept.Count == 0 ? "none" : string.Join(", ", kept))} | {(after.Warned ? "yes" : "no")} |"));
+                    $"{(kept.Count == 0 ? "none" : string.Join(", ", kept))} | {(SameBytes(before, after) ? "yes" : "no")} | {(after.Warned ? "yes" : "no")} |"));
             }
         }
         output.WriteLine();
@@ -51,6 +51,9 @@ internal static class LatencyChoice
     }
 
     private sealed record Outcome(QuantizeResult? Result, double Size, bool Warned, string? Error);
+
+    private static bool SameBytes(Outcome before, Outcome after) =>
+        File.ReadAllBytes(before.Result!.QuantizedModel).AsSpan().SequenceEqual(File.ReadAllBytes(after.Result!.QuantizedModel));
 
     private static string Ratio(Outcome outcome) =>
         outcome.Result!.Report.Latency is { } latency ? latency.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
