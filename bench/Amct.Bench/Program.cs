@@ -5,6 +5,7 @@ using Amct.Bench;
 //   dotnet run -c Release --project bench/Amct.Bench -- quick   everything but the 1,000-sample memory runs
 //   dotnet run -c Release --project bench/Amct.Bench -- memory  only the memory runs
 //   dotnet run -c Release --project bench/Amct.Bench -- accuracy  only SqueezeNet's accuracy study
+//   dotnet run -c Release --project bench/Amct.Bench -- latency   only the latency-aware layer choice, before/after
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -19,6 +20,13 @@ if (args.Contains("accuracy"))
     DefaultsStudy.Run(new DefaultsStudy.Case("SqueezeNet 1.1 (calibrate on 100 photos, evaluate on the other 200, imagenet-caffe)",
         Path.Combine(BenchModel.SharedData, "squeezenet/squeezenet1.1.onnx"), imagenet.Calibration, imagenet.Evaluation, imagenet.Labels,
         r => r with { DataOptions = new Amct.Engine.Data.SampleSourceOptions { Preset = "imagenet-caffe" } }), folder, Console.Out);
+    return 0;
+}
+if (args.Contains("latency"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    LatencyChoice.Run(LatencyChoice.Cases(folder), folder, Console.Out);
     return 0;
 }
 if (args.Contains("memory"))
@@ -45,6 +53,7 @@ CalibrationCost.Run(BenchModel.Digits(), scratch, output);
 CalibrationCost.Run(BenchModel.Squeezenet(100, scratch), scratch, output);
 Int8Speed.Run(BenchModel.Squeezenet(100, scratch), scratch, output);
 Int8Speed.Run(BenchModel.Digits(), scratch, output);
+LatencyChoice.Run(LatencyChoice.Cases(scratch), scratch, output);
 if (!quick)
 {
     MemoryGrowth.Run(samples => BenchModel.Squeezenet(samples, scratch), scratch, output);

@@ -3,6 +3,7 @@ using Amct.Engine.Evaluation;
 using Amct.Engine.Pipeline;
 using Amct.Engine.Quantization;
 using Amct.Engine.Settings;
+using Amct.Engine.Latency;
 using S = Amct.Engine.Settings.SettingList;
 
 namespace Amct.Cli.Options;
@@ -81,6 +82,7 @@ internal sealed class QuantizeOptions
             SkipEvaluation = Flag(S.NoEvaluation) ?? false,
             MeasureLatency = Flag(S.MeasureLatency) ?? true,
             LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int
+            OptimizeFor = Text(S.OptimizeFor) is { } optimizeFor ? Enum.Parse<OptimizeFor>(optimizeFor, ignoreCase: true) : OptimizeFor.Balanced,
             DataOptions = DataOptions(naming),
         };
     }

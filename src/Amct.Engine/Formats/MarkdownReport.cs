@@ -110,6 +110,11 @@ public static class MarkdownReport
             text.AppendLine();
         }
 
+        if (r.SpeedChoice is { } speed)
+        {
+            AppendSpeedChoice(text, speed);
+        }
+
         text.AppendLine("## Settings");
         text.AppendLine();
         var s = r.Settings;
@@ -124,6 +129,24 @@ public static class MarkdownReport
             text.AppendLine(c, $"- AMCT config: `{s.ConfigFile}`");
         }
         return text.ToString();
+    }
+
+    /// <summary>The latency-aware layer choice: per layer group, the decision and the measured gain of those kept float.</summary>
+    private static void AppendSpeedChoice(StringBuilder text, SpeedChoiceReport speed)
+    {
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine("## Layer choice for speed");
+        text.AppendLine();
+        text.AppendLine(c, $"OptimizeFor `{speed.OptimizeFor}`: {speed.Rule}. The search took {speed.SearchSeconds:0.00} s{(speed.BudgetSpent ? ", and its time budget ran out" : "")}.");
+        text.AppendLine();
+        text.AppendLine("| layer group | layers | decision | measured gain in float |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var group in speed.Groups)
+        {
+            var gain = group.Gain is { } g ? string.Create(c, $"{g * 100:0.0}%") : "–";
+            text.AppendLine(c, $"| {group.Kind} | {group.Layers.Count} | {group.Outcome} | {gain} |");
+        }
+        text.AppendLine();
     }
 
     private static string Number(double? value) =>

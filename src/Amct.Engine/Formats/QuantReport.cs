@@ -29,6 +29,9 @@ public sealed record QuantReport
     public GateReport? Gate { get; init; }
     public Pipeline.FallbackReport? Fallback { get; init; }
 
+    /// <summary>The latency-aware layer choice (OptimizeFor): each layer group timed in float, and the measured gain of those kept float; null when it did not run.</summary>
+    public Latency.SpeedChoiceReport? SpeedChoice { get; init; }
+
     /// <summary>int8 vs float latency; null when not measured (MeasureLatency off, nothing quantized, no data).</summary>
     public LatencyReport? Latency { get; init; }
 

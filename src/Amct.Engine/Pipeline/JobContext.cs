@@ -58,8 +58,9 @@ internal sealed class JobContext : IDisposable
     public SampleSourceOptions DataOptions { get; set; } = SampleSourceOptions.Default;
     public int BatchSize { get; set; }
 
-    // factors
+    // factors (the fallback and the speed search replace them; CalibratedFactors stay those of every planned layer)
     public IReadOnlyList<TensorFactors> Factors { get; set; } = [];
+    public IReadOnlyList<TensorFactors> CalibratedFactors { get; set; } = [];
     public CalibrationInfo CalibrationInfo { get; set; } = null!;
 
     // weights
@@ -79,6 +80,9 @@ internal sealed class JobContext : IDisposable
     // fallback
     public FallbackReport? Fallback { get; set; }
 
+    // speed: the layer groups kept in float because they run faster so
+    public Latency.SpeedChoiceReport? SpeedChoice { get; set; }
+
     // gate
     public GateReport? Gate { get; set; }
 
@@ -94,6 +98,10 @@ internal sealed class JobContext : IDisposable
     /// <summary>The factors by tensor name, as the QDQ builder and the report take them.</summary>
     public Dictionary<string, ActivationParams> Parameters() =>
         Factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
+
+    /// <summary>Rebuilds the quantized model with more layers in float, reusing this job's calibration.</summary>
+    public Rebuilder CreateRebuilder() =>
+        new(Model, Settings, CalibratedFactors, Weights, ModelPath, Request.SignedActivationStorage);
 
     public void Dispose()
     {

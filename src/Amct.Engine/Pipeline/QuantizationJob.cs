@@ -42,6 +42,7 @@ public static class QuantizationJob
         new SubgraphStage(),   // weighted layers inside If branches, calibrated on the values that reach them
         new EvaluateStage(),   // compare with the float model, check the thresholds
         new FallbackStage(),   // keep sensitive layers in float until the gate passes
+        new SpeedStage(),      // keep layer groups in float that run clearly faster so (OptimizeFor)
         new GateStage(),       // the verdict
         new LatencyStage(),    // time the int8 model that ships against the float one (reports only)
         new WriteStage(),      // model and record to temporary files

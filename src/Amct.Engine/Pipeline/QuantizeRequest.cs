@@ -74,6 +74,12 @@ public sealed record QuantizeRequest
     public int? LatencyThreads { get; init; }
 
     /// <summary>
+    /// Balanced (default) and Latency keep in float the layer groups measured clearly faster in float here; Accuracy keeps
+    /// int8 only where it is clearly faster; Size keeps every layer int8. The search needs <see cref="MeasureLatency"/>.
+    /// </summary>
+    public Latency.OptimizeFor OptimizeFor { get; init; } = Latency.OptimizeFor.Balanced;
+
+    /// <summary>
     /// Experimental, for measuring defaults (bench/): store activations as int8 instead of uint8. On x86 CPUs without
     /// VNNI ONNX Runtime's fused kernels lose accuracy with it; see the README.
     /// </summary>

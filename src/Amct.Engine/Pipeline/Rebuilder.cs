@@ -12,15 +12,24 @@ internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IRead
 {
     private readonly Dictionary<string, TensorFactors> _full = fullFactors.ToDictionary(f => f.Tensor, StringComparer.Ordinal);
 
-    public (ModelProto Model, QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors) Reverting(IReadOnlyList<string> layers)
+    public const string FallbackReason = "kept in float by the accuracy fallback";
+    public const string SpeedReason = "kept in float for speed (faster in ONNX Runtime here)";
+
+    /// <param name="layers">Layers the accuracy fallback keeps in float.</param>
+    /// <param name="forSpeed">Layers the speed search keeps in float.</param>
+    public (ModelProto Model, QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors) Reverting(IReadOnlyList<string> layers,
+        IReadOnlyList<string>? forSpeed = null)
     {
         var options = settings.PlanOptions(prepared.Graph);
         var skip = new HashSet<string>(options.SkipLayers, StringComparer.Ordinal);
         skip.UnionWith(layers);
+        skip.UnionWith(forSpeed ?? []);
         var plan = PlanBuilder.Plan(prepared.Graph, options with { SkipLayers = skip });
         var reverted = layers.ToHashSet(StringComparer.Ordinal);
+        var speed = (forSpeed ?? []).ToHashSet(StringComparer.Ordinal);
         plan = plan.WithSkipped(plan.Skipped
-            .Select(s => reverted.Contains(s.Name) ? s with { Reason = "kept in float by the accuracy fallback" } : s)
+            .Select(s => reverted.Contains(s.Name) ? s with { Reason = FallbackReason }
+                : speed.Contains(s.Name) ? s with { Reason = SpeedReason } : s)
             .ToList());
         var factors = ActivationFactors.FromClipRanges(plan, _full, settings.Activation);
         var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);

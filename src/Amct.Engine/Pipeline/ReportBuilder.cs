@@ -31,6 +31,7 @@ internal static class ReportBuilder
             EvaluationInSample = context.Evaluation is not null && request.EvaluationData is null,
             Gate = context.Gate,
             Fallback = context.Fallback,
+            SpeedChoice = context.SpeedChoice,
             Latency = context.Latency,
             HumanReport = outputs.HumanReport,
             Timings = context.Timings.ToReport(),

@@ -91,6 +91,10 @@ internal static class SettingList
         negatedFlag: "no-measure-latency");
     public static readonly Setting LatencyThreads = new("LatencyThreads", "latency-threads", SettingKind.Count, "1",
         "ONNX Runtime intra-op threads for that timing", maximum: 1024);
+    public static readonly Setting OptimizeFor = new("OptimizeFor", "optimize-for", SettingKind.Choice, "balanced",
+        "balanced: layer groups measured clearly faster in float stay float; latency: the same for smaller gains; " +
+        "accuracy: int8 only where clearly faster; size: every layer int8",
+        choices: Choices("balanced", "Balanced", "size", "Size", "latency", "Latency", "accuracy", "Accuracy"));
 
     // Command line only (the task passes output-dir itself; the rest are not MSBuild settings yet).
     public static readonly Setting OutputDirectory = new("OutputDirectory", "output-dir", SettingKind.File, "the model's folder",
@@ -116,7 +120,7 @@ internal static class SettingList
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, MeasureLatency, LatencyThreads,
-        OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
+        OptimizeFor, OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
     ];
 
     /// <summary>How data becomes tensors (<c>amct evaluate</c> takes these too).</summary>

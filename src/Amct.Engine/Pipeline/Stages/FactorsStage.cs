@@ -31,6 +31,7 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
                 context.Settings.Activation);
             context.CalibrationInfo = new CalibrationInfo(Path.GetFullPath(dataPath), calibration.Samples, "calibration");
         }
+        context.CalibratedFactors = context.Factors;
     }
 
     private static CalibrationResult Calibrate(JobContext context, string dataPath)

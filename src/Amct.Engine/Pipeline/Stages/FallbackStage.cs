@@ -22,8 +22,7 @@ internal sealed class FallbackStage() : JobStage("fallback", StageTiming.Fallbac
             log.Info($"the float model itself scores top-1 {floatTop1:P2}, below MinAccuracy; no fallback search");
             return;
         }
-        var rebuild = new Rebuilder(context.Model, context.Settings, context.Factors, context.Weights, context.ModelPath,
-            request.SignedActivationStorage);
+        var rebuild = context.CreateRebuilder();
         var cap = request.MaxFallbackLayers ?? DefaultCap(plan.Layers.Count);
         log.Info($"the gate fails ({context.Verdict.Failures[0].Message}); ranking {plan.Layers.Count} layers for fallback");
         var rankingSamples = JobEvaluator.WorstSamples(evaluation, 32);

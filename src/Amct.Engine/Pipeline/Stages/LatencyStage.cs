@@ -1,22 +1,15 @@
-using Amct.Engine.Data;
-using Amct.Engine.Evaluation;
 using Amct.Engine.Latency;
 
 namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>
-/// Times the model that ships against the float one (after the gate and the fallback settled it, before anything is
-/// written) on one sample of the evaluation data, else the calibration data, and warns when int8 is the slower one.
-/// The figures go to the reports only: the model and the record are the same whatever the timing.
+/// Times the model that ships against the float one (after the gate, the fallback and the speed search settled it,
+/// before anything is written) on one sample of the evaluation data, else the calibration data, and warns when int8 is
+/// the slower one, saying why the speed search did not prevent it. The figures go to the reports only: the model and
+/// the record are the same whatever this timing.
 /// </summary>
 internal sealed class LatencyStage(ILatencyMeter meter) : JobStage("latency", StageTiming.Evaluate)
 {
-    /// <summary>
-    /// No warning when int8 is slower by less than this: on a tiny model both runs are ONNX Runtime's per-run
-    /// overhead (tens of microseconds), and a ratio above 1 there says nothing about the kernels.
-    /// </summary>
-    internal const double MinSlowdownMs = 0.05;
-
     public LatencyStage()
         : this(OrtLatencyMeter.Default)
     {
@@ -25,34 +18,55 @@ internal sealed class LatencyStage(ILatencyMeter meter) : JobStage("latency", St
     public override void Run(JobContext context)
     {
         var request = context.Request;
-        var data = request.EvaluationData ?? request.CalibrationData;
-        if (!request.MeasureLatency || context.NothingToQuantize || !context.KeepOutputs || data is null)
+        if (!request.MeasureLatency || context.NothingToQuantize || !context.KeepOutputs || TimingSample.Read(context) is not { } batch)
         {
             return;
-        }
-        InputBatch batch;
-        using (var source = SampleSources.Open(data, context.Inputs, context.DataOptions))
-        {
-            // One sample where the model's batch size is free: the latency a single request sees.
-            var batchSize = SampleBatches.ChooseBatchSize(context.Inputs, 1);
-            if (SampleBatches.Read(source, context.Inputs, batchSize).FirstOrDefault() is not { } first)
-            {
-                return;
-            }
-            batch = new InputBatch(first.Inputs, first.Count);
         }
         var threads = request.LatencyThreads ?? 1;
         var latency = meter.Measure(context.Original, context.Quantized, batch, threads, context.ModelPath);
         context.Latency = latency;
         context.Log.Info($"{latency.Describe()} (float {latency.FloatMs:0.###} ms, int8 {latency.Int8Ms:0.###} ms, " +
-            $"median of {latency.Rounds} rounds, {threads} thread{(threads == 1 ? "" : "s")})");
-        if (latency.Ratio > 1.0 && latency.Int8Ms - latency.FloatMs >= MinSlowdownMs)
+            $"median of {latency.Rounds} rounds, {TimingSample.Threads(threads)})");
+        // A slowdown within ONNX Runtime's per-run overhead says nothing about the kernels (a tiny model).
+        if (latency.Ratio > 1.0 && latency.Int8Ms - latency.FloatMs >= SpeedRule.OverheadMs)
         {
             context.Log.Warning(ErrorCodes.Int8SlowerThanFloat, context.ModelPath,
-                $"the int8 model is slower than the float one here ({latency.Describe()} at {threads} " +
-                $"thread{(threads == 1 ? "" : "s")}). ONNX Runtime's float kernels can beat its int8 ones on some layers, e.g. " +
-                "its blocked (NCHWc) float convolutions on small depthwise layers. Keep those layers in float (SkipLayers, " +
-                "--skip-layers; the report lists the ops ONNX Runtime runs), or ship the float model.");
+                $"the int8 model is slower than the float one here ({latency.Describe()} at {TimingSample.Threads(threads)}). " +
+                "ONNX Runtime's float kernels can beat its int8 ones on some layers, e.g. its blocked (NCHWc) float " +
+                $"convolutions on small depthwise layers. {Why(context)} Keep more layers in float (SkipLayers, " +
+                "--skip-layers; the report lists the ops ONNX Runtime runs and each layer group's timing), or ship the float model.");
         }
+    }
+
+    /// <summary>Why the speed search left the model slower than float.</summary>
+    private static string Why(JobContext context)
+    {
+        var request = context.Request;
+        if (request.OptimizeFor == OptimizeFor.Size)
+        {
+            return "OptimizeFor=Size keeps every layer int8 whatever the timing.";
+        }
+        if (context.SpeedChoice is not { } choice)
+        {
+            return context.Subgraphs.Quantized.Count > 0
+                ? "The layer choice does not search models with layers quantized inside If branches."
+                : "No layer choice ran: the model has no int8 layer with weights, only quantize/dequantize pairs.";
+        }
+        var kept = choice.Groups.Where(g => g.KeptFloat).Select(g => g.Kind).ToList();
+        var taken = kept.Count == 0
+            ? "No layer group was clearly faster in float"
+            : $"With {string.Join(", ", kept)} in float it is still slower";
+        var reasons = new List<string>();
+        if (choice.BudgetSpent)
+        {
+            reasons.Add("the search's time budget ran out before every group was tried");
+        }
+        if (choice.Groups.Any(g => g.Decision == SpeedDecision.FailsGate))
+        {
+            reasons.Add("a faster configuration failed the accuracy gate");
+        }
+        // The rest of the time is in the ops that stay quantized whatever the layers (Q/DQ around Add, Concat, pooling).
+        return $"{taken} (OptimizeFor={request.OptimizeFor}{(reasons.Count > 0 ? "; " + string.Join("; ", reasons) : "")}); " +
+            "the quantize/dequantize around ops without weights (Add, Concat, pooling) stay.";
     }
 }

@@ -1,0 +1,92 @@
+using Amct.Engine.Evaluation;
+using Amct.Engine.Latency;
+using Amct.Engine.Onnx;
+
+namespace Amct.Engine.Pipeline.Stages;
+
+/// <summary>
+/// Latency-aware layer choice (OptimizeFor Balanced, Latency, Accuracy): after the accuracy fallback, keeps in float
+/// the layer groups (<see cref="LayerGroups"/>) whose float kernels ONNX Runtime runs clearly faster here, as measured
+/// end to end on the model (<see cref="SpeedSearch"/>, <see cref="SpeedRule"/>). A candidate must still pass the
+/// accuracy gate. When no group is taken the quantized model is left exactly as it was: same bytes as OptimizeFor=Size.
+/// Needs MeasureLatency (no timing at all without it) and data to time on.
+/// </summary>
+internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStage("speed", StageTiming.Fallback)
+{
+    /// <summary>The search tries no new group after this long; each timing has its own budget (<see cref="LatencyBudget"/>).</summary>
+    public const double DefaultBudgetMs = 15_000;
+
+    public SpeedStage()
+        : this(OrtLatencyMeter.Default, DefaultBudgetMs)
+    {
+    }
+
+    public override void Run(JobContext context)
+    {
+        var (request, log) = (context.Request, context.Log);
+        if (SpeedRule.For(request.OptimizeFor) is not { } rule || !request.MeasureLatency || context.NothingToQuantize
+            || context.Plan.Layers.Count == 0 || (context.Verdict is { Passed: false } && !request.AccuracyFailureIsWarning))
+        {
+            return;
+        }
+        if (context.Subgraphs.Quantized.Count > 0)
+        {
+            // A rebuilt candidate would lose the layers quantized inside If branches; such models are not searched.
+            log.Info("speed: the model quantizes layers inside If branches; no latency-aware layer choice");
+            return;
+        }
+        if (TimingSample.Read(context) is not { } batch)
+        {
+            return;
+        }
+        var fallbackReverted = context.Fallback is { Passed: true } fallback ? fallback.Reverted : [];
+        var groups = LayerGroups.Of(context.Model.Graph, context.Plan.Layers);
+        var rebuild = context.CreateRebuilder();
+        var threads = request.LatencyThreads ?? 1;
+        var startPassed = context.Verdict is not { Passed: false };
+        var built = new Dictionary<string, (ModelProto Model, Quantization.QuantizationPlan Plan, IReadOnlyList<Quantization.TensorFactors> Factors)>(StringComparer.Ordinal);
+        var evaluated = new Dictionary<string, (EvaluationResult Evaluation, GateVerdict Verdict)>(StringComparer.Ordinal);
+
+        ModelProto Model(IReadOnlyList<string> forSpeed)
+        {
+            if (forSpeed.Count == 0)
+            {
+                return context.Quantized;
+            }
+            var key = string.Join('\n', forSpeed);
+            if (!built.TryGetValue(key, out var candidate))
+            {
+                built[key] = candidate = rebuild.Reverting(fallbackReverted, forSpeed);
+            }
+            return candidate.Model;
+        }
+
+        bool PassesGate(IReadOnlyList<string> forSpeed)
+        {
+            if (context.Evaluator is not { } evaluator)
+            {
+                return true;
+            }
+            var evaluation = evaluator.Full(Model(forSpeed));
+            var verdict = AccuracyGate.Check(evaluation, request.Gate);
+            evaluated[string.Join('\n', forSpeed)] = (evaluation, verdict);
+            return verdict.Passed || !startPassed;
+        }
+
+        log.Info($"speed: OptimizeFor={request.OptimizeFor}; timing {groups.Count} layer group(s) in float, {TimingSample.Threads(threads)}");
+        var choice = SpeedSearch.Run(groups, rule,
+            (current, candidate) => LatencyComparison.From(meter.Measure(Model(current), Model(candidate), batch, threads, context.ModelPath)),
+            PassesGate, budgetMs, log);
+        context.SpeedChoice = choice;
+        if (choice.KeptFloat.Count == 0)
+        {
+            return;
+        }
+        var key = string.Join('\n', choice.KeptFloat);
+        (context.Quantized, context.Plan, context.Factors) = built[key];
+        if (evaluated.TryGetValue(key, out var chosen))
+        {
+            (context.Evaluation, context.Verdict) = chosen;
+        }
+    }
+}

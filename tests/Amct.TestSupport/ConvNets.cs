@@ -1,0 +1,81 @@
+using Amct.Engine.Onnx;
+
+namespace Amct.TestSupport;
+
+/// <summary>
+/// Convolutional nets built in code, for the latency-aware layer choice: one of depthwise-separable blocks (the
+/// kind ONNX Runtime's blocked float kernels run faster than its int8 ones) and one of standard 3×3 convolutions
+/// (where int8 wins). Weights are deterministic patterns; every Conv is followed by a Relu.
+/// </summary>
+public static class ConvNets
+{
+    /// <summary>
+    /// A stem 3×3 Conv (stride 2) to <paramref name="channels"/>, then <paramref name="blocks"/> blocks of a depthwise
+    /// 3×3 Conv and a pointwise 1×1 Conv (MobileNet style), every other block with stride 2.
+    /// Input [1, 3, height, width], output the last feature map.
+    /// </summary>
+    public static ModelProto DepthwiseSeparable(int channels = 16, int blocks = 4, int height = 32, int width = 32) =>
+        DepthwiseSeparable(channels, Enumerable.Range(0, blocks).Select(i => (i % 2 == 1 ? 2 : 1, channels)).ToList(), height, width);
+
+    /// <summary>
+    /// The backbone of UltraFace's slim face detector (version-slim-320): input [1, 3, 240, 320], a stem 3×3 Conv to 16
+    /// channels at stride 2, then 12 depthwise-separable blocks widening to 256 channels at strides 1/2. The published
+    /// model adds detection heads (52 Convs in all); the backbone holds most of its depthwise layers and time.
+    /// </summary>
+    public static ModelProto UltraFaceStyle() => DepthwiseSeparable(16,
+        [(1, 32), (2, 32), (1, 32), (2, 64), (1, 64), (1, 64), (2, 128), (1, 128), (1, 128), (1, 128), (2, 256), (1, 256)], 240, 320);
+
+    /// <summary>A stem Conv to <paramref name="stem"/> channels, then per block (stride, output channels) a depthwise and a pointwise Conv.</summary>
+    private static ModelProto DepthwiseSeparable(int stem, List<(int Stride, int Channels)> blocks, int height, int width)
+    {
+        var builder = new ModelBuilder().Input("input", DataTypes.Float, 1, 3, height, width);
+        var (current, h, w) = Conv(builder, "input", "stem", 3, stem, 3, 1, 2, height, width);
+        var channels = stem;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            (current, h, w) = Conv(builder, current, $"dw{i}", channels, channels, 3, channels, blocks[i].Stride, h, w);
+            (current, h, w) = Conv(builder, current, $"pw{i}", channels, blocks[i].Channels, 1, 1, 1, h, w);
+            channels = blocks[i].Channels;
+        }
+        return builder.Output(current, DataTypes.Float, 1, channels, h, w).Build();
+    }
+
+    /// <summary><paramref name="layers"/> standard 3×3 Convs at <paramref name="channels"/> channels, stride 1.</summary>
+    public static ModelProto Standard(int channels = 16, int layers = 3, int height = 16, int width = 16)
+    {
+        var builder = new ModelBuilder().Input("input", DataTypes.Float, 1, 3, height, width);
+        var (current, inChannels) = ("input", 3);
+        for (var i = 0; i < layers; i++)
+        {
+            (current, _, _) = Conv(builder, current, $"conv{i}", inChannels, channels, 3, 1, 1, height, width);
+            inChannels = channels;
+        }
+        return builder.Output(current, DataTypes.Float, 1, channels, height, width).Build();
+    }
+
+    /// <summary>Deterministic input samples [count, 3, height, width] in [-1, 1], as one .npy file.</summary>
+    public static void WriteSamples(string path, int count, int height, int width)
+    {
+        var values = new float[count * 3 * height * width];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)Math.Sin(0.013 * i + (i % 7));
+        }
+        NpyWriter.Write(path, [count, 3, height, width], values);
+    }
+
+    /// <summary>Adds Conv (padding 1 for 3×3) and Relu; the Relu's output, and the output height and width.</summary>
+    private static (string Output, int Height, int Width) Conv(ModelBuilder builder, string input, string name, int inChannels,
+        int outChannels, int kernel, int group, int stride, int height, int width)
+    {
+        var weight = ModelBuilder.Pattern(outChannels * (inChannels / group) * kernel * kernel, 0.3, name.Length);
+        var pad = kernel / 2;
+        builder.Initializer($"{name}.w", [outChannels, inChannels / group, kernel, kernel], weight)
+            .Initializer($"{name}.b", [outChannels], ModelBuilder.Pattern(outChannels, 0.1, 1))
+            .Node("Conv", [input, $"{name}.w", $"{name}.b"], [$"{name}.conv"], name,
+                ModelBuilder.IntAttribute("group", group), ModelBuilder.IntsAttribute("kernel_shape", kernel, kernel),
+                ModelBuilder.IntsAttribute("pads", pad, pad, pad, pad), ModelBuilder.IntsAttribute("strides", stride, stride))
+            .Node("Relu", [$"{name}.conv"], [$"{name}.relu"], $"{name}_relu");
+        return ($"{name}.relu", ((height + (2 * pad) - kernel) / stride) + 1, ((width + (2 * pad) - kernel) / stride) + 1);
+    }
+}
