@@ -114,6 +114,56 @@ public static class HistogramMath
     }
 
     /// <summary>
+    /// Re-bins the magnitudes |x| onto <paramref name="bins"/> equal bins over [0, <paramref name="top"/>] (top at least
+    /// max|x|): each source bin is split at 0, its negative part mirrored, and every part spread uniformly over the
+    /// target bins it overlaps. Each value is counted once, at its magnitude.
+    /// </summary>
+    public static double[] RebinMagnitudes(StreamingHistogram histogram, double top, int bins)
+    {
+        var result = new double[bins];
+        var width = top / bins;
+        var counts = histogram.Counts;
+        for (var k = 0; k < counts.Length; k++)
+        {
+            if (counts[k] == 0)
+            {
+                continue;
+            }
+            var a = histogram.Low + (k * histogram.BinWidth);
+            var b = a + histogram.BinWidth;
+            var density = counts[k] / histogram.BinWidth;
+            if (a < 0)
+            {
+                Spread(result, -Math.Min(b, 0), -a, density, width);
+            }
+            if (b > 0)
+            {
+                Spread(result, Math.Max(a, 0), b, density, width);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Adds density × overlap to each bin of width <paramref name="width"/> from 0 that [a, b] overlaps.</summary>
+    private static void Spread(double[] result, double a, double b, double density, double width)
+    {
+        // Only the source bin holding the extreme reaches past the end (its upper edge lies beyond max|x|); the last
+        // bin takes that part, so every count is kept.
+        var last = result.Length - 1;
+        var first = Math.Min(last, (int)(a / width));
+        var end = Math.Min(last, (int)(b / width));
+        for (var t = first; t <= end; t++)
+        {
+            var upper = t == last ? double.PositiveInfinity : (t + 1) * width;
+            var overlap = Math.Min(b, upper) - Math.Max(a, t * width);
+            if (overlap > 0)
+            {
+                result[t] += density * overlap;
+            }
+        }
+    }
+
+    /// <summary>
     /// Re-bins the histogram onto <paramref name="bins"/> equal bins over [low, high], spreading each source bin's
     /// count uniformly over the part of it that overlaps each target bin.
     /// </summary>
