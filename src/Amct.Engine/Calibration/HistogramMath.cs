@@ -122,16 +122,9 @@ public static class HistogramMath
     {
         var result = new double[bins];
         var width = top / bins;
-        var counts = histogram.Counts;
-        for (var k = 0; k < counts.Length; k++)
+        foreach (var (a, b, count) in NonEmptyBins(histogram))
         {
-            if (counts[k] == 0)
-            {
-                continue;
-            }
-            var a = histogram.Low + (k * histogram.BinWidth);
-            var b = a + histogram.BinWidth;
-            var density = counts[k] / histogram.BinWidth;
+            var density = count / histogram.BinWidth;
             if (a < 0)
             {
                 Spread(result, -Math.Min(b, 0), -a, density, width);
@@ -142,6 +135,20 @@ public static class HistogramMath
             }
         }
         return result;
+    }
+
+    /// <summary>The bins that hold values, as their edges and count.</summary>
+    private static IEnumerable<(double Low, double High, long Count)> NonEmptyBins(StreamingHistogram histogram)
+    {
+        for (var k = 0; k < StreamingHistogram.Bins; k++)
+        {
+            var count = histogram.Counts[k];
+            if (count != 0)
+            {
+                var low = histogram.Low + (k * histogram.BinWidth);
+                yield return (low, low + histogram.BinWidth, count);
+            }
+        }
     }
 
     /// <summary>Adds density × overlap to each bin of width <paramref name="width"/> from 0 that [a, b] overlaps.</summary>
@@ -171,24 +178,17 @@ public static class HistogramMath
     {
         var result = new double[bins];
         var width = (high - low) / bins;
-        var counts = histogram.Counts;
-        for (var k = 0; k < counts.Length; k++)
+        foreach (var (binLow, binHigh, count) in NonEmptyBins(histogram))
         {
-            if (counts[k] == 0)
-            {
-                continue;
-            }
-            var a = histogram.Low + (k * histogram.BinWidth);
-            var b = a + histogram.BinWidth;
             // Clamp the source bin to the target range (only the data's extremes can be outside by rounding).
-            a = Math.Clamp(a, low, high);
-            b = Math.Clamp(b, low, high);
+            var a = Math.Clamp(binLow, low, high);
+            var b = Math.Clamp(binHigh, low, high);
             if (b <= a)
             {
-                result[a <= low ? 0 : bins - 1] += counts[k];
+                result[a <= low ? 0 : bins - 1] += count;
                 continue;
             }
-            var density = counts[k] / (b - a);
+            var density = count / (b - a);
             var first = Math.Min(bins - 1, (int)((a - low) / width));
             var last = Math.Min(bins - 1, (int)((b - low) / width));
             for (var t = first; t <= last; t++)
