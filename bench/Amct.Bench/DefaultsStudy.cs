@@ -10,7 +10,8 @@ namespace Amct.Bench;
 /// </summary>
 internal static class DefaultsStudy
 {
-    public sealed record Case(string Name, string Model, string Calibration, string Evaluation, string Labels,
+    /// <summary>A model with its data; <paramref name="Labels"/> null for a model without class labels.</summary>
+    public sealed record Case(string Name, string Model, string Calibration, string Evaluation, string? Labels,
         Func<QuantizeRequest, QuantizeRequest>? Data = null);
 
     private static readonly (string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Variants =
@@ -23,16 +24,28 @@ internal static class DefaultsStudy
         ("u8 act, s8 per-tensor w", r => r with { ConvWeights = WeightGranularity.PerTensor, MatMulWeights = WeightGranularity.PerTensor }),
     ];
 
-    public static void Run(Case study, string scratch, TextWriter output)
+    /// <summary>Algorithms on top of the default method, each behind its own switch.</summary>
+    private static readonly (string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Algorithms =
+    [
+        ("default storage, weight range search", r => r with { WeightRangeSearch = true }),
+    ];
+
+    /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>
+    /// <param name="methods">The range methods to measure (default: all).</param>
+    public static void Run(Case study, string scratch, TextWriter output, bool variants = true, IReadOnlyCollection<string>? methods = null)
     {
         output.WriteLine($"### Accuracy on the fused int8 graph: {study.Name}");
-        output.WriteLine("| method | variant | top-1 int8 | top-1 float | drop (points) | top-1 agreement | cosine mean | SQNR dB |");
-        output.WriteLine("|---|---|---|---|---|---|---|---|");
-        foreach (var method in Amct.Engine.Calibration.RangeMethods.Names)
+        output.WriteLine("| method | variant | top-1 int8 | top-1 float | drop (points) | top-1 agreement | cosine mean | SQNR dB | calibration s |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var method in Amct.Engine.Calibration.RangeMethods.Names.Where(m => methods is null || methods.Contains(m)))
         {
             Row(study, scratch, output, method, Variants[0]);
         }
-        foreach (var variant in Variants.Skip(1))
+        foreach (var algorithm in Algorithms.Where(_ => methods is null))
+        {
+            Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, algorithm);
+        }
+        foreach (var variant in Variants.Skip(1).Where(_ => variants))
         {
             Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, variant);
         }
@@ -52,10 +65,15 @@ internal static class DefaultsStudy
             Method = method,
         };
         request = variant.Apply(study.Data?.Invoke(request) ?? request);
-        var evaluation = QuantizationJob.Run(request, new CollectingLog()).Report.Evaluation!;
-        var q = evaluation.QuantizedAccuracy!.Top1;
-        var f = evaluation.FloatAccuracy!.Top1;
-        var o = evaluation.Outputs.First(x => x.Output == evaluation.LabeledOutput);
-        output.WriteLine($"| {method} | {variant.Name} | {q:P2} | {f:P2} | {(f - q) * 100:0.00} | {o.Top1Agreement:P2} | {o.CosineMean:0.0000} | {o.SqnrDb:0.00} |");
+        var report = QuantizationJob.Run(request, new CollectingLog()).Report;
+        var evaluation = report.Evaluation!;
+        var q = evaluation.QuantizedAccuracy?.Top1;
+        var f = evaluation.FloatAccuracy?.Top1;
+        var o = evaluation.Outputs.FirstOrDefault(x => x.Output == evaluation.LabeledOutput) ?? evaluation.Outputs[0];
+        var drop = q is { } quantized && f is { } full ? $"{(full - quantized) * 100:0.00}" : "—";
+        output.WriteLine($"| {method} | {variant.Name} | {Percent(q)} | {Percent(f)} | {drop} | " +
+            $"{Percent(o.Top1Agreement)} | {o.CosineMean:0.0000} | {o.SqnrDb:0.00} | {report.Timings.CalibrateSeconds:0.00} |");
     }
+
+    private static string Percent(double? value) => value is { } v ? $"{v:P2}" : "—";
 }

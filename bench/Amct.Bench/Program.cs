@@ -6,6 +6,9 @@ using Amct.Bench;
 //   dotnet run -c Release --project bench/Amct.Bench -- memory  only the memory runs
 //   dotnet run -c Release --project bench/Amct.Bench -- accuracy  only SqueezeNet's accuracy study
 //   dotnet run -c Release --project bench/Amct.Bench -- latency   only the latency-aware layer choice, before/after
+//   dotnet run -c Release --project bench/Amct.Bench -- methods   every range method and algorithm switch on the digits
+//                                                                  CNN, SqueezeNet and three models of ../shared/models-real
+//   ... -- methods entropy hfmg                                     only the methods named
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -27,6 +30,17 @@ if (args.Contains("latency"))
     var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
     Directory.CreateDirectory(folder);
     LatencyChoice.Run(LatencyChoice.Cases(folder), folder, Console.Out);
+    return 0;
+}
+if (args.Contains("methods"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    var named = args.SkipWhile(a => a != "methods").Skip(1).ToList();
+    foreach (var study in MethodCases.All(folder))
+    {
+        DefaultsStudy.Run(study, folder, Console.Out, variants: false, named.Count > 0 ? named : null);
+    }
     return 0;
 }
 if (args.Contains("memory"))

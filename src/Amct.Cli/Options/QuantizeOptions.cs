@@ -66,6 +66,7 @@ internal sealed class QuantizeOptions
             SampleCount = Count(S.SampleCount),
             MaxFallbackLayers = (int?)Count(S.MaxFallbackLayers), // the contract bounds it to int
             DoFusion = Flag(S.Fusion),
+            WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
             EvaluationData = Text(S.EvaluationData),
             EvaluationLabels = Text(S.EvaluationLabels),
             Gate = new GateThresholds

@@ -24,7 +24,7 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
         var nonNegative = observation.Min >= 0;
         var levels = nonNegative ? 256 : 128;
         var top = Math.Max(Math.Abs(observation.Min), Math.Abs(observation.Max));
-        var histogram = AbsoluteHistogram(observation.Histogram!, top);
+        var histogram = MagnitudeHistogram(observation.Histogram!, top);
         var width = top / bins;
 
         var reference = new double[bins];
@@ -37,19 +37,16 @@ public sealed class EntropyMethod(int bins = 2048) : IRangeMethod
             : new ClipRange(Math.Max(observation.Min, -limit), Math.Min(observation.Max, limit));
     }
 
-    /// <summary>Counts of |x| in <c>bins</c> bins over [0, top].</summary>
-    private double[] AbsoluteHistogram(StreamingHistogram histogram, double top)
+    /// <summary>
+    /// Counts of |x| in <c>bins</c> bins over [0, top], each value counted once, without the exact zeros: 0 is on every
+    /// int8 grid, so a ReLU's zeros are reproduced exactly whatever the threshold. Left in, their spike in bin 0 makes
+    /// every threshold that merges bin 0 with its neighbours look costly, and the search then clips far too hard.
+    /// </summary>
+    private double[] MagnitudeHistogram(StreamingHistogram histogram, double top)
     {
-        var positive = HistogramMath.Rebin(histogram, 0, top, bins);
-        if (histogram.Min < 0)
-        {
-            var negative = HistogramMath.Rebin(histogram, -top, 0, bins);
-            for (var k = 0; k < bins; k++)
-            {
-                positive[k] += negative[bins - 1 - k];
-            }
-        }
-        return positive;
+        var counts = HistogramMath.RebinMagnitudes(histogram, top, bins);
+        counts[0] = Math.Max(0, counts[0] - histogram.Zeros);
+        return counts;
     }
 
     /// <summary>KL(P‖Q) for the first <paramref name="threshold"/> bins (outliers folded into the last one).</summary>

@@ -114,6 +114,63 @@ public static class HistogramMath
     }
 
     /// <summary>
+    /// Re-bins the magnitudes |x| onto <paramref name="bins"/> equal bins over [0, <paramref name="top"/>] (top at least
+    /// max|x|): each source bin is split at 0, its negative part mirrored, and every part spread uniformly over the
+    /// target bins it overlaps. Each value is counted once, at its magnitude.
+    /// </summary>
+    public static double[] RebinMagnitudes(StreamingHistogram histogram, double top, int bins)
+    {
+        var result = new double[bins];
+        var width = top / bins;
+        foreach (var (a, b, count) in NonEmptyBins(histogram))
+        {
+            var density = count / histogram.BinWidth;
+            if (a < 0)
+            {
+                Spread(result, -Math.Min(b, 0), -a, density, width);
+            }
+            if (b > 0)
+            {
+                Spread(result, Math.Max(a, 0), b, density, width);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The bins that hold values, as their edges and count.</summary>
+    private static IEnumerable<(double Low, double High, long Count)> NonEmptyBins(StreamingHistogram histogram)
+    {
+        for (var k = 0; k < StreamingHistogram.Bins; k++)
+        {
+            var count = histogram.Counts[k];
+            if (count != 0)
+            {
+                var low = histogram.Low + (k * histogram.BinWidth);
+                yield return (low, low + histogram.BinWidth, count);
+            }
+        }
+    }
+
+    /// <summary>Adds density × overlap to each bin of width <paramref name="width"/> from 0 that [a, b] overlaps.</summary>
+    private static void Spread(double[] result, double a, double b, double density, double width)
+    {
+        // Only the source bin holding the extreme reaches past the end (its upper edge lies beyond max|x|); the last
+        // bin takes that part, so every count is kept.
+        var last = result.Length - 1;
+        var first = Math.Min(last, (int)(a / width));
+        var end = Math.Min(last, (int)(b / width));
+        for (var t = first; t <= end; t++)
+        {
+            var upper = t == last ? double.PositiveInfinity : (t + 1) * width;
+            var overlap = Math.Min(b, upper) - Math.Max(a, t * width);
+            if (overlap > 0)
+            {
+                result[t] += density * overlap;
+            }
+        }
+    }
+
+    /// <summary>
     /// Re-bins the histogram onto <paramref name="bins"/> equal bins over [low, high], spreading each source bin's
     /// count uniformly over the part of it that overlaps each target bin.
     /// </summary>
@@ -121,24 +178,17 @@ public static class HistogramMath
     {
         var result = new double[bins];
         var width = (high - low) / bins;
-        var counts = histogram.Counts;
-        for (var k = 0; k < counts.Length; k++)
+        foreach (var (binLow, binHigh, count) in NonEmptyBins(histogram))
         {
-            if (counts[k] == 0)
-            {
-                continue;
-            }
-            var a = histogram.Low + (k * histogram.BinWidth);
-            var b = a + histogram.BinWidth;
             // Clamp the source bin to the target range (only the data's extremes can be outside by rounding).
-            a = Math.Clamp(a, low, high);
-            b = Math.Clamp(b, low, high);
+            var a = Math.Clamp(binLow, low, high);
+            var b = Math.Clamp(binHigh, low, high);
             if (b <= a)
             {
-                result[a <= low ? 0 : bins - 1] += counts[k];
+                result[a <= low ? 0 : bins - 1] += count;
                 continue;
             }
-            var density = counts[k] / (b - a);
+            var density = count / (b - a);
             var first = Math.Min(bins - 1, (int)((a - low) / width));
             var last = Math.Min(bins - 1, (int)((b - low) / width));
             for (var t = first; t <= last; t++)

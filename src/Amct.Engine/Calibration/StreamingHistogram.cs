@@ -24,6 +24,12 @@ public sealed class StreamingHistogram
     public double Max { get; private set; } = double.NegativeInfinity;
     public long Count { get; private set; }
 
+    /// <summary>
+    /// How many values were exactly 0 (ReLU outputs, padding). Every int8 grid holds 0 exactly, so these carry no
+    /// quantization error; bins cannot tell them from small values, so they are counted apart.
+    /// </summary>
+    public long Zeros { get; private set; }
+
     /// <summary>Lower edge of bin 0.</summary>
     public double Low => _low;
 
@@ -50,6 +56,7 @@ public sealed class StreamingHistogram
                 // A constant so far: nothing to bin against yet. Counted once a range exists.
                 _pendingConstant += values.Length;
                 _constant = Min;
+                Zeros += Min == 0 ? values.Length : 0;
                 return;
             }
             StartRange(Min, Max);
@@ -123,8 +130,11 @@ public sealed class StreamingHistogram
             var lanes = Vector<float>.Count;
             Span<int> indices = stackalloc int[Vector<int>.Count];
             var floats = MemoryMarshal.Cast<float, Vector<float>>(values);
+            var zeros = Vector<int>.Zero;
             foreach (var chunk in floats)
             {
+                // Equals gives −1 in the lanes that are 0.
+                zeros -= Vector.Equals(chunk, Vector<float>.Zero);
                 var index = Vector.ConvertToInt32((chunk - vLow) * vScale);
                 index = Vector.Min(Vector.Max(index, Vector<int>.Zero), vMax);
                 index.CopyTo(indices);
@@ -134,10 +144,12 @@ public sealed class StreamingHistogram
                 }
             }
             vectorized = floats.Length * lanes;
+            Zeros += Vector.Sum(zeros);
         }
         for (var i = vectorized; i < values.Length; i++)
         {
             counts[Math.Clamp((int)((values[i] - low) * scale), 0, Bins - 1)]++;
+            Zeros += values[i] == 0 ? 1 : 0;
         }
         for (var k = 0; k < Bins; k++)
         {

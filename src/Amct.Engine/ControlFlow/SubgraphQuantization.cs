@@ -13,8 +13,10 @@ namespace Amct.Engine.ControlFlow;
 /// <param name="KeepHistograms">Whether the range methods need histograms.</param>
 /// <param name="WeightBits">Weight bit width.</param>
 /// <param name="SignedActivations">Store activations as int8 rather than uint8.</param>
+/// <param name="WeightRangeSearch">Search each weight channel's clip (<see cref="Quantization.WeightRangeSearch"/>).</param>
 public sealed record SubgraphOptions(Func<GraphProto, PlanOptions> PlanOptions, Func<string, IRangeMethod> MethodFor,
-    ActivationMode Activation, bool KeepHistograms, int WeightBits = 8, bool SignedActivations = false);
+    ActivationMode Activation, bool KeepHistograms, int WeightBits = 8, bool SignedActivations = false,
+    bool WeightRangeSearch = false);
 
 /// <summary>One If branch quantized: where it is, its plan, factors and weights, and the samples that reached it.</summary>
 public sealed record QuantizedSubgraph(string Location, QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors,
@@ -130,7 +132,7 @@ public static class SubgraphQuantization
             {
                 var calibration = Calibrator.Run(branch.Model, plan.ObservedTensors, options.KeepHistograms, branchBatches, source);
                 var factors = ActivationFactors.Compute(plan, calibration.Observations, options.MethodFor, options.Activation);
-                var weights = LayerWeights.Quantize(branch.Model.Graph, plan, source, options.WeightBits);
+                var weights = LayerWeights.Quantize(branch.Model.Graph, plan, source, options.WeightBits, options.WeightRangeSearch);
                 var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
                 result = QdqModelBuilder.Build(branch.Model, plan, parameters, weights, source, options.SignedActivations);
                 quantized.Add(new QuantizedSubgraph(branch.Label, plan, factors, weights, calibration.Samples));

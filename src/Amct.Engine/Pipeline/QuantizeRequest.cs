@@ -67,6 +67,9 @@ public sealed record QuantizeRequest
     /// <summary>Skip the comparison with the float model entirely (no metrics, no gate).</summary>
     public bool SkipEvaluation { get; init; }
 
+    /// <summary>Per weight channel, search the clip with the lowest quantization error instead of max|W|.</summary>
+    public bool WeightRangeSearch { get; init; }
+
     /// <summary>Time the int8 model against the float one for the reports, and warn when it is slower.</summary>
     public bool MeasureLatency { get; init; } = true;
 

@@ -18,7 +18,9 @@ public static class WeightQuantizer
     /// <param name="axis">Channel axis for per-channel scales, or null for one scale.</param>
     /// <param name="bits">8, or 7 to keep weights in [-64, 63] (ONNX Runtime's "reduce range" for CPUs whose int8
     /// dot products can saturate); stored as int8 either way.</param>
-    public static QuantizedWeights Quantize(float[] weights, IReadOnlyList<long> dims, int? axis, int bits = 8)
+    /// <param name="rangeSearch">Per channel, the scale (max|W| times 1.00, 0.99 … 0.50) with the lowest squared
+    /// rounding-plus-clipping error instead of max|W| itself (<see cref="WeightRangeSearch"/>).</param>
+    public static QuantizedWeights Quantize(float[] weights, IReadOnlyList<long> dims, int? axis, int bits = 8, bool rangeSearch = false)
     {
         var positiveLimit = (1 << (bits - 1)) - 1;
         var channels = axis is { } a ? (int)dims[a] : 1;
@@ -63,6 +65,10 @@ public static class WeightQuantizer
                 scale = 1f;
                 zeroChannels++;
             }
+            else if (rangeSearch)
+            {
+                scale = WeightRangeSearch.BestScale(weights, ChannelIndices(c, channels, inner, outer).ToArray(), scale, positiveLimit);
+            }
             scales[c] = scale;
         }
 
@@ -92,6 +98,47 @@ public static class WeightQuantizer
                 yield return (int)(start + i);
             }
         }
+    }
+}
+
+/// <summary>
+/// Weight range search (issue 17, item 2): max|W| makes the largest weight exact but spreads the step over a range
+/// the bulk of a channel does not use; a slightly smaller clip rounds the bulk more finely at the cost of clipping a
+/// few extremes. Of the scales max|W|/127 × 1.00, 0.99 … 0.50 this keeps the one with the lowest squared error
+/// Σ(w − s·clamp(round(w/s)))² over the channel, the full range unless another is strictly better.
+/// </summary>
+public static class WeightRangeSearch
+{
+    private const int Candidates = 51;
+
+    public static float BestScale(float[] weights, int[] channel, float fullScale, int positiveLimit)
+    {
+        var best = fullScale;
+        var bestError = double.PositiveInfinity;
+        for (var k = 0; k < Candidates; k++)
+        {
+            var scale = (float)(fullScale * (1 - (0.01 * k)));
+            var error = SquaredError(weights, channel, scale, positiveLimit);
+            if (error < bestError)
+            {
+                bestError = error;
+                best = scale;
+            }
+        }
+        return best;
+    }
+
+    private static double SquaredError(float[] weights, int[] channel, float scale, int positiveLimit)
+    {
+        double total = 0;
+        foreach (var index in channel)
+        {
+            var w = weights[index];
+            var q = Math.Clamp(Math.Round(w / (double)scale, MidpointRounding.ToEven), -positiveLimit - 1, positiveLimit);
+            var error = (q * scale) - w;
+            total += error * error;
+        }
+        return total;
     }
 }
 

@@ -35,6 +35,9 @@ internal static class SettingList
     public static readonly Setting CalibrationMethod = new("CalibrationMethod", "method", SettingKind.Choice, "ifmr",
         "activation range method",
         choices: Choices("minmax", "MinMax", "percentile", "Percentile", "ifmr", "Ifmr", "hfmg", "Hfmg", "entropy", "Entropy"));
+    public static readonly Setting WeightRangeSearch = new("WeightRangeSearch", "weight-range-search", SettingKind.Boolean,
+        "false", "per weight channel, the clip (0.50–1.00 × max|W|) with the lowest squared quantization error",
+        negatedFlag: "no-weight-range-search");
     public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
         "how many calibration samples to use");
 
@@ -116,7 +119,7 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, EvaluationData,
+        WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, MeasureLatency, LatencyThreads,

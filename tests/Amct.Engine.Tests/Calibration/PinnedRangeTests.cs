@@ -87,6 +87,23 @@ public sealed class PinnedRangeTests
         Assert.IsLessThanOrEqualTo(1.0 + 1e-12, range.Max);
     }
 
+    /// <summary>
+    /// A million values uniform on [0, 1] and one at 3. HFMG re-bins [0, 3] into 4096 bins (the bulk fills bins
+    /// 0…1365) and trims at least ⌈1,000,002 / 100,000⌉ = 11 counts per round. Its first trim from the right takes the
+    /// outlier and every empty bin down into the bulk, so its candidates are the full [0, 3] and windows inside [0, 1].
+    /// Squared error of the full range: 10⁶ · (3/255)² / 12 ≈ 11.5. Of [0, c] with c just under 1: the bulk's rounding,
+    /// 10⁶ · (c/255)² / 12 ≈ 1.3, plus the clipped outlier, (3 − c)² ≈ 4. Narrowing c below 1 clips bulk values and
+    /// lowers the first term less than it raises the second (d/dc of the rounding term 2.6 &lt; 4), so the widest
+    /// window inside the bulk wins: [0, 1] to within a bin (3/4096).
+    /// </summary>
+    [TestMethod]
+    public void Hfmg_drops_a_lone_far_outlier_and_keeps_the_bulk()
+    {
+        var range = new HfmgMethod().Compute(Observe(Even(1_000_001, 0, 1).Append(3f)), ActivationMode.Asymmetric);
+        Assert.AreEqual(0.0, range.Min);
+        Assert.AreEqual(1.0, range.Max, 3.0 / 4096, $"max {range.Max}");
+    }
+
     [TestMethod]
     public void The_default_method_is_ifmr() => Assert.IsInstanceOfType<IfmrMethod>(Create(RangeMethods.DefaultName));
 

@@ -18,6 +18,8 @@ public sealed class SettingContractDefaultsTests
         Assert.AreEqual(QuantizationJob.DefaultBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             SettingList.BatchSize.DefaultText);
         Assert.AreEqual(RangeMethods.DefaultName, SettingList.CalibrationMethod.DefaultText);
+        var request = new QuantizeRequest { ModelPath = "m.onnx", OutputDirectory = "." };
+        Assert.AreEqual(request.WeightRangeSearch ? "true" : "false", SettingList.WeightRangeSearch.DefaultText);
     }
 
     [TestMethod]

@@ -19,7 +19,7 @@ internal sealed class SubgraphStage() : JobStage("subgraphs", StageTiming.Quanti
             return;
         }
         var options = new SubgraphOptions(settings.PlanOptions, settings.MethodFor, settings.Activation,
-            settings.NeedsHistograms, request.WeightBits, request.SignedActivationStorage);
+            settings.NeedsHistograms, request.WeightBits, request.SignedActivationStorage, request.WeightRangeSearch);
         context.Subgraphs = SubgraphQuantization.Apply(context.Model, context.Quantized, options,
             ReadBatches(context, dataPath), context.ModelPath);
     }

@@ -6,5 +6,6 @@ namespace Amct.Engine.Pipeline.Stages;
 internal sealed class WeightsStage() : JobStage("weights", StageTiming.Quantize)
 {
     public override void Run(JobContext context) =>
-        context.Weights = LayerWeights.Quantize(context.Model.Graph, context.Plan, context.ModelPath, context.Request.WeightBits);
+        context.Weights = LayerWeights.Quantize(context.Model.Graph, context.Plan, context.ModelPath,
+            context.Request.WeightBits, context.Request.WeightRangeSearch);
 }
