@@ -60,6 +60,9 @@ internal sealed class JobContext : IDisposable
 
     // factors
     public IReadOnlyList<TensorFactors> Factors { get; set; } = [];
+
+    /// <summary>The record the factors came from (--record), whose weight scales the weights stage applies.</summary>
+    public IReadOnlyList<LayerRecord>? Record { get; set; }
     public CalibrationInfo CalibrationInfo { get; set; } = null!;
 
     // weights
