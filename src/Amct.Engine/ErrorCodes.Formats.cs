@@ -39,4 +39,7 @@ public static partial class ErrorCodes
     public const string ConfigParameterNotForAlgorithm = "AMCT1125";
     public const string ConfigDuplicateKey = "AMCT1126";
     public const string ConfigUnsupported = "AMCT1127";
+
+    /// <summary>A simplified config (.cfg, protobuf text format) that is not valid text format (line and column given).</summary>
+    public const string ConfigSyntaxError = "AMCT1128";
 }
