@@ -61,7 +61,10 @@ internal sealed class JobContext : IDisposable
     // factors
     public IReadOnlyList<TensorFactors> Factors { get; set; } = [];
 
-    /// <summary>The record the factors came from (--record), whose weight scales the weights stage applies.</summary>
+    /// <summary>
+    /// The record the factors come from (--record; read by the load stage): its skip_fusion entries are left unfolded,
+    /// its weight scales applied by the weights stage.
+    /// </summary>
     public IReadOnlyList<LayerRecord>? Record { get; set; }
     public CalibrationInfo CalibrationInfo { get; set; } = null!;
 

@@ -297,4 +297,32 @@ public sealed class AmctRecordTests
         Assert.AreEqual("the record gives no factors for its input", result.Report.Skipped.Single(s => s.Name == "conv2").Reason);
         Assert.DoesNotContain("conv2", RecordReader.Read(result.RecordFile).Select(r => r.Key).ToList());
     }
+
+    /// <summary>X [1,2,4,4] → conv (3 channels) → BatchNormalization → Y.</summary>
+    private static ModelProto ConvThenBatchNorm() => new ModelBuilder()
+        .Input("X", DataTypes.Float, 1, 2, 4, 4)
+        .Output("Y", DataTypes.Float, 1, 3, 4, 4)
+        .Initializer("W", [3, 2, 1, 1], Pattern(6))
+        .Initializer("gamma", [3], [1.5f, 0.5f, 2f])
+        .Initializer("beta", [3], [0.1f, -0.2f, 0.3f])
+        .Initializer("mean", [3], [0.05f, 0f, -0.1f])
+        .Initializer("var", [3], [1f, 4f, 0.25f])
+        .Node("Conv", ["X", "W"], ["C"], "conv")
+        .Node("BatchNormalization", ["C", "gamma", "beta", "mean", "var"], ["Y"], "bn")
+        .Build();
+
+    [TestMethod]
+    [DataRow(true, 0)]
+    [DataRow(false, 1)]
+    public void A_layer_recorded_with_skip_fusion_keeps_its_batch_normalization(bool skipFusion, int folded)
+    {
+        var (model, folder) = WriteModel(ConvThenBatchNorm());
+        using var _ = folder;
+        var record = $"record {{ key: \"conv\" value {{ scale_d: 0.01 offset_d: 0 scale_w: 0.004 offset_w: 0 skip_fusion: {(skipFusion ? "true" : "false")} }} }}\n";
+
+        var result = RunWithRecord(model, record, folder.File("out"), new CollectingLog());
+
+        Assert.HasCount(folded, result.Report.Preparation.FoldedBatchNorms);
+        AssertSameFactors(RecordReader.Parse(record, "given"), RecordReader.Read(result.RecordFile));
+    }
 }

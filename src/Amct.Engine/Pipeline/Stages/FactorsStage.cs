@@ -39,9 +39,7 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
     private static void FromRecord(JobContext context, string recordPath)
     {
         var target = Path.GetFullPath(recordPath);
-        var records = RecordReader.Read(recordPath);
-        RecordSupport.Check(records, recordPath);
-        context.Record = records;
+        var records = context.Record ?? throw new InvalidOperationException("the load stage reads the record");
         var coverage = RecordFactors.FromRecord(context.Plan, records, recordPath);
         WarnUnused(context, coverage.Unused, target);
         context.CalibrationInfo = new CalibrationInfo(null, 0, "record " + target);
