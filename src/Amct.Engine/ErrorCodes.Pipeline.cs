@@ -6,6 +6,7 @@ public static partial class ErrorCodes
     public const string MissingSetting = "AMCT1003";
     public const string BadSettingValue = "AMCT1004";
     public const string UnknownLayerSetting = "AMCT1005";
+    /// <summary>No longer raised (tensors a record does not cover are calibrated or kept float, AMCT1110); kept reserved.</summary>
     public const string RecordMissingFactors = "AMCT1006";
     public const string RecordConflictingFactors = "AMCT1007";
 

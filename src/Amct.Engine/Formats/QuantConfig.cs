@@ -31,8 +31,26 @@ public sealed class QuantConfig
     /// <summary><c>skip_layer_types</c> (an Amct.Build extension): operator types (e.g. "Gemm") kept in float.</summary>
     public IReadOnlyList<string>? SkipLayerTypes { get; init; }
 
-    /// <summary>The per-layer entries (every other top-level key), in file order.</summary>
+    /// <summary>
+    /// The per-layer entries (every other top-level key of a JSON config; <c>override_layer_configs</c> of a simplified
+    /// one), in file order.
+    /// </summary>
     public IReadOnlyList<LayerQuantConfig> Layers { get; init; } = [];
+
+    /// <summary>
+    /// A simplified config's <c>common_config</c> activation algorithm: the default for every layer no override names
+    /// (its <c>asymmetric</c> wins over <c>activation_offset</c>, as AMCT ranks them), or null.
+    /// </summary>
+    public ActivationQuantParams? CommonActivation { get; init; }
+
+    /// <summary>A simplified config's <c>common_config</c> weight settings (<c>arq_quantize</c>), or null.</summary>
+    public WeightQuantParams? CommonWeight { get; init; }
+
+    /// <summary>A simplified config's <c>override_layer_types</c>: settings for every layer of an operator type.</summary>
+    public IReadOnlyList<LayerTypeQuantConfig> LayerTypes { get; init; } = [];
+
+    /// <summary>A simplified config's <c>tensor_quantize</c>: how the input of a MaxPool or Add node is calibrated.</summary>
+    public IReadOnlyList<TensorQuantConfig> TensorQuantize { get; init; } = [];
 
     /// <summary>Image preprocessing for the data (Amct.Build's "preprocess" extension), or null.</summary>
     public Data.SampleSourceOptions? Preprocess { get; init; }
@@ -53,6 +71,23 @@ public sealed record LayerQuantConfig(string Name)
 
     /// <summary><c>weight_quant_params</c>, or null when absent.</summary>
     public WeightQuantParams? Weight { get; init; }
+}
+
+/// <summary>The settings of every layer of one operator type (<c>override_layer_types</c> of a simplified config).</summary>
+/// <param name="OpType">The ONNX operator type, e.g. "Conv".</param>
+public sealed record LayerTypeQuantConfig(string OpType)
+{
+    public ActivationQuantParams? Activation { get; init; }
+
+    public WeightQuantParams? Weight { get; init; }
+}
+
+/// <summary>A <c>tensor_quantize</c> entry: the calibration of one input of a node (AMCT: MaxPool or Add).</summary>
+/// <param name="LayerName">The node whose input it is.</param>
+/// <param name="InputIndex">Which input.</param>
+public sealed record TensorQuantConfig(string LayerName, int InputIndex)
+{
+    public ActivationQuantParams? Activation { get; init; }
 }
 
 /// <summary>The activation calibrators: AMCT's IFMR and HFMG, and Amct.Build's MinMax, Percentile and Entropy.</summary>

@@ -37,10 +37,41 @@ public static class QuantConfigReader
     /// <summary>AMCT's default IFMR search range, which bounds search_step when the layer does not set its own.</summary>
     private static readonly SearchRange DefaultSearchRange = new(0.7, 1.3);
 
+    /// <summary>
+    /// The config in a file: AMCT's JSON config, or its simplified config (a <c>.cfg</c> in protobuf text format), told
+    /// apart by content — a JSON config is an object, so it starts with <c>{</c>; a text-format one with a field name or
+    /// a comment — whatever the file is called.
+    /// </summary>
     public static QuantConfig Read(string path)
     {
         var fullPath = Path.GetFullPath(path);
-        return Parse(ReadBytes(fullPath), fullPath);
+        var bytes = ReadBytes(fullPath);
+        return IsJson(bytes) ? Parse(bytes, fullPath) : ParseSimplified(bytes, fullPath);
+    }
+
+    private static bool IsJson(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith("\uFEFF"u8))
+        {
+            bytes = bytes[3..];
+        }
+        var start = bytes.IndexOfAnyExcept(" \t\r\n"u8);
+        return start < 0 || bytes[start] == (byte)'{';
+    }
+
+    private static QuantConfig ParseSimplified(byte[] bytes, string fullPath)
+    {
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new AmctException(ErrorCodes.ConfigSyntaxError, fullPath,
+                "the config is neither JSON nor protobuf text: it is not UTF-8 text. Save it as UTF-8.", e);
+        }
+        return SimplifiedConfigReader.Parse(text.StartsWith('\uFEFF') ? text[1..] : text, fullPath);
     }
 
     /// <summary>The config in a file's bytes (UTF-8 JSON).</summary>
@@ -166,7 +197,7 @@ public static class QuantConfigReader
         return parameters;
     }
 
-    private static bool IsPercentile(double value) => value > 0.5 && value <= 1;
+    internal static bool IsPercentile(double value) => value > 0.5 && value <= 1;
 
     private static ActivationAlgorithm? ReadActivationAlgorithm(ConfigObject node)
     {

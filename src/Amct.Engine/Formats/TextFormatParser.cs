@@ -26,11 +26,15 @@ internal sealed class TextFormatParser
 
     private readonly TextFormatTokenizer _tokens;
 
-    private TextFormatParser(string text, string source) => _tokens = new TextFormatTokenizer(text, source);
+    private TextFormatParser(string text, string source, string syntaxErrorCode) =>
+        _tokens = new TextFormatTokenizer(text, source, syntaxErrorCode);
 
     /// <summary>The top-level fields of the text.</summary>
-    public static IReadOnlyList<TextField> Parse(string text, string source) =>
-        new TextFormatParser(text, source).ParseFields(closing: null, opening: null, depth: 0);
+    /// <param name="text">The file's content.</param>
+    /// <param name="source">The file to name in errors.</param>
+    /// <param name="syntaxErrorCode">The code of a syntax error: the record file's, unless the text is another kind of file.</param>
+    public static IReadOnlyList<TextField> Parse(string text, string source, string syntaxErrorCode = ErrorCodes.RecordSyntaxError) =>
+        new TextFormatParser(text, source, syntaxErrorCode).ParseFields(closing: null, opening: null, depth: 0);
 
     /// <summary>Fields up to the closing delimiter (or the end of the text at the top level).</summary>
     private List<TextField> ParseFields(string? closing, Token? opening, int depth)
@@ -63,7 +67,7 @@ internal sealed class TextFormatParser
         if (name.Kind != TokenKind.Identifier)
         {
             throw Error(name, name.Is("[")
-                ? "extension and Any fields ([...]) are not supported in record files."
+                ? "extension and Any fields ([...]) are not supported."
                 : $"expected a field name, found {name.Describe()}.");
         }
         var hasColon = _tokens.Peek().Is(":");

@@ -45,7 +45,7 @@ internal readonly record struct Token(TokenKind Kind, string Text, int Line, int
 /// octal), floats with exponent and optional f suffix, identifiers and the delimiters. Whitespace and newlines may
 /// appear between any two tokens.
 /// </summary>
-internal sealed partial class TextFormatTokenizer(string text, string source)
+internal sealed partial class TextFormatTokenizer(string text, string source, string syntaxErrorCode)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -67,7 +67,7 @@ internal sealed partial class TextFormatTokenizer(string text, string source)
 
     /// <summary>A syntax error at the given place in the file.</summary>
     public AmctException SyntaxError(int line, int column, string message) =>
-        new(ErrorCodes.RecordSyntaxError, source, $"line {line}, column {column}: {message}");
+        new(syntaxErrorCode, source, $"line {line}, column {column}: {message}");
 
     private int Column => _position - _lineStart + 1;
 

@@ -61,6 +61,12 @@ internal sealed class JobContext : IDisposable
     // factors (the fallback and the speed search replace them; CalibratedFactors stay those of every planned layer)
     public IReadOnlyList<TensorFactors> Factors { get; set; } = [];
     public IReadOnlyList<TensorFactors> CalibratedFactors { get; set; } = [];
+
+    /// <summary>
+    /// The record the factors come from (--record; read by the load stage): its skip_fusion entries are left unfolded,
+    /// its weight scales applied by the weights stage.
+    /// </summary>
+    public IReadOnlyList<LayerRecord>? Record { get; set; }
     public CalibrationInfo CalibrationInfo { get; set; } = null!;
 
     // weights

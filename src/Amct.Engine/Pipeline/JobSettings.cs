@@ -51,6 +51,12 @@ internal sealed class JobSettings
             throw new AmctException(ErrorCodes.BadSettingValue, "method",
                 $"unknown calibration method '{methodName}'. Valid values: {string.Join(", ", RangeMethods.Names)}.");
         }
+        // A simplified config's common_config sets the job's method (and its parameters) unless the request names one.
+        if (request.Method is null && config?.CommonActivation is { Algorithm: { } commonAlgorithm } common)
+        {
+            method = MethodFromConfig(commonAlgorithm, common);
+        }
+        var commonChannelWise = config?.CommonWeight?.ChannelWise;
         if (request.WeightBits is not (7 or 8))
         {
             throw new AmctException(ErrorCodes.BadSettingValue, "weight-bits", $"weight bits {request.WeightBits} must be 7 or 8.");
@@ -65,9 +71,13 @@ internal sealed class JobSettings
         return new JobSettings(config, request.ConfigFile)
         {
             Activation = request.Activation
-                ?? (config?.ActivationOffset is { } offset ? (offset ? ActivationMode.Asymmetric : ActivationMode.Symmetric) : ActivationMode.Asymmetric),
-            ConvWeights = request.ConvWeights ?? WeightGranularity.PerChannel,
-            MatMulWeights = request.MatMulWeights ?? WeightGranularity.PerChannel,
+                ?? ((config?.CommonActivation?.Asymmetric ?? config?.ActivationOffset) is { } offset
+                    ? (offset ? ActivationMode.Asymmetric : ActivationMode.Symmetric)
+                    : ActivationMode.Asymmetric),
+            // common_config's channel_wise: AMCT applies per-channel scales only where a layer has channels to give
+            // (convolutions), so true leaves matrix products as they are and false makes every layer per tensor.
+            ConvWeights = request.ConvWeights ?? (commonChannelWise == false ? WeightGranularity.PerTensor : WeightGranularity.PerChannel),
+            MatMulWeights = request.MatMulWeights ?? (commonChannelWise == false ? WeightGranularity.PerTensor : WeightGranularity.PerChannel),
             MethodName = method.Name,
             DefaultMethod = method,
             BatchSize = batchSize,
@@ -119,7 +129,7 @@ internal sealed class JobSettings
     public PlanOptions PlanOptions(GraphProto graph)
     {
         var layerWeights = new Dictionary<string, WeightGranularity>(StringComparer.Ordinal);
-        foreach (var layer in _config?.Layers ?? [])
+        foreach (var layer in LayerConfigs(graph))
         {
             if (layer.Weight?.ChannelWise is { } channelWise)
             {
@@ -144,6 +154,14 @@ internal sealed class JobSettings
                 TensorMethods[node.Input[0]] = MethodFromConfig(algorithm, activation);
             }
         }
+        foreach (var tensor in _config?.TensorQuantize ?? [])
+        {
+            if (tensor.Activation is { Algorithm: { } algorithm } activation
+                && graph.Node.FirstOrDefault(n => n.Name == tensor.LayerName) is { } node && tensor.InputIndex < node.Input.Count)
+            {
+                TensorMethods[node.Input[tensor.InputIndex]] = MethodFromConfig(algorithm, activation);
+            }
+        }
         return new PlanOptions
         {
             Activation = Activation,
@@ -155,13 +173,37 @@ internal sealed class JobSettings
         };
     }
 
+    /// <summary>
+    /// The per-layer settings: a layer's own entry (JSON layer key, <c>override_layer_configs</c>), else its operator
+    /// type's (<c>override_layer_types</c>) — AMCT's priority; <c>common_config</c> is the job's defaults.
+    /// </summary>
+    private IEnumerable<LayerQuantConfig> LayerConfigs(GraphProto graph)
+    {
+        var own = _config?.Layers ?? [];
+        var named = own.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var byType = (_config?.LayerTypes ?? []).ToLookup(t => t.OpType, StringComparer.Ordinal);
+        var fromTypes = graph.Node
+            .Where(n => !named.Contains(n.Name) && byType.Contains(n.OpType))
+            .Select(n => (Node: n, Type: byType[n.OpType].Last()))
+            .Select(x => new LayerQuantConfig(x.Node.Name) { Activation = x.Type.Activation, Weight = x.Type.Weight });
+        return own.Concat(fromTypes);
+    }
+
+    /// <summary>Operator types of <c>override_layer_types</c> no node of the model has (AMCT's PyTorch or Caffe names, say).</summary>
+    public IEnumerable<string> UnknownOpTypes(GraphProto graph)
+    {
+        var types = graph.Node.Select(n => n.OpType).ToHashSet(StringComparer.Ordinal);
+        return (_config?.LayerTypes ?? []).Select(t => t.OpType).Where(t => !types.Contains(t)).Distinct(StringComparer.Ordinal);
+    }
+
     public IRangeMethod MethodFor(string tensor) => TensorMethods.GetValueOrDefault(tensor) ?? DefaultMethod;
 
     /// <summary>Layer names the settings mention that the model does not have (a typo would silently do nothing).</summary>
     public IEnumerable<string> UnknownLayerNames(GraphProto graph)
     {
         var names = graph.Node.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        var mentioned = SkipLayers.Concat(SkipFusionLayers).Concat(_config?.Layers.Select(l => l.Name) ?? []);
+        var mentioned = SkipLayers.Concat(SkipFusionLayers).Concat(_config?.Layers.Select(l => l.Name) ?? [])
+            .Concat(_config?.TensorQuantize.Select(t => t.LayerName) ?? []);
         return mentioned.Where(n => !names.Contains(n)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
     }
 

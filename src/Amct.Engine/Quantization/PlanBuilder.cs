@@ -25,6 +25,7 @@ public sealed class PlanBuilder
     private readonly HashSet<string> _ownOutputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _parent = new(StringComparer.Ordinal);
     private readonly HashSet<string> _floatNodes = new(StringComparer.Ordinal);
+    private readonly List<QuantizedPool> _pools = [];
 
     private PlanBuilder(GraphProto graph, PlanOptions options)
     {
@@ -152,6 +153,9 @@ public sealed class PlanBuilder
         }
     }
 
+    /// <summary>Notes an average pool whose input is quantized (a record names it by node, as AMCT's does).</summary>
+    public void AddPool(NodeProto node) => _pools.Add(new QuantizedPool(node.Name, node.OpType, node.Input[0], node.Output[0]));
+
     /// <summary>Quantizes an output of a quantized node, which a following Relu may fold into.</summary>
     public void QuantizeOutput(NodeProto node, int output)
     {
@@ -243,6 +247,7 @@ public sealed class PlanBuilder
             QuantizedTensors = quantized,
             Groups = groups,
             ObservedTensors = quantized.Where(t => !_derived.Contains(t)).ToList(),
+            Pools = _pools.Where(p => _quantized.Contains(p.Input)).ToList(),
         };
     }
 }

@@ -22,6 +22,12 @@ public sealed record SkippedLayer(string Name, string OpType, string Reason);
 public sealed record FoldedActivation(string Node, string OpType, string ProducerOutput, string Output);
 
 /// <summary>
+/// An average pool whose input is quantized: AMCT records it as a layer (keyed by the node, with its input's factors
+/// and the weight factors 1 and 0), so a record names it by node.
+/// </summary>
+public sealed record QuantizedPool(string Name, string OpType, string Input, string Output);
+
+/// <summary>
 /// What the planner decided, before any calibration: which tensors get a quantize/dequantize pair, which of them must
 /// share factors (Concat inputs, MaxPool/Reshape input and output…), which layers get int8 weights, which
 /// activations fold away, and which tensors calibration must observe.
@@ -41,6 +47,9 @@ public sealed class QuantizationPlan
     /// <summary>The tensors whose values calibration must see (outputs of pass-through ops are covered by their input).</summary>
     public required IReadOnlyList<string> ObservedTensors { get; init; }
 
+    /// <summary>The average pools whose input is quantized (recorded by node, as AMCT does).</summary>
+    public IReadOnlyList<QuantizedPool> Pools { get; init; } = [];
+
     /// <summary>The same plan with other reasons for the layers left in float.</summary>
     public QuantizationPlan WithSkipped(IReadOnlyList<SkippedLayer> skipped) => new()
     {
@@ -50,5 +59,21 @@ public sealed class QuantizationPlan
         QuantizedTensors = QuantizedTensors,
         Groups = Groups,
         ObservedTensors = ObservedTensors,
+        Pools = Pools,
+    };
+
+    /// <summary>
+    /// The same plan with these tensors left in float (a record gave them no factors and there was nothing to calibrate
+    /// them on): their groups go, and so do the activation folds and pools that relied on them.
+    /// </summary>
+    public QuantizationPlan WithoutTensors(IReadOnlySet<string> tensors) => new()
+    {
+        Layers = Layers,
+        Skipped = Skipped,
+        Folds = Folds.Where(f => !tensors.Contains(f.Output)).ToList(),
+        QuantizedTensors = QuantizedTensors.Where(t => !tensors.Contains(t)).ToList(),
+        Groups = Groups.Select(g => (IReadOnlyList<string>)g.Where(t => !tensors.Contains(t)).ToList()).Where(g => g.Count > 0).ToList(),
+        ObservedTensors = ObservedTensors.Where(t => !tensors.Contains(t)).ToList(),
+        Pools = Pools.Where(p => !tensors.Contains(p.Input)).ToList(),
     };
 }

@@ -23,26 +23,7 @@ public static class WeightQuantizer
     public static QuantizedWeights Quantize(float[] weights, IReadOnlyList<long> dims, int? axis, int bits = 8, bool rangeSearch = false)
     {
         var positiveLimit = (1 << (bits - 1)) - 1;
-        var channels = axis is { } a ? (int)dims[a] : 1;
-        // Elements are laid out as [outer, channel, inner]; a channel's elements are strided by `inner`.
-        var inner = 1L;
-        var outer = 1L;
-        if (axis is { } ax)
-        {
-            for (var d = ax + 1; d < dims.Count; d++)
-            {
-                inner *= dims[d];
-            }
-            for (var d = 0; d < ax; d++)
-            {
-                outer *= dims[d];
-            }
-        }
-        else
-        {
-            inner = weights.Length;
-        }
-
+        var (channels, inner, outer) = Layout(weights.Length, dims, axis);
         var scales = new float[channels];
         var zeroChannels = 0;
         for (var c = 0; c < channels; c++)
@@ -71,7 +52,48 @@ public static class WeightQuantizer
             }
             scales[c] = scale;
         }
+        return WithScales(weights, dims, axis, scales, bits, zeroChannels);
+    }
 
+    /// <summary>
+    /// Quantizes with scales given from outside (an AMCT record's <c>scale_w</c>): one per channel along
+    /// <paramref name="axis"/>, or one for the tensor when <paramref name="axis"/> is null. Values beyond the int range
+    /// the scales allow are clamped, as AMCT's own quantizer does.
+    /// </summary>
+    public static QuantizedWeights Quantize(float[] weights, IReadOnlyList<long> dims, int? axis, float[] scales, int bits = 8)
+    {
+        var (channels, _, _) = Layout(weights.Length, dims, axis);
+        if (scales.Length != channels)
+        {
+            throw new ArgumentException($"{scales.Length} scales for {channels} channels", nameof(scales));
+        }
+        return WithScales(weights, dims, axis, scales, bits, 0);
+    }
+
+    /// <summary>The number of channels, and how a channel's elements are laid out as [outer, channel, inner].</summary>
+    private static (int Channels, long Inner, long Outer) Layout(int length, IReadOnlyList<long> dims, int? axis)
+    {
+        if (axis is not { } a)
+        {
+            return (1, length, 1);
+        }
+        var inner = 1L;
+        var outer = 1L;
+        for (var d = a + 1; d < dims.Count; d++)
+        {
+            inner *= dims[d];
+        }
+        for (var d = 0; d < a; d++)
+        {
+            outer *= dims[d];
+        }
+        return ((int)dims[a], inner, outer);
+    }
+
+    private static QuantizedWeights WithScales(float[] weights, IReadOnlyList<long> dims, int? axis, float[] scales, int bits, int zeroChannels)
+    {
+        var positiveLimit = (1 << (bits - 1)) - 1;
+        var (channels, inner, outer) = Layout(weights.Length, dims, axis);
         var values = new sbyte[weights.Length];
         double signal = 0, noise = 0;
         for (var c = 0; c < channels; c++)

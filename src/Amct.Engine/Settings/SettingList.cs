@@ -49,7 +49,7 @@ internal static class SettingList
     public static readonly Setting SkipOpTypes = new("SkipOpTypes", "skip-op-types", SettingKind.List, "none",
         "operator types kept in float, e.g. Gemm");
     public static readonly Setting ConfigFile = new("ConfigFile", "config", SettingKind.File, "none",
-        "an AMCT JSON quantization config (create_quant_config format)");
+        "an AMCT quantization config: create_quant_config JSON or a simplified .cfg (told apart by content)");
     public static readonly Setting RecordInput = new("RecordInput", "record", SettingKind.File, "none",
         "an AMCT record file whose factors are used instead of calibrating", perModel: true);
     public static readonly Setting Fusion = new("Fusion", "fusion", SettingKind.Boolean, "true",

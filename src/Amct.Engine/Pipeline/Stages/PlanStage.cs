@@ -19,6 +19,12 @@ internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
             context.Log.Warning(ErrorCodes.UnknownLayerSetting, request.ConfigFile ?? context.ModelPath,
                 $"'{unknown}' names no layer of the model; the setting has no effect. Run 'amct inspect' to list the layers.");
         }
+        foreach (var opType in settings.UnknownOpTypes(graph))
+        {
+            context.Log.Warning(ErrorCodes.UnknownLayerSetting, request.ConfigFile ?? context.ModelPath,
+                $"override_layer_types names '{opType}', an operator type no node of the model has (ONNX types such as " +
+                "Conv, Gemm or MatMul are meant); the override has no effect.");
+        }
         context.NothingToQuantize = context.Plan.Layers.Count == 0 && context.Plan.QuantizedTensors.Count == 0
             && !SubgraphQuantization.HoldsWeightedLayers(graph);
         if (context.NothingToQuantize)

@@ -4,7 +4,10 @@ using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline.Stages;
 
-/// <summary>Prepares the graph for quantizing: node names, opset 13, Conv+BatchNormalization folding, Gemm scales.</summary>
+/// <summary>
+/// Prepares the graph for quantizing: node names, opset 13, Conv+BatchNormalization folding, Gemm scales. A record's
+/// <c>skip_fusion: true</c> keeps its convolution unfolded, as AMCT made it (its scale_w belong to the unfolded weights).
+/// </summary>
 internal sealed class PrepareStage() : JobStage("prepare", StageTiming.Prepare)
 {
     public override void Run(JobContext context)
@@ -12,10 +15,23 @@ internal sealed class PrepareStage() : JobStage("prepare", StageTiming.Prepare)
         context.Preparation = GraphPreparation.Prepare(context.Model, new GraphPreparationOptions
         {
             FoldBatchNormalization = context.Settings.DoFusion,
-            SkipFusionLayers = context.Settings.SkipFusionLayers,
+            SkipFusionLayers = SkipFusionLayers(context),
         }, context.ModelPath);
         // ONNX Runtime's verdict on the user's model before planning: a model it refuses is the user's error (AMCT2013).
         ModelSession.Check(context.ModelPath);
         context.GemmScalesFolded = GemmScaling.Fold(context.Model.Graph, context.ModelPath);
+    }
+
+    private static IReadOnlySet<string> SkipFusionLayers(JobContext context)
+    {
+        if (context.Record is not { } record)
+        {
+            return context.Settings.SkipFusionLayers;
+        }
+        var convolutions = context.Model.Graph.Node.Where(n => n.OpType is "Conv" or "ConvTranspose").Select(n => n.Name)
+            .ToHashSet(StringComparer.Ordinal);
+        var skip = new HashSet<string>(context.Settings.SkipFusionLayers, StringComparer.Ordinal);
+        skip.UnionWith(record.Where(r => r.SkipFusion == true && convolutions.Contains(r.Key)).Select(r => r.Key));
+        return skip;
     }
 }

@@ -16,6 +16,7 @@ public sealed class PoolRule : IOpRule
     {
         if (plan.FollowsQuantizedInput(node))
         {
+            plan.AddPool(node);
             plan.QuantizeOutputUnlessGraphOutput(node);
         }
     }
