@@ -59,7 +59,7 @@ public sealed class AmctPrepare : Task
     {
         foreach (var warning in MisspeltSettings())
         {
-            Log.LogWarning(null, warning.Code, null, warning.File, 0, 0, 0, 0, "{0}", warning.Message);
+            Log.LogWarning(null, warning.Code, null, HelpLinks.For(warning.Code), warning.File, 0, 0, 0, 0, "{0}", warning.Message);
         }
         var diagnostics = new List<Diagnostic>();
         var (project, plans) = ProjectPlanning.Plan(TaskItems.ToModelItems(Models), ProjectFile, IntermediateDirectory,

@@ -207,10 +207,10 @@ public sealed class AmctQuantize : ToolTask
         switch (line.Severity)
         {
             case "error":
-                Log.LogError(null, line.Code, null, line.File, 0, 0, 0, 0, "{0}", line.Message);
+                Log.LogError(null, line.Code, null, HelpLinks.For(line.Code), line.File, line.Line, line.Column, 0, 0, "{0}", line.Message);
                 break;
             case "warning":
-                Log.LogWarning(null, line.Code, null, line.File, 0, 0, 0, 0, "{0}", line.Message);
+                Log.LogWarning(null, line.Code, null, HelpLinks.For(line.Code), line.File, line.Line, line.Column, 0, 0, "{0}", line.Message);
                 break;
             default:
                 Log.LogMessage(messageImportance, "{0}", line.Text);

@@ -25,5 +25,5 @@ internal static class TaskItems
         paths.Distinct().Select(p => (ITaskItem)new TaskItem(p)).ToArray();
 
     public static void Report(this TaskLoggingHelper log, Diagnostic diagnostic) =>
-        log.LogError(null, diagnostic.Code, null, diagnostic.File, 0, 0, 0, 0, "{0}", diagnostic.Message);
+        log.LogError(null, diagnostic.Code, null, HelpLinks.For(diagnostic.Code), diagnostic.File, 0, 0, 0, 0, "{0}", diagnostic.Message);
 }

@@ -20,6 +20,18 @@ public sealed class AmctException : Exception
     /// <summary>The file (path), setting or layer the error is about.</summary>
     public string Target { get; }
 
-    /// <summary>The error as one line in MSBuild's canonical error format.</summary>
-    public string ToCanonicalString() => $"{Target}: error {Code}: {Message}";
+    /// <summary>The 1-based line in <see cref="Target"/> the error is at, when the file has lines and the reader knows it.</summary>
+    public int? Line { get; init; }
+
+    /// <summary>The 1-based column on <see cref="Line"/>, when known.</summary>
+    public int? Column { get; init; }
+
+    /// <summary>
+    /// The error as one line in MSBuild's canonical error format: <c>target(line,col): error AMCTnnnn: message</c>, the
+    /// position being what IDEs and CI logs jump to.
+    /// </summary>
+    public string ToCanonicalString() => $"{Target}{Position}: error {Code}: {Message}";
+
+    /// <summary><c>(line,col)</c> or <c>(line)</c> to write after the target's path; empty when no line is known.</summary>
+    public string Position => Line is not { } line ? "" : Column is { } column ? $"({line},{column})" : $"({line})";
 }

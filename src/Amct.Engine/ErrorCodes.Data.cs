@@ -58,6 +58,9 @@ public static partial class ErrorCodes
     /// <summary>Fewer labels than evaluation samples.</summary>
     public const string LabelsTooFew = "AMCT3018";
 
+    /// <summary>More labels than evaluation samples (labels of other data, e.g. labels given without EvaluationData).</summary>
+    public const string LabelsTooMany = "AMCT3043";
+
     /// <summary>A negative label (class indices start at 0).</summary>
     public const string LabelsNegative = "AMCT3019";
 }

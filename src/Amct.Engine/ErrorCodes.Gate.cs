@@ -11,6 +11,11 @@ public static partial class ErrorCodes
     public const string SqnrTooLow = "AMCT4006";
     public const string CosineBelowAdvisory = "AMCT4010";
     public const string AccuracyNeedsLabels = "AMCT4011";
+
+    // 4012-4014: the quality floor (checked without thresholds too, unless QualityFloor=false).
+    public const string CosineBelowFloor = "AMCT4012";
+    public const string Int8LargerThanFloat = "AMCT4013";
+    public const string MostLayersKeptFloat = "AMCT4014";
     public const string FallbackExhausted = "AMCT4020";
 
     // 403x: latency (warnings).

@@ -80,6 +80,38 @@ public sealed class WorkerProtocolTests
     }
 
     [TestMethod]
+    public void A_position_after_the_file_becomes_the_errors_line_and_column()
+    {
+        var output = new WorkerOutput();
+        var json = output.Read(@"C:\work\amct (v2).json(3,17): error AMCT2101: line 3, position 17: the file is not valid JSON");
+        Assert.AreEqual(@"C:\work\amct (v2).json", json.File);
+        Assert.AreEqual((3, 17), (json.Line, json.Column));
+        Assert.AreEqual("AMCT2101", json.Code);
+
+        var record = output.Read("/data/r.txt(12): error AMCT2201: line 12: bad");
+        Assert.AreEqual(("/data/r.txt", 12, 0), (record.File, record.Line, record.Column));
+
+        var none = output.Read("/data/m.onnx: error AMCT2003: x");
+        Assert.AreEqual(("/data/m.onnx", 0, 0), (none.File, none.Line, none.Column));
+    }
+
+    [TestMethod]
+    public void Each_code_links_to_the_readme_table_that_documents_it()
+    {
+        Assert.AreEqual("https://github.com/amct-build/Amct.Build#msbuild-error-codes", HelpLinks.For("AMCT1205"));
+        Assert.AreEqual("https://github.com/amct-build/Amct.Build#msbuild-error-codes", HelpLinks.For("AMCT5103"));
+        Assert.AreEqual("https://github.com/amct-build/Amct.Build#error-codes", HelpLinks.For("AMCT4012"));
+        Assert.IsNull(HelpLinks.For("CS0001"));
+
+        // The anchors are the README's headings (GitHub's slugs), the base the package's project URL.
+        var readme = File.ReadAllLines(Path.Combine(Amct.TestSupport.SharedData.RepositoryRoot, "README.md"));
+        CollectionAssert.Contains(readme, "## Error codes");
+        CollectionAssert.Contains(readme, "## MSBuild error codes");
+        var project = File.ReadAllText(Path.Combine(Amct.TestSupport.SharedData.RepositoryRoot, "src", "Amct.Build", "Amct.Build.csproj"));
+        StringAssert.Contains(project, $"<PackageProjectUrl>{HelpLinks.ReadmeUrl}</PackageProjectUrl>");
+    }
+
+    [TestMethod]
     public void The_last_lines_are_kept_for_a_crash_report()
     {
         var output = new WorkerOutput(keepLastLines: 3);

@@ -7,13 +7,16 @@ namespace Amct.Build.Tasks.Worker;
 /// <summary>A line the worker printed, classified.</summary>
 internal sealed class WorkerLine
 {
-    public WorkerLine(string text, string? severity = null, string? file = null, string? code = null, string? message = null)
+    public WorkerLine(string text, string? severity = null, string? file = null, string? code = null, string? message = null,
+        int line = 0, int column = 0)
     {
         Text = text;
         Severity = severity;
         File = file;
         Code = code;
         Message = message;
+        Line = line;
+        Column = column;
     }
 
     public string Text { get; }
@@ -24,6 +27,11 @@ internal sealed class WorkerLine
     public string? File { get; }
     public string? Code { get; }
     public string? Message { get; }
+
+    /// <summary>The 1-based line and column in <see cref="File"/> (MSBuild's <c>file(line,col)</c>); 0 when not given.</summary>
+    public int Line { get; }
+
+    public int Column { get; }
 }
 
 /// <summary>
@@ -32,9 +40,10 @@ internal sealed class WorkerLine
 /// </summary>
 internal sealed class WorkerOutput
 {
-    // The file part is matched lazily up to the first ": error AMCT" so Windows drive letters (C:\...) stay in it.
+    // The file part is matched lazily up to the first ": error AMCT" so Windows drive letters (C:\...) stay in it; a
+    // position (line) or (line,col) right before that is MSBuild's and goes to the error's line and column fields.
     private static readonly Regex Canonical = new(
-        @"^(?<file>.+?): (?<severity>error|warning) (?<code>AMCT\d{4}): (?<message>.*)$",
+        @"^(?<file>.+?)(?:\((?<line>\d{1,9})(?:,(?<column>\d{1,9}))?\))?: (?<severity>error|warning) (?<code>AMCT\d{4}): (?<message>.*)$",
         RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     private readonly Queue<string> _last = new();
@@ -69,8 +78,11 @@ internal sealed class WorkerOutput
             ErrorCount++;
         }
         return new WorkerLine(text, severity, match.Groups["file"].Value.Trim(), match.Groups["code"].Value,
-            match.Groups["message"].Value);
+            match.Groups["message"].Value, Number(match.Groups["line"]), Number(match.Groups["column"]));
     }
+
+    private static int Number(Group group) =>
+        group.Success ? int.Parse(group.Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     public string LastLinesText => string.Join(Environment.NewLine, _last);
 }

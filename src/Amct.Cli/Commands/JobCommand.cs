@@ -88,7 +88,8 @@ internal static class JobCommand
         catch (AmctException e)
         {
             var (file, message) = location.Place(e.Target, e.Message);
-            error.WriteLine($"{file}: error {e.Code}: {message}");
+            // A position belongs to the target file; an error moved to the project file has none there.
+            error.WriteLine($"{file}{(file == e.Target ? e.Position : "")}: error {e.Code}: {message}");
             RemoveOutputs(request);
             return (failed, 1);
         }

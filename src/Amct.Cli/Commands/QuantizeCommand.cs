@@ -62,7 +62,6 @@ internal static class QuantizeCommand
     {
         var r = result.Report;
         var c = CultureInfo.InvariantCulture;
-        var ratio = (double)r.Model.InputBytes / Math.Max(1, r.Model.OutputBytes);
         var quality = "";
         if (r.Evaluation is { } e)
         {
@@ -79,7 +78,7 @@ internal static class QuantizeCommand
         }
         var layers = r.Skipped.Count == 1 ? "1 layer kept float" : $"{r.Skipped.Count} layers kept float";
         var latency = r.Latency is { } l ? ", " + l.Describe() : "";
-        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {quality}{ratio:0.0}x smaller{latency}, {layers}")
+        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {quality}{r.Model.SizeChange()}{latency}, {layers}")
             + Environment.NewLine + $"report: {r.HumanReport}";
     }
 }

@@ -80,6 +80,7 @@ internal sealed class QuantizeOptions
             },
             AutoFallback = Flag(S.AutoFallback),
             AccuracyFailureIsWarning = Flag(S.AccuracyFailureIsWarning) ?? false,
+            QualityFloor = Flag(S.QualityFloor) ?? true,
             SkipEvaluation = Flag(S.NoEvaluation) ?? false,
             MeasureLatency = Flag(S.MeasureLatency) ?? true,
             LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int

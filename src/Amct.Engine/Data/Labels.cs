@@ -19,9 +19,10 @@ public static class Labels
     ];
 
     /// <summary>
-    /// The labels of the first <paramref name="expectedCount"/> samples, read from a positional file at
-    /// <paramref name="path"/>. A file may hold more labels than that (the evaluation may use fewer samples than it
-    /// has), never fewer; labels must not be negative. Files that match labels by name need the samples' names: use
+    /// The labels of <paramref name="expectedCount"/> samples, read from a positional file at <paramref name="path"/>.
+    /// The file must hold exactly one label per sample: with more or fewer, which label belongs to which sample is a
+    /// guess (labels of other data scored against these samples once passed for a 7.5 % accuracy); labels must not be
+    /// negative. Files that match labels by name need the samples' names: use
     /// <see cref="Read(string, ISampleSource)"/>.
     /// </summary>
     public static long[] Read(string path, long expectedCount)
@@ -34,7 +35,7 @@ public static class Labels
                 $"this labels file ({format.Description}) names the samples it labels, but only a sample count was " +
                 "given to match it with. Open the labels with the sample source, so they are matched by file name.");
         }
-        return Positional(fullPath, format, expectedCount);
+        return Positional(fullPath, format, expectedCount, "the data");
     }
 
     /// <summary>The labels of the samples of <paramref name="source"/>, in the source's order, whatever the file's format.</summary>
@@ -44,7 +45,7 @@ public static class Labels
         var (fullPath, format) = Find(path);
         return format.MatchesByName
             ? Named(fullPath, format, source.ReadNames().ToList(), source.Description)
-            : Positional(fullPath, format, source.Count);
+            : Positional(fullPath, format, source.Count, source.Description);
     }
 
     /// <summary>
@@ -57,7 +58,7 @@ public static class Labels
         var (fullPath, format) = Find(path);
         return format.MatchesByName
             ? Named(fullPath, format, sampleNames, "the data")
-            : Positional(fullPath, format, sampleNames.Count);
+            : Positional(fullPath, format, sampleNames.Count, "the data");
     }
 
     private static (string FullPath, ILabelFormat Format) Find(string path)
@@ -77,17 +78,19 @@ public static class Labels
         return (fullPath, format);
     }
 
-    private static long[] Positional(string fullPath, ILabelFormat format, long expectedCount)
+    /// <param name="data">The evaluation data the labels are for (its path), named in the errors.</param>
+    private static long[] Positional(string fullPath, ILabelFormat format, long expectedCount, string data)
     {
         var labels = format.Read(fullPath, null);
-        if (labels.LongLength < expectedCount)
+        if (labels.LongLength != expectedCount)
         {
-            throw new AmctException(ErrorCodes.LabelsTooFew, fullPath,
-                $"the file holds {DataErrors.Count(labels.LongLength)} labels but there are " +
-                $"{DataErrors.Count(expectedCount)} samples to evaluate. Give one label per sample, in the samples' order.");
+            throw new AmctException(labels.LongLength < expectedCount ? ErrorCodes.LabelsTooFew : ErrorCodes.LabelsTooMany, fullPath,
+                $"the file holds {DataErrors.Count(labels.LongLength)} labels but {data} holds " +
+                $"{DataErrors.Count(expectedCount)} samples to evaluate. Give exactly one label per evaluation sample, in " +
+                "the samples' order (without EvaluationData, the labels are for the calibration data).");
         }
         CheckClassIndices(fullPath, labels, index => $"sample {index}");
-        return labels.Length == expectedCount ? labels : labels[..(int)expectedCount];
+        return labels;
     }
 
     private static long[] Named(string fullPath, ILabelFormat format, IReadOnlyList<string?> sampleNames, string data)

@@ -27,7 +27,7 @@ public static class MarkdownReport
         text.AppendLine();
         text.AppendLine("| | |");
         text.AppendLine("|---|---|");
-        text.AppendLine(c, $"| output | `{Path.GetFileName(r.Model.Output)}` ({r.Model.OutputBytes:N0} bytes, {(double)r.Model.InputBytes / Math.Max(1, r.Model.OutputBytes):0.0}x smaller) |");
+        text.AppendLine(c, $"| output | `{Path.GetFileName(r.Model.Output)}` ({r.Model.OutputBytes:N0} bytes, {r.Model.SizeChange()}) |");
         text.AppendLine(c, $"| layers | {r.Layers.Count} int8, {r.Skipped.Count} float |");
         text.AppendLine(c, $"| calibration | {r.Calibration.Samples} samples, {r.Settings.Method}, {r.Settings.ActivationMode} activations, {r.Settings.ConvWeights} weights |");
         if (r.Evaluation is { } e)
@@ -44,10 +44,12 @@ public static class MarkdownReport
                 text.AppendLine(c, $"| `{o.Output}` | {agreement}cosine {o.CosineMean:0.0000} (worst {o.CosineWorst:0.0000}), SQNR {o.SqnrDb:0.00} dB |");
             }
         }
-        if (r.Gate is { Thresholds.Any: false })
+        if (r.Gate is { Thresholds.Any: false } unset)
         {
-            // Evaluated, but no threshold to pass: "passed" would read as a verdict that was never given.
-            text.AppendLine("| gate | not set |");
+            // Evaluated, but no threshold to pass: "passed" would read as a verdict that was never given. Without
+            // thresholds every failure is the quality floor's.
+            text.AppendLine(unset.Failures.Count == 0 ? "| gate | not set |"
+                : $"| gate | not set; quality floor failed{(unset.FailureIsWarning ? " (reported as a warning)" : "")}: {string.Join("; ", unset.Failures.Select(f => f.Message))} |");
         }
         else if (r.Gate is { } gate)
         {

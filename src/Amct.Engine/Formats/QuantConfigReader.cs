@@ -308,7 +308,11 @@ public static class QuantConfigReader
             var reason = e.Message.Split(" LineNumber:")[0].Split(" Path:")[0].ReplaceLineEndings(" ");
             throw new AmctException(ErrorCodes.ConfigMalformedJson, source,
                 $"line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: the file is not valid JSON: {reason} " +
-                "Fix the JSON (comments and trailing commas are not allowed).", e);
+                "Fix the JSON (comments and trailing commas are not allowed).", e)
+            {
+                Line = (int?)e.LineNumber + 1,
+                Column = (int?)e.BytePositionInLine + 1,
+            };
         }
     }
 
@@ -324,7 +328,7 @@ public static class QuantConfigReader
             if (Rune.DecodeFromUtf8(json[offset..], out _, out var length) != OperationStatus.Done)
             {
                 throw new AmctException(ErrorCodes.ConfigMalformedJson, source,
-                    $"line {line}: the file is not valid JSON: it is not UTF-8 text. Save it as UTF-8.");
+                    $"line {line}: the file is not valid JSON: it is not UTF-8 text. Save it as UTF-8.") { Line = line };
             }
             line += json[offset] == (byte)'\n' ? 1 : 0;
             offset += length;

@@ -64,7 +64,13 @@ public sealed record ToolInfo(string Name, string Version);
 /// <summary>The thresholds checked, whether the final model met them, and what it missed.</summary>
 public sealed record GateReport(GateThresholds Thresholds, bool Passed, bool FailureIsWarning, IReadOnlyList<GateFailure> Failures);
 
-public sealed record ModelFiles(string Input, string Output, string Record, long InputBytes, long OutputBytes);
+public sealed record ModelFiles(string Input, string Output, string Record, long InputBytes, long OutputBytes)
+{
+    /// <summary>"4.0x smaller", or "1.3x larger" for a model that grew (a ratio below 1 "smaller" would hide it).</summary>
+    public string SizeChange() => OutputBytes <= InputBytes
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(double)InputBytes / Math.Max(1, OutputBytes):0.0}x smaller")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(double)OutputBytes / Math.Max(1, InputBytes):0.0}x larger");
+}
 
 public sealed record ReportSettings(
     string ActivationMode,

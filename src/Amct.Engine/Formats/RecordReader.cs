@@ -148,5 +148,5 @@ public static class RecordReader
     }
 
     private static AmctException At(string code, string source, int line, string? key, string message) =>
-        new(code, source, key is null ? $"line {line}: {message}" : $"line {line}: record '{key}': {message}");
+        new(code, source, key is null ? $"line {line}: {message}" : $"line {line}: record '{key}': {message}") { Line = line };
 }

@@ -67,7 +67,7 @@ internal sealed partial class TextFormatTokenizer(string text, string source, st
 
     /// <summary>A syntax error at the given place in the file.</summary>
     public AmctException SyntaxError(int line, int column, string message) =>
-        new(syntaxErrorCode, source, $"line {line}, column {column}: {message}");
+        new(syntaxErrorCode, source, $"line {line}, column {column}: {message}") { Line = line, Column = column };
 
     private int Column => _position - _lineStart + 1;
 

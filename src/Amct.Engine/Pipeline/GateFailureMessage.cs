@@ -30,6 +30,11 @@ internal static class GateFailureMessage
         var code = fallback is { Passed: false } ? ErrorCodes.FallbackExhausted : gate.Failures[0].Code;
         var message = string.Join("; ", gate.Failures.Select(f => f.Message)) + ".";
         var c = CultureInfo.InvariantCulture;
+        if (gate.Failures.All(f => QualityFloor.Codes.Contains(f.Code)))
+        {
+            // Only the quality floor failed: its messages say what to do; threshold advice would not fit.
+            return new AmctException(code, context.ModelPath, message + $" Details: {reportPath}");
+        }
         if (context.Evaluation is { } evaluation && FloatBelowMinimum(evaluation, request.Gate) is { } floatTop1)
         {
             message += string.Create(c,

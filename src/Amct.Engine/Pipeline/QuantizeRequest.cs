@@ -64,6 +64,12 @@ public sealed record QuantizeRequest
     /// <summary>Report a missed threshold as a warning and keep the outputs, instead of failing.</summary>
     public bool AccuracyFailureIsWarning { get; init; }
 
+    /// <summary>
+    /// Fail a model below the quality floor even without thresholds (cosine under 0.9, int8 larger than float, most
+    /// layers kept float by the fallback); see <see cref="Evaluation.QualityFloor"/>.
+    /// </summary>
+    public bool QualityFloor { get; init; } = true;
+
     /// <summary>Skip the comparison with the float model entirely (no metrics, no gate).</summary>
     public bool SkipEvaluation { get; init; }
 

@@ -89,6 +89,9 @@ internal static class SettingList
         "half the int8 layers", "the most layers the fallback may keep in float", maximum: int.MaxValue);
     public static readonly Setting AccuracyFailureIsWarning = new("AccuracyFailureIsWarning", "accuracy-failure-is-warning",
         SettingKind.Boolean, "false", "a missed threshold is a warning and the outputs are kept");
+    public static readonly Setting QualityFloor = new("QualityFloor", "quality-floor", SettingKind.Boolean, "true",
+        "fail a model even without thresholds when an output's cosine similarity is below 0.9, the int8 model is larger than the float one, or the fallback kept more than half the layers in float; false accepts such a model",
+        negatedFlag: "no-quality-floor");
     public static readonly Setting MeasureLatency = new("MeasureLatency", "measure-latency", SettingKind.Boolean, "true",
         "time the int8 model against the float one in ONNX Runtime for the reports; warn when it is slower",
         negatedFlag: "no-measure-latency");
@@ -122,7 +125,7 @@ internal static class SettingList
         WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
-        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, MeasureLatency, LatencyThreads,
+        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads,
         OptimizeFor, OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
     ];
 

@@ -31,6 +31,9 @@ public sealed class QuantConfigErrorTests
         // The error is one line, with our 1-based position rather than System.Text.Json's 0-based one.
         Assert.IsFalse(error.Message.Contains("LineNumber", StringComparison.Ordinal), error.Message);
         Assert.IsFalse(error.Message.Contains('\n', StringComparison.Ordinal), error.Message);
+        // The same position in MSBuild's file(line,col) fields, where IDEs and CI logs jump to.
+        StringAssert.StartsWith(error.ToCanonicalString(), $"{error.Target}({error.Line},{error.Column}): error AMCT1121: ");
+        StringAssert.StartsWith(error.Message, $"line {error.Line}, position {error.Column}: ");
     }
 
     [TestMethod]
@@ -42,6 +45,7 @@ public sealed class QuantConfigErrorTests
         Assert.AreEqual(Source, error.Target);
         StringAssert.StartsWith(error.Message, "line 2: ");
         StringAssert.Contains(error.Message, "not UTF-8");
+        StringAssert.StartsWith(error.ToCanonicalString(), $"{Source}(2): error ");
     }
 
     [TestMethod]

@@ -43,6 +43,8 @@ public sealed class RecordErrorTests
     {
         var error = AssertParseFails(text, ErrorCodes.RecordSyntaxError, messagePart);
         StringAssert.StartsWith(error.Message, $"line {line}, column ");
+        Assert.AreEqual(line, error.Line);
+        StringAssert.StartsWith(error.ToCanonicalString(), $"{error.Target}({line},{error.Column}): error AMCT1102: ");
     }
 
     [TestMethod]
@@ -140,7 +142,7 @@ public sealed class RecordErrorTests
         var path = temp.File("record.txt");
         File.WriteAllText(path, "record {\n  key: \"conv1\"\n  value { offset_d: 300 }\n}\n");
         var error = AssertReadFails(path, ErrorCodes.RecordBadValue, "line 3: record 'conv1': offset_d 300");
-        StringAssert.StartsWith(error.ToCanonicalString(), $"{path}: error AMCT1105: line 3");
+        StringAssert.StartsWith(error.ToCanonicalString(), $"{path}(3): error AMCT1105: line 3");
     }
 
     [TestMethod]

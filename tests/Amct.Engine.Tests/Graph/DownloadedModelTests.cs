@@ -57,7 +57,8 @@ public sealed class DownloadedModelTests
         var dataPath = Path.Combine(temp.Path, "calib.npy");
         NpyWriter.Write<float>(dataPath, [32, 8], TestTensors.Values(32 * 8, seed: 4, low: -2f, high: 2f));
 
-        var result = QuantizationJob.Run(new QuantizeRequest { ModelPath = modelPath, CalibrationData = dataPath, OutputDirectory = temp.Path },
+        // QualityFloor off: a one-layer model grows when quantized, and this test is about how its weight is stored.
+        var result = QuantizationJob.Run(new QuantizeRequest { ModelPath = modelPath, CalibrationData = dataPath, OutputDirectory = temp.Path, QualityFloor = false },
             new CollectingLog());
 
         Assert.AreEqual(9L, result.Report.Preparation.UpgradedFromOpset);

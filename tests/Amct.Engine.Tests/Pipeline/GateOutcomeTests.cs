@@ -83,6 +83,71 @@ public sealed class GateOutcomeTests
         Assert.DoesNotContain("passed", report);
     }
 
+    [TestMethod]
+    public void Without_thresholds_an_output_far_off_the_float_one_fails_the_quality_floor()
+    {
+        // Evaluating on samples 40 times brighter than the calibration data saturates every activation range.
+        using var temp = new TempFolder();
+        var bright = temp.File("bright.npy");
+        var bytes = File.ReadAllBytes(TestData.PathOf("digits-cnn/test_x.npy"));
+        var dataStart = 10 + BitConverter.ToUInt16(bytes, 8); // .npy version 1: magic, version, header length, header
+        var pixels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(dataStart));
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] *= 40;
+        }
+        File.WriteAllBytes(bright, bytes);
+        var request = Digits(temp, new GateThresholds()) with { EvaluationData = bright, EvaluationLabels = null };
+
+        var error = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(request, new CollectingLog()));
+
+        Assert.AreEqual(ErrorCodes.CosineBelowFloor, error.Code, error.Message);
+        StringAssert.Contains(error.Message, "below the quality floor 0.9");
+        Assert.DoesNotContain("MaxFallbackLayers", error.Message, "no threshold advice for the floor");
+        StringAssert.Contains(File.ReadAllText(temp.File("out/digits-cnn.quant.failed.md")), "| gate | not set; quality floor failed: ");
+        Assert.IsFalse(File.Exists(temp.File("out/digits-cnn.int8.onnx")));
+
+        var accepted = QuantizationJob.Run(request with { QualityFloor = false }, new CollectingLog());
+        Assert.IsTrue(File.Exists(accepted.QuantizedModel), "QualityFloor=false accepts the model");
+        StringAssert.Contains(File.ReadAllText(accepted.Report.HumanReport!), "| gate | not set |");
+    }
+
+    [TestMethod]
+    public void An_int8_model_larger_than_the_float_one_fails_the_quality_floor_and_the_report_says_larger()
+    {
+        using var temp = new TempFolder();
+        var model = temp.File("gemm.onnx");
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(ModelBuilder.Gemm()));
+        NpyWriter.Write(temp.File("x.npy"), [8, 4], Enumerable.Range(0, 32).Select(i => (i % 9 - 4) * 0.5f).ToArray());
+        var request = new QuantizeRequest { ModelPath = model, CalibrationData = temp.File("x.npy"), OutputDirectory = temp.File("out"), MeasureLatency = false };
+
+        var error = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(request, new CollectingLog()));
+
+        Assert.AreEqual(ErrorCodes.Int8LargerThanFloat, error.Code, error.Message);
+        Assert.AreEqual(model, error.Target);
+        StringAssert.Contains(error.Message, "is larger than the float one");
+        StringAssert.Contains(error.Message, $"Details: {temp.File("out/gemm.quant.failed.md")}");
+        StringAssert.Contains(File.ReadAllText(temp.File("out/gemm.quant.failed.md")), "x larger) |");
+
+        var accepted = QuantizationJob.Run(request with { QualityFloor = false }, new CollectingLog());
+        StringAssert.Contains(File.ReadAllText(accepted.Report.HumanReport!), "x larger) |", "never \"0.2x smaller\"");
+    }
+
+    [TestMethod]
+    public void Labels_without_evaluation_data_that_do_not_fit_the_calibration_data_are_an_error_naming_both_files()
+    {
+        // 497 test labels, but without EvaluationData the job evaluates on the 200 calibration samples.
+        using var temp = new TempFolder();
+        var request = Digits(temp, new GateThresholds { MinAccuracy = 0.9 }) with { EvaluationData = null };
+
+        var error = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(request, new CollectingLog()));
+
+        Assert.AreEqual(ErrorCodes.LabelsTooMany, error.Code, error.Message);
+        Assert.AreEqual(TestData.PathOf("digits-cnn/test_y.npy"), error.Target);
+        StringAssert.Contains(error.Message, $"holds 497 labels but {TestData.DigitsCalibration} holds 200 samples");
+        StringAssert.Contains(error.Message, "without EvaluationData, the labels are for the calibration data");
+    }
+
     private static string[] Entries(string folder) =>
         Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 }

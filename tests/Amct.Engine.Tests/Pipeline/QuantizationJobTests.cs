@@ -53,8 +53,8 @@ public sealed class QuantizationJobTests
     {
         using var first = new TempFolder();
         using var second = new TempFolder();
-        var a = QuantizationJob.Run(DigitsRequest(first.Path) with { EvaluationData = null }, new CollectingLog());
-        var b = QuantizationJob.Run(DigitsRequest(second.Path) with { EvaluationData = null }, new CollectingLog());
+        var a = QuantizationJob.Run(DigitsRequest(first.Path) with { EvaluationData = null, EvaluationLabels = null }, new CollectingLog());
+        var b = QuantizationJob.Run(DigitsRequest(second.Path) with { EvaluationData = null, EvaluationLabels = null }, new CollectingLog());
         CollectionAssert.AreEqual(File.ReadAllBytes(a.QuantizedModel), File.ReadAllBytes(b.QuantizedModel));
         CollectionAssert.AreEqual(File.ReadAllBytes(a.RecordFile), File.ReadAllBytes(b.RecordFile));
     }
@@ -63,7 +63,7 @@ public sealed class QuantizationJobTests
     public void A_record_fed_back_rebuilds_the_same_model_without_calibrating()
     {
         using var temp = new TempFolder();
-        var calibrated = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null }, new CollectingLog());
+        var calibrated = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null, EvaluationLabels = null }, new CollectingLog());
         using var again = new TempFolder();
         var fromRecord = QuantizationJob.Run(new QuantizeRequest
         {
@@ -79,7 +79,7 @@ public sealed class QuantizationJobTests
     public void The_report_carries_settings_layers_tensors_and_timings()
     {
         using var temp = new TempFolder();
-        var result = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null }, new CollectingLog());
+        var result = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null, EvaluationLabels = null }, new CollectingLog());
         using var json = JsonDocument.Parse(File.ReadAllText(result.ReportFile));
         var root = json.RootElement;
         Assert.AreEqual(1, root.GetProperty("schemaVersion").GetInt32());
@@ -97,7 +97,7 @@ public sealed class QuantizationJobTests
     public void The_record_is_readable_amct_text_with_one_entry_per_layer()
     {
         using var temp = new TempFolder();
-        var result = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null }, new CollectingLog());
+        var result = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null, EvaluationLabels = null }, new CollectingLog());
         var records = RecordReader.Read(result.RecordFile);
         var layers = records.Where(r => r.IsTensorQuantize != true).ToList();
         Assert.HasCount(6, layers);
