@@ -139,7 +139,7 @@ public sealed class PlanBuilder
         var granularity = _options.LayerWeights.TryGetValue(node.Name, out var own) ? own
             : roles.Weight.Kind == WeightKind.ConvLike ? _options.ConvWeights : _options.MatMulWeights;
         _layers.Add(new WeightedLayer(node.Name, node.OpType, node.Input[roles.Activation], node.Input[weightInput], bias,
-            granularity == WeightGranularity.PerChannel ? roles.Weight.ChannelAxis : null, roles));
+            granularity == WeightGranularity.PerChannel && _options.PerChannelAllowed ? roles.Weight.ChannelAxis : null, roles));
         return true;
     }
 

@@ -23,7 +23,7 @@ internal sealed class FallbackStage() : JobStage("fallback", StageTiming.Fallbac
             return;
         }
         var rebuild = new Rebuilder(context.Model, context.Settings, context.Factors, context.Weights, context.ModelPath,
-            request.SignedActivationStorage);
+            request.SignedActivationStorage, context.Subgraphs);
         var cap = request.MaxFallbackLayers ?? DefaultCap(plan.Layers.Count);
         log.Info($"the gate fails ({context.Verdict.Failures[0].Message}); ranking {plan.Layers.Count} layers for fallback");
         var rankingSamples = JobEvaluator.WorstSamples(evaluation, 32);
