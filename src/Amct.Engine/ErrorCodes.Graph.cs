@@ -21,4 +21,10 @@ public static partial class ErrorCodes
 
     /// <summary>A layer listed in skip_fusion_layers is not a Conv or ConvTranspose node of the model.</summary>
     public const string SkipFusionLayerUnknown = "AMCT2105";
+
+    /// <summary>The model keeps an opset before 10 (OpsetUpgrade=Keep), which has no QuantizeLinear/DequantizeLinear.</summary>
+    public const string OpsetWithoutQdq = "AMCT2106";
+
+    /// <summary>Warning: the model keeps its opset (10–12) instead of being upgraded to 13; weights are per tensor.</summary>
+    public const string OpsetKept = "AMCT2107";
 }

@@ -1,5 +1,6 @@
 using Amct.Engine.Data;
 using Amct.Engine.Evaluation;
+using Amct.Engine.Graph.Opset;
 using Amct.Engine.Pipeline;
 using Amct.Engine.Quantization;
 using Amct.Engine.Settings;
@@ -67,6 +68,7 @@ internal sealed class QuantizeOptions
             MaxFallbackLayers = (int?)Count(S.MaxFallbackLayers), // the contract bounds it to int
             DoFusion = Flag(S.Fusion),
             WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
+            Opset = Text(S.OpsetUpgrade) is { } opset ? Enum.Parse<OpsetPolicy>(opset, ignoreCase: true) : null,
             EvaluationData = Text(S.EvaluationData),
             EvaluationLabels = Text(S.EvaluationLabels),
             Gate = new GateThresholds
@@ -86,7 +88,26 @@ internal sealed class QuantizeOptions
             LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int
             OptimizeFor = Text(S.OptimizeFor) is { } optimizeFor ? Enum.Parse<OptimizeFor>(optimizeFor, ignoreCase: true) : OptimizeFor.Balanced,
             DataOptions = DataOptions(naming),
+            InputValues = InputValues(naming),
         };
+    }
+
+    /// <summary>The InputValues list as input name to value; an item that is not name=number is refused.</summary>
+    private Dictionary<string, double> InputValues(SettingNaming naming)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var item in _values.GetValueOrDefault(S.InputValues) as string[] ?? [])
+        {
+            var parts = item.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value)
+                || !values.TryAdd(parts[0], value))
+            {
+                throw naming.Refused(S.InputValues, item, SettingProblem.NotANumber,
+                    "is not name=number, or names an input twice (e.g. sr=16000)");
+            }
+        }
+        return values;
     }
 
     /// <summary>How data becomes tensors, or null when no data option is given (the engine's defaults apply).</summary>

@@ -35,7 +35,8 @@ public static class Calibrator
             try
             {
                 using var outputs = RunBatch(session, runOptions, names, values, tensors, source);
-                var sampleCount = batch.Values.First().Dims[0];
+                // A whole-run sample (no batch axis, e.g. a scalar input first) counts as one.
+                var sampleCount = batch.Values.First().Dims is [var first, ..] ? first : 1;
                 Parallel.For(0, tensors.Count, i =>
                 {
                     var observation = observations[tensors[i]];

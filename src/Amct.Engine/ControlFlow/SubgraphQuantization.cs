@@ -26,10 +26,16 @@ public sealed record QuantizedSubgraph(string Location, QuantizationPlan Plan, I
         Factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
 }
 
+/// <summary>A branch as written into the model: the If node (by name), its attribute and the quantized graph.</summary>
+public sealed record WrittenBranch(string Owner, string Attribute, GraphProto Graph);
+
 /// <summary>What subgraph quantization did: the branches quantized and the weighted layers left in float, with why.</summary>
 public sealed record SubgraphOutcome(IReadOnlyList<QuantizedSubgraph> Quantized, IReadOnlyList<SkippedLayer> KeptFloat)
 {
     public static SubgraphOutcome None { get; } = new([], []);
+
+    /// <summary>The main-graph If branches written, so a rebuilt main graph (the fallback's) can take them again.</summary>
+    public IReadOnlyList<WrittenBranch> Written { get; init; } = [];
 
     public int LayerCount => Quantized.Sum(q => q.Plan.Layers.Count);
 }
@@ -62,16 +68,43 @@ public static class SubgraphQuantization
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
         var taken = AllNames(target);
-        var outcome = Quantize(floatModel, target, options, batches, source, taken);
+        var written = new List<WrittenBranch>();
+        var outcome = Quantize(floatModel, target, options, batches, source, taken, written);
         if (outcome.Quantized.Count > 0)
         {
             DropUnreadInitializers(target.Graph);
         }
-        return outcome;
+        return outcome with { Written = written };
     }
 
+    /// <summary>
+    /// Puts the branches <paramref name="outcome"/> wrote into another main-graph QDQ form of the same float model (the
+    /// fallback rebuilds the main graph with some layers in float; its If nodes still hold float branches). Names new in
+    /// a branch that the rebuilt graph now uses are renamed within the branch.
+    /// </summary>
+    public static void Reapply(SubgraphOutcome outcome, ModelProto target)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(target);
+        if (outcome.Written.Count == 0)
+        {
+            return;
+        }
+        var taken = AllNames(target);
+        foreach (var branch in outcome.Written)
+        {
+            var attribute = target.Graph.Node.Single(n => n.Name == branch.Owner).Attribute.Single(a => a.Name == branch.Attribute);
+            var graph = branch.Graph.Clone();
+            ScopedNames.Separate(graph, ScopeReads.WithNested(attribute.G), taken);
+            attribute.G = graph;
+        }
+        DropUnreadInitializers(target.Graph);
+    }
+
+    /// <param name="written">Collects the branches written into <paramref name="target"/>'s main graph; null for a nested graph.</param>
     private static SubgraphOutcome Quantize(ModelProto floatModel, ModelProto target, SubgraphOptions options,
-        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches, string source, HashSet<string> taken)
+        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches, string source, HashSet<string> taken,
+        List<WrittenBranch>? written)
     {
         var keptFloat = new List<SkippedLayer>();
         var candidates = new List<(NodeProto Owner, string Attribute)>();
@@ -138,7 +171,7 @@ public static class SubgraphQuantization
                 quantized.Add(new QuantizedSubgraph(branch.Label, plan, factors, weights, calibration.Samples));
             }
             keptFloat.AddRange(plan.Skipped.Select(s => s with { Reason = $"{s.Reason} (in the {branch.Label})" }));
-            var nested = Quantize(branch.Model, result, options, branchBatches, source, taken);
+            var nested = Quantize(branch.Model, result, options, branchBatches, source, taken, written: null);
             quantized.AddRange(nested.Quantized);
             keptFloat.AddRange(nested.KeptFloat);
             if (changed || nested.Quantized.Count > 0)
@@ -147,6 +180,7 @@ public static class SubgraphQuantization
                 ScopedNames.Separate(restored, ScopeReads.WithNested(graph), taken);
                 var targetOwner = target.Graph.Node.Single(n => n.Name == owner.Name);
                 targetOwner.Attribute.Single(a => a.Name == attribute).G = restored;
+                written?.Add(new WrittenBranch(owner.Name, attribute, restored.Clone()));
             }
         }
         return new SubgraphOutcome(quantized, keptFloat);

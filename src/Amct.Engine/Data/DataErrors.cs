@@ -30,7 +30,8 @@ internal static class DataErrors
     public static AmctException MissingInput(string path, ModelInput input, IReadOnlyList<ModelInput> inputs) =>
         new(ErrorCodes.DataMissingInput, path,
             $"no data for input '{input.Name}' ({Describe(input)}). Every model input needs data: the model's inputs " +
-            $"are {InputList(inputs)}; add a file or key named after each input.");
+            $"are {InputList(inputs)}; add a file or key named after each input, or give the input one value for every " +
+            $"run with the InputValues setting (--input-values {input.Name}=VALUE), as a sample-rate input takes.");
 
     public static AmctException DuplicateInput(string path, ModelInput input, string first, string second) =>
         new(ErrorCodes.DataDuplicateInput, path,

@@ -15,6 +15,10 @@ internal static class InputBinder
     /// </summary>
     public static void CheckBatchable(IReadOnlyList<ModelInput> inputs, string path)
     {
+        if (SampleBatches.AreWhole(inputs))
+        {
+            return;
+        }
         foreach (var input in inputs.Where(i => i.Shape.Count == 0))
         {
             throw new AmctException(ErrorCodes.InputNotBatchable, path,
@@ -32,6 +36,12 @@ internal static class InputBinder
     /// </summary>
     public static InputBinding Bind(ModelInput input, RowArray array)
     {
+        CheckType(input, array);
+        return input.Whole ? BindWhole(input, array) : BindRows(input, array);
+    }
+
+    private static void CheckType(ModelInput input, RowArray array)
+    {
         if (array.ElementType != input.ElementType)
         {
             var want = DataTypes.Name(input.ElementType);
@@ -40,6 +50,31 @@ internal static class InputBinder
                 $"{DataTypes.Name(array.ElementType)}. Convert the data to {want} before saving it " +
                 $"(numpy: array.astype(numpy.{want})).");
         }
+    }
+
+    /// <summary>
+    /// An input fed whole: an array shaped like the input (dynamic dims match any size) is one sample; an array with
+    /// one more axis in front stacks such samples.
+    /// </summary>
+    private static InputBinding BindWhole(ModelInput input, RowArray array)
+    {
+        var shape = array.Shape.ToArray();
+        if (Fits(shape, input.Shape))
+        {
+            return CheckedBinding(input, new SingleRowArray(array), shape);
+        }
+        if (shape.Length == input.Shape.Count + 1 && Fits(shape[1..], input.Shape))
+        {
+            return CheckedBinding(input, array, shape[1..]);
+        }
+        throw new AmctException(ErrorCodes.DataShapeMismatch, array.Path,
+            $"input '{input.Name}' ({DataErrors.Describe(input)}) is fed whole, one tensor per run (the model's inputs " +
+            $"share no batch axis), but {array.Label} has shape {DataErrors.Dims(shape)}. Give one array shaped like the " +
+            "input, or such arrays stacked along a new first axis.");
+    }
+
+    private static InputBinding BindRows(ModelInput input, RowArray array)
+    {
         if (array.Shape.Count == 0)
         {
             throw new AmctException(ErrorCodes.DataShapeMismatch, array.Path,

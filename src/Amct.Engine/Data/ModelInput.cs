@@ -8,6 +8,15 @@ namespace Amct.Engine.Data;
 /// </summary>
 public sealed record ModelInput(string Name, int ElementType, IReadOnlyList<long?> Shape)
 {
+    /// <summary>Each dimension's symbolic name (dim_param), or null where it has none; empty when not read from a model.</summary>
+    public IReadOnlyList<string?> DimNames { get; init; } = [];
+
+    /// <summary>
+    /// True when the input is fed one whole tensor per sample, with no batch axis added: the model's inputs share no
+    /// batch axis (see <see cref="InputFeed"/>), so every sample is one complete run of the model.
+    /// </summary>
+    public bool Whole { get; init; }
+
     /// <summary>The graph inputs a caller feeds: before IR 4, initializers were listed as inputs too; they are not.</summary>
     public static IReadOnlyList<ModelInput> Of(ModelProto model)
     {
@@ -22,7 +31,12 @@ public sealed record ModelInput(string Name, int ElementType, IReadOnlyList<long
                         ? d.DimValue
                         : (long?)null)
                     .ToList() ?? [];
-                return new ModelInput(input.Name, tensorType?.ElemType ?? 0, shape);
+                var names = tensorType?.Shape?.Dim
+                    .Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam && d.DimParam.Length > 0
+                        ? d.DimParam
+                        : null)
+                    .ToList() ?? [];
+                return new ModelInput(input.Name, tensorType?.ElemType ?? 0, shape) { DimNames = names };
             })
             .ToList();
     }

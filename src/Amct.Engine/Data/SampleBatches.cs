@@ -60,6 +60,10 @@ public static class SampleBatches
     /// </summary>
     internal static int? FixedBatchSize(IReadOnlyList<ModelInput> inputs, string? target = null)
     {
+        if (AreWhole(inputs))
+        {
+            return 1; // one sample, one run
+        }
         var fixedSizes = inputs
             .Where(i => i.Shape.Count > 0 && i.Shape[0] is not null)
             .Select(i => i.Shape[0]!.Value)
@@ -73,6 +77,9 @@ public static class SampleBatches
         }
         return fixedSizes.Count == 0 ? null : (int)fixedSizes[0];
     }
+
+    /// <summary>Whether the inputs are fed whole, one sample per run (<see cref="ModelInput.Whole"/>).</summary>
+    public static bool AreWhole(IReadOnlyList<ModelInput> inputs) => inputs.Count > 0 && inputs.All(i => i.Whole);
 
     private static void CheckBatchSize(IReadOnlyList<ModelInput> inputs, int batchSize)
     {
@@ -132,6 +139,11 @@ public static class SampleBatches
     /// <summary>One tensor per input: the samples' rows back to back, dims [count, ...row dims].</summary>
     private static SampleBatch Stack(List<Sample> samples, IReadOnlyList<ModelInput> inputs)
     {
+        if (AreWhole(inputs))
+        {
+            // A whole sample is a complete feed (fixed inputs included): nothing to stack.
+            return new SampleBatch(samples[0].Index, 1, samples[0].Inputs);
+        }
         var tensors = new Dictionary<string, TensorProto>(inputs.Count, StringComparer.Ordinal);
         foreach (var input in inputs)
         {

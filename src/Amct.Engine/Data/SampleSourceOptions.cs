@@ -29,4 +29,7 @@ public sealed record SampleSourceOptions
 
     /// <summary>The declared element type (ONNX data type, see <see cref="Onnx.DataTypes"/>) of each input's raw .bin data.</summary>
     public IReadOnlyDictionary<string, int> InputTypes { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Inputs the data does not feed, given a fixed value on every sample (<see cref="InputFeed"/>).</summary>
+    public IReadOnlyList<FixedInput> FixedInputs { get; init; } = [];
 }

@@ -48,8 +48,11 @@ public static class SampleSources
             return Open(pathByInput, inputs, options);
         }
         CheckInputs(inputs, Path.GetFullPath(path), options);
-        return OpenOne(path, inputs, options);
+        return WithFixedInputs(OpenOne(path, inputs, options), inputs, options);
     }
+
+    private static ISampleSource WithFixedInputs(ISampleSource source, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options) =>
+        options.FixedInputs.Count == 0 ? source : new FixedInputSource(source, inputs, options.FixedInputs);
 
     /// <summary>
     /// Opens one data path per model input (input name to path) and feeds sample k of every path together. Every
@@ -90,7 +93,7 @@ public static class SampleSources
                         $"'{input.Name}' {DataErrors.Count(sources[i].Count)} in {sources[i].Description}")) +
                     ". Sample k of every input is fed together, so every input needs the same number of samples.");
             }
-            return sources.Count == 1 ? sources[0] : new MultiSampleSource(sources);
+            return WithFixedInputs(sources.Count == 1 ? sources[0] : new MultiSampleSource(sources), inputs, options);
         }
         catch
         {

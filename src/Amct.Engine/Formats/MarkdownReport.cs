@@ -68,7 +68,8 @@ public static class MarkdownReport
         text.AppendLine();
 
         var sensitivity = r.Fallback?.Ranking.ToDictionary(x => x.Layer, x => x.SqnrDb) ?? [];
-        var input = r.Tensors.ToDictionary(t => t.Name, t => t.SqnrDb);
+        // A tensor the main graph and an If branch both quantize (a value the branch reads) appears once per scope.
+        var input = r.Tensors.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().SqnrDb, StringComparer.Ordinal);
         text.AppendLine("## Layers");
         text.AppendLine();
         text.AppendLine(sensitivity.Count > 0

@@ -90,9 +90,20 @@ public sealed record PreparationInfo(
     IReadOnlyList<string> FoldedBatchNorms,
     int RenamedNodes,
     int RemovedNodes,
-    int GemmScalesFolded);
+    int GemmScalesFolded)
+{
+    /// <summary>The ai.onnx opset (10–12) the model kept instead of being upgraded to 13 (weights per tensor), or null.</summary>
+    public long? KeptOpset { get; init; }
 
-public sealed record CalibrationInfo(string? Data, long Samples, string Source);
+    /// <summary>Why it kept it: the setting, or the upgrade's refusal naming the node.</summary>
+    public string? KeptOpsetBecause { get; init; }
+}
+
+public sealed record CalibrationInfo(string? Data, long Samples, string Source)
+{
+    /// <summary>Inputs fed a fixed value instead of data ("name = value (why)"); empty when the data feeds every input.</summary>
+    public IReadOnlyList<string> FixedInputs { get; init; } = [];
+}
 
 /// <summary>A quantized layer: its input's factors and its weights' factors and error.</summary>
 public sealed record LayerReport(

@@ -1,3 +1,5 @@
+using Amct.Engine.Graph.Opset;
+
 namespace Amct.Engine.Graph;
 
 /// <summary>What <see cref="GraphPreparation.Prepare"/> did, for the report.</summary>
@@ -23,4 +25,7 @@ public sealed record GraphPreparationResult(
 
     /// <summary>Reshape/Flatten/Identity nodes of initializers folded into new initializers.</summary>
     public IReadOnlyList<string> FoldedConstantReshapes { get; init; } = [];
+
+    /// <summary>Whether the opset was upgraded or kept (and why).</summary>
+    public OpsetOutcome Opset { get; init; } = new(null, null, null);
 }

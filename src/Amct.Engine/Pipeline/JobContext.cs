@@ -54,7 +54,11 @@ internal sealed class JobContext : IDisposable
     // plan
     public QuantizationPlan Plan { get; set; } = null!;
     public bool NothingToQuantize { get; set; }
+    /// <summary>The inputs the data feeds (the others are <see cref="FixedInputs"/>).</summary>
     public IReadOnlyList<ModelInput> Inputs { get; set; } = [];
+
+    /// <summary>Inputs fed a fixed value on every run: given by InputValues, or zero recurrent state.</summary>
+    public IReadOnlyList<FixedInput> FixedInputs { get; set; } = [];
     public SampleSourceOptions DataOptions { get; set; } = SampleSourceOptions.Default;
     public int BatchSize { get; set; }
 
@@ -107,7 +111,7 @@ internal sealed class JobContext : IDisposable
 
     /// <summary>Rebuilds the quantized model with more layers in float, reusing this job's calibration.</summary>
     public Rebuilder CreateRebuilder() =>
-        new(Model, Settings, CalibratedFactors, Weights, ModelPath, Request.SignedActivationStorage);
+        new(Model, Settings, CalibratedFactors, Weights, ModelPath, Request.SignedActivationStorage, Subgraphs);
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amct.Engine.Calibration;
 using Amct.Engine.Formats;
+using Amct.Engine.Graph.Opset;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
 using Amct.Engine.Settings;
@@ -34,6 +35,10 @@ internal sealed class JobSettings
     /// <summary>The config's <c>batch_num</c>, if it gives one.</summary>
     private int? BatchNum { get; init; }
     public bool DoFusion { get; private init; }
+    public OpsetPolicy Opset { get; private init; }
+
+    /// <summary>Set by the prepare stage: false when the model keeps an opset before 13 (per-tensor weights only).</summary>
+    public bool PerChannelAllowed { get; set; } = true;
     public IReadOnlySet<string> SkipFusionLayers { get; private init; } = new HashSet<string>();
     public IReadOnlySet<string> SkipLayers { get; private init; } = new HashSet<string>();
     public IReadOnlySet<string> SkipOpTypes { get; private init; } = new HashSet<string>();
@@ -84,6 +89,7 @@ internal sealed class JobSettings
             RequestedSamples = request.SampleCount,
             BatchNum = config?.BatchNum,
             DoFusion = request.DoFusion ?? config?.DoFusion ?? true,
+            Opset = request.Opset ?? OpsetPolicy.Auto,
             SkipFusionLayers = new HashSet<string>(config?.SkipFusionLayers ?? [], StringComparer.Ordinal),
             SkipLayers = skipLayers,
             SkipOpTypes = skipTypes,
@@ -167,6 +173,7 @@ internal sealed class JobSettings
             Activation = Activation,
             ConvWeights = ConvWeights,
             MatMulWeights = MatMulWeights,
+            PerChannelAllowed = PerChannelAllowed,
             SkipLayers = SkipLayers,
             SkipOpTypes = SkipOpTypes,
             LayerWeights = layerWeights,

@@ -1,5 +1,6 @@
 using Amct.Engine.Evaluation;
 using Amct.Engine.Data;
+using Amct.Engine.Graph.Opset;
 using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline;
@@ -43,6 +44,12 @@ public sealed record QuantizeRequest
 
     /// <summary>How many calibration samples to use (default: all).</summary>
     public long? SampleCount { get; init; }
+
+    /// <summary>Upgrade an opset-6..12 model to 13, keep its opset (10–12, per-tensor weights), or upgrade when possible (default).</summary>
+    public OpsetPolicy? Opset { get; init; }
+
+    /// <summary>Inputs fed a fixed value instead of data (input name to value), e.g. a sample-rate scalar.</summary>
+    public IReadOnlyDictionary<string, double> InputValues { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
     /// <summary>Conv+BatchNormalization folding (AMCT do_fusion).</summary>
     public bool? DoFusion { get; init; }

@@ -1,3 +1,4 @@
+using Amct.Engine.ControlFlow;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
 
@@ -6,9 +7,11 @@ namespace Amct.Engine.Pipeline;
 /// <summary>
 /// Rebuilds the quantized model with some layers in float, reusing the full calibration: the plan is made again with
 /// those layers skipped, factors come from the clip ranges already found, weights from the ones already quantized.
+/// The If branches quantized on their own (<paramref name="branches"/>) are put back into every rebuilt model: the
+/// fallback reverts main-graph layers only, and its candidates are judged as the model that would ship.
 /// </summary>
 internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IReadOnlyList<TensorFactors> fullFactors,
-    IReadOnlyDictionary<string, QuantizedWeights> weights, string source, bool signedActivations)
+    IReadOnlyDictionary<string, QuantizedWeights> weights, string source, bool signedActivations, SubgraphOutcome branches)
 {
     private readonly Dictionary<string, TensorFactors> _full = fullFactors.ToDictionary(f => f.Tensor, StringComparer.Ordinal);
 
@@ -33,7 +36,9 @@ internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IRead
             .ToList());
         var factors = ActivationFactors.FromClipRanges(plan, _full, settings.Activation);
         var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
-        return (QdqModelBuilder.Build(prepared, plan, parameters, weights, source, signedActivations), plan, factors);
+        var model = QdqModelBuilder.Build(prepared, plan, parameters, weights, source, signedActivations);
+        SubgraphQuantization.Reapply(branches, model);
+        return (model, plan, factors);
     }
 
     /// <summary>

@@ -20,7 +20,11 @@ internal static class ReportBuilder
             Settings = context.Settings.ToReport(context.BatchSize, request),
             Preparation = new PreparationInfo(preparation.UpgradedFromOpset,
                 preparation.FoldedBatchNormalizations.Select(f => $"{f.BatchNormalization} into {f.Convolution}").ToList(),
-                preparation.RenamedNodeCount, preparation.RemovedNodes.Count, context.GemmScalesFolded),
+                preparation.RenamedNodeCount, preparation.RemovedNodes.Count, context.GemmScalesFolded)
+            {
+                KeptOpset = preparation.Opset.Kept,
+                KeptOpsetBecause = preparation.Opset.KeptBecause,
+            },
             Calibration = context.CalibrationInfo,
             Layers = Layers(plan, context.Parameters(), context.Weights)
                 .Concat(subgraphs.Quantized.SelectMany(q => Layers(q.Plan, q.Parameters, q.Weights))).ToList(),

@@ -19,6 +19,7 @@ public sealed class PlanBuilder
 
     private readonly List<WeightedLayer> _layers = [];
     private readonly List<SkippedLayer> _skipped = [];
+    private readonly Dictionary<string, bool> _feedsLog = new(StringComparer.Ordinal);
     private readonly List<FoldedActivation> _folds = [];
     private readonly HashSet<string> _quantized = new(StringComparer.Ordinal);
     private readonly HashSet<string> _derived = new(StringComparer.Ordinal);
@@ -70,7 +71,19 @@ public sealed class PlanBuilder
     public bool IsQuantized(string tensor) => _quantized.Contains(tensor);
 
     public bool IsSkipped(NodeProto node) =>
-        _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType) || _floatNodes.Contains(node.Name);
+        _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType) || _floatNodes.Contains(node.Name)
+        || FeedsLog(node);
+
+    /// <summary>Whether a Log takes the node's output (<see cref="LogInputGuard"/>): such a node stays on float data.</summary>
+    private bool FeedsLog(NodeProto node)
+    {
+        if (!_feedsLog.TryGetValue(node.Name, out var feeds))
+        {
+            feeds = LogInputGuard.Why(node, _index) is not null;
+            _feedsLog[node.Name] = feeds;
+        }
+        return feeds;
+    }
 
     /// <summary>Keeps a node in float because a neighbour it must share factors with is in float.</summary>
     public void KeepFloat(NodeProto node) => _floatNodes.Add(node.Name);
@@ -140,7 +153,7 @@ public sealed class PlanBuilder
         var granularity = _options.LayerWeights.TryGetValue(node.Name, out var own) ? own
             : roles.Weight.Kind == WeightKind.ConvLike ? _options.ConvWeights : _options.MatMulWeights;
         _layers.Add(new WeightedLayer(node.Name, node.OpType, node.Input[roles.Activation], node.Input[weightInput], bias,
-            granularity == WeightGranularity.PerChannel ? roles.Weight.ChannelAxis : null, roles));
+            granularity == WeightGranularity.PerChannel && _options.PerChannelAllowed ? roles.Weight.ChannelAxis : null, roles));
         return true;
     }
 

@@ -11,6 +11,9 @@ public sealed record PlanOptions
     /// <summary>Weight granularity for Gemm and MatMul (per output column, or per tensor as AMCT does).</summary>
     public WeightGranularity MatMulWeights { get; init; } = WeightGranularity.PerChannel;
 
+    /// <summary>False for a model kept below opset 13, whose DequantizeLinear has no axis: every weight is per tensor.</summary>
+    public bool PerChannelAllowed { get; init; } = true;
+
     /// <summary>Layers (node names) to leave in float.</summary>
     public IReadOnlySet<string> SkipLayers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

@@ -54,6 +54,11 @@ internal static class SettingList
         "an AMCT record file whose factors are used instead of calibrating", perModel: true);
     public static readonly Setting Fusion = new("Fusion", "fusion", SettingKind.Boolean, "true",
         "Conv+BatchNormalization folding (AMCT do_fusion)", negatedFlag: "no-fusion");
+    public static readonly Setting OpsetUpgrade = new("OpsetUpgrade", "opset-upgrade", SettingKind.Choice, "auto",
+        "an opset 6-12 model: upgrade it to 13 when possible, else keep its opset (10-12, per-tensor weights) (auto); always upgrade (upgrade); keep its opset (keep)",
+        choices: Choices("auto", "Auto", "upgrade", "Upgrade", "keep", "Keep"));
+    public static readonly Setting InputValues = new("InputValues", "input-values", SettingKind.List, "none",
+        "inputs fed a fixed value instead of data, name=value (e.g. sr=16000 for a sample-rate input)");
     public static readonly Setting EvaluationData = new("EvaluationData", "evaluation-data", SettingKind.Data,
         "the calibration data", "samples the int8 model is compared with the float one on", perModel: true);
     public static readonly Setting EvaluationLabels = new("EvaluationLabels", "evaluation-labels", SettingKind.File, "no labels",
@@ -122,7 +127,8 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, EvaluationData,
+        WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, OpsetUpgrade, InputValues,
+        EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads,

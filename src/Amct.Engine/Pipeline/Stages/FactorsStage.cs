@@ -32,7 +32,10 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
             var calibration = Calibrate(context, dataPath, plan.ObservedTensors);
             context.Factors = ActivationFactors.Compute(plan, calibration.Observations, context.Settings.MethodFor,
                 context.Settings.Activation);
-            context.CalibrationInfo = new CalibrationInfo(Path.GetFullPath(dataPath), calibration.Samples, "calibration");
+            context.CalibrationInfo = new CalibrationInfo(Path.GetFullPath(dataPath), calibration.Samples, "calibration")
+            {
+                FixedInputs = context.FixedInputs.Select(f => FormattableString.Invariant($"{f.Input.Name} = {f.Value} ({f.Why})")).ToList(),
+            };
         }
         context.CalibratedFactors = context.Factors;
     }
@@ -161,7 +164,10 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
         var total = wanted - unused;
         log.Info($"calibrating on {total} samples from {dataPath} (batch {batchSize}, {observed.Count} tensors, method {settings.MethodName})");
         var batches = SampleBatches.Read(source, inputs, batchSize, wanted).Select(b => b.Inputs);
-        return Calibrator.Run(context.Model, observed, settings.NeedsHistograms, batches,
+        var calibration = Calibrator.Run(context.Model, observed, settings.NeedsHistograms, batches,
             Path.GetFullPath(dataPath), done => log.Progress("calibrating samples", done, total));
+        // The samples read, as the data counts them: a whole-run sample (ModelInput.Whole) has no batch axis the
+        // calibrator could count along.
+        return calibration with { Samples = total };
     }
 }

@@ -33,9 +33,15 @@ internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
                 $"the model has no layer that can be quantized ({string.Join(", ", Quantization.Rules.OpRules.WeightedOpTypes)} with a constant " +
                 "weight, or all are skipped); it is written unchanged.");
         }
-        context.Inputs = ModelInput.Of(context.Model);
+        var feed = InputFeed.Plan(context.Model, request.InputValues, Amct.Engine.Settings.SettingList.InputValues.Name);
+        context.Inputs = feed.DataInputs;
+        context.FixedInputs = feed.Fixed;
+        foreach (var input in feed.Fixed)
+        {
+            context.Log.Info(FormattableString.Invariant($"input '{input.Input.Name}' is fed {input.Value} on every run ({input.Why})"));
+        }
         // Data options from the request (CLI, MSBuild) win over the AMCT config's "preprocess" object.
-        context.DataOptions = request.DataOptions ?? context.Config?.Preprocess ?? SampleSourceOptions.Default;
+        context.DataOptions = (request.DataOptions ?? context.Config?.Preprocess ?? SampleSourceOptions.Default) with { FixedInputs = feed.Fixed };
         context.BatchSize = SampleBatches.ChooseBatchSize(context.Inputs, settings.BatchSize);
     }
 }

@@ -1,0 +1,169 @@
+using Amct.Engine.Data;
+using Amct.Engine.Onnx;
+using Amct.Engine.Pipeline;
+using Amct.Engine.Tests.Graph;
+using Amct.TestSupport;
+using Google.Protobuf;
+
+namespace Amct.Engine.Tests.Data;
+
+/// <summary>
+/// Models whose inputs share no batch axis: a scalar sample-rate input and recurrent state beside the audio (as
+/// Silero VAD has), or operator-test inputs fixing different first dimensions. Each sample is one whole run; inputs
+/// given by InputValues and zero state are fed on every run.
+/// </summary>
+[TestClass]
+public sealed class InputFeedTests
+{
+    /// <summary>
+    /// A streaming model: <c>input</c> [batch,8] through a MatMul, scaled by the int64 scalar <c>sr</c> / 16000, and
+    /// state <c>h</c> [2,batch,4] updated into <c>hn</c> (the batch axis named "batch" on both).
+    /// </summary>
+    private static ModelProto StreamingModel()
+    {
+        var model = new ModelBuilder()
+            .Input("input", DataTypes.Float, 1, 8)
+            .Input("sr", DataTypes.Int64)
+            .Input("h", DataTypes.Float, 2, 1, 4)
+            .Output("output", DataTypes.Float, 1, 4)
+            .Output("hn", DataTypes.Float, 2, 1, 4)
+            .Initializer("w", [8, 4], ModelBuilder.Pattern(32))
+            .Initializer(TensorData.FromArray<float>("rate", [], [16000f]))
+            .Initializer(TensorData.FromArray<long>("axes", [1], [0]))
+            .Node("MatMul", ["input", "w"], ["m"], "matmul")
+            .Node("Cast", ["sr"], ["srf"], "cast", ModelBuilder.IntAttribute("to", DataTypes.Float))
+            .Node("Div", ["srf", "rate"], ["ratio"], "div")
+            .Node("Mul", ["m", "ratio"], ["output"], "mul")
+            .Node("Unsqueeze", ["output", "axes"], ["u"], "unsqueeze")
+            .Node("Add", ["h", "u"], ["hn"], "add")
+            .Build();
+        foreach (var (value, axis) in new[] { (model.Graph.Input[0], 0), (model.Graph.Input[2], 1), (model.Graph.Output[0], 0), (model.Graph.Output[1], 1) })
+        {
+            value.Type.TensorType.Shape.Dim[axis] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+        }
+        return model;
+    }
+
+    private static string WriteModel(TempFolder temp, ModelProto model)
+    {
+        var path = Path.Combine(temp.Path, "model.onnx");
+        ModelBuilder.Write(model, path);
+        return path;
+    }
+
+    [TestMethod]
+    public void A_scalar_input_given_by_InputValues_and_zero_state_let_a_streaming_model_calibrate()
+    {
+        using var temp = new TempFolder();
+        var modelPath = WriteModel(temp, StreamingModel());
+        var data = Path.Combine(temp.Path, "input.npy");
+        NpyWriter.Write<float>(data, [24, 1, 8], TestTensors.Values(24 * 8, seed: 1));
+        var log = new CollectingLog();
+
+        var result = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = modelPath,
+            CalibrationData = data,
+            OutputDirectory = temp.Path,
+            InputValues = new Dictionary<string, double> { ["sr"] = 16000 },
+        }, log);
+
+        Assert.AreEqual("matmul", result.Report.Layers.Single().Name);
+        Assert.AreEqual(24, result.Report.Calibration.Samples, "one run per [1,8] sample");
+        CollectionAssert.AreEqual(
+            new[] { "sr = 16000 (InputValues sr=16000)", "h = 0 (recurrent state, zero as at the start of a stream)" },
+            result.Report.Calibration.FixedInputs.ToArray());
+        Assert.IsNotNull(result.Report.Evaluation, "the evaluation runs the same way");
+        Assert.IsGreaterThan(0.99, result.Report.Evaluation.Outputs.Single(o => o.Output == "output").CosineMean);
+
+        var sample = TensorData.FromArray<float>("input", [1, 8], TestTensors.Values(8, seed: 2));
+        var sr = TensorData.FromArray<long>("sr", [], [16000]);
+        var h = TensorData.FromArray<float>("h", [2, 1, 4], new float[8]);
+        TestTensors.AssertClose(OrtRunner.Run(StreamingModel(), sample, sr, h)[0],
+            OrtRunner.Run(ModelLoader.Load(result.QuantizedModel), optimized: true, sample, sr, h)[0], 0.1);
+    }
+
+    [TestMethod]
+    public void A_scalar_input_without_data_or_value_is_refused_naming_the_setting()
+    {
+        using var temp = new TempFolder();
+        var modelPath = WriteModel(temp, StreamingModel());
+        var folder = Directory.CreateDirectory(Path.Combine(temp.Path, "data")).FullName;
+        NpyWriter.Write<float>(Path.Combine(folder, "input.npy"), [4, 1, 8], TestTensors.Values(32, seed: 1));
+
+        var error = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = modelPath,
+            CalibrationData = folder,
+            OutputDirectory = temp.Path,
+        }, new CollectingLog()));
+
+        Assert.AreEqual(ErrorCodes.DataMissingInput, error.Code);
+        StringAssert.Contains(error.Message, "--input-values sr=VALUE");
+    }
+
+    [TestMethod]
+    public void InputValues_naming_no_input_is_refused()
+    {
+        using var temp = new TempFolder();
+        var modelPath = WriteModel(temp, StreamingModel());
+        var data = Path.Combine(temp.Path, "input.npy");
+        NpyWriter.Write<float>(data, [4, 1, 8], TestTensors.Values(32, seed: 1));
+
+        var error = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = modelPath,
+            CalibrationData = data,
+            OutputDirectory = temp.Path,
+            InputValues = new Dictionary<string, double> { ["rate"] = 1 },
+        }, new CollectingLog()));
+
+        Assert.AreEqual(ErrorCodes.BadSettingValue, error.Code);
+        StringAssert.Contains(error.Message, "'rate' is not an input");
+    }
+
+    /// <summary>
+    /// An operator test's inputs: <c>x</c> [3,4] and <c>bias</c> [2] fix different first dimensions. Each ONNX test data
+    /// set (one tensor per input, shaped like it) is one run.
+    /// </summary>
+    [TestMethod]
+    public void Inputs_fixing_different_first_dimensions_are_fed_one_test_data_set_per_run()
+    {
+        using var temp = new TempFolder();
+        var model = new ModelBuilder()
+            .Input("x", DataTypes.Float, 3, 4)
+            .Input("bias", DataTypes.Float, 2)
+            .Output("y", DataTypes.Float, 3, 2)
+            .Initializer("w", [4, 2], ModelBuilder.Pattern(8))
+            .Node("MatMul", ["x", "w"], ["m"], "matmul")
+            .Node("Add", ["m", "bias"], ["y"], "add")
+            .Build();
+        var modelPath = WriteModel(temp, model);
+        for (var set = 0; set < 3; set++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(temp.Path, "data", $"test_data_set_{set}")).FullName;
+            File.WriteAllBytes(Path.Combine(folder, "input_0.pb"), TestTensors.Random("x", [3, 4], seed: set).ToByteArray());
+            File.WriteAllBytes(Path.Combine(folder, "input_1.pb"), TestTensors.Random("bias", [2], seed: 10 + set).ToByteArray());
+        }
+
+        var result = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = modelPath,
+            CalibrationData = Path.Combine(temp.Path, "data"),
+            OutputDirectory = temp.Path,
+        }, new CollectingLog());
+
+        Assert.AreEqual("matmul", result.Report.Layers.Single().Name);
+        Assert.AreEqual(3, result.Report.Calibration.Samples);
+        Assert.IsEmpty(result.Report.Calibration.FixedInputs, "both inputs come from the data");
+    }
+
+    [TestMethod]
+    public void A_batchable_model_is_planned_as_before()
+    {
+        var feed = InputFeed.Plan(ModelBuilder.Gemm(), new Dictionary<string, double>(), "InputValues");
+
+        Assert.IsEmpty(feed.Fixed);
+        Assert.IsFalse(feed.DataInputs.Single().Whole);
+    }
+}

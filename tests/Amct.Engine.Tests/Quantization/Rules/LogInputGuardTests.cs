@@ -1,0 +1,90 @@
+using Amct.Engine.Onnx;
+using Amct.Engine.Quantization;
+using Amct.TestSupport;
+using static Amct.TestSupport.ModelBuilder;
+
+namespace Amct.Engine.Tests.Quantization.Rules;
+
+/// <summary>A weighted layer whose output a Log takes (a mel filterbank before a log-mel spectrogram) stays float.</summary>
+[TestClass]
+public sealed class LogInputGuardTests
+{
+    /// <summary>X [2,8] → MatMul (W) → M → <paramref name="between"/> → Log or Sigmoid → Y.</summary>
+    private static ModelProto Model(string between, string last)
+    {
+        var builder = new ModelBuilder()
+            .Input("X", DataTypes.Float, 2, 8)
+            .Output("Y", DataTypes.Float, 2, 4)
+            .Initializer("W", [8, 4], Pattern(32))
+            .Initializer(TensorData.FromArray<float>("floor", [], [1e-10f]))
+            .Node("MatMul", ["X", "W"], ["M"], "matmul");
+        return between == "Clip"
+            ? builder.Node("Clip", ["M", "floor"], ["C"], "clip").Node(last, ["C"], ["Y"], "last").Build()
+            : builder.Node(last, ["M"], ["Y"], "last").Build();
+    }
+
+    [TestMethod]
+    public void A_matmul_clamped_into_a_log_stays_float()
+    {
+        var plan = PlanBuilder.Plan(Model("Clip", "Log").Graph, new PlanOptions());
+
+        Assert.IsEmpty(plan.Layers);
+        var skipped = plan.Skipped.Single();
+        Assert.AreEqual("matmul", skipped.Name);
+        StringAssert.Contains(skipped.Reason, "reaches Log 'last'");
+    }
+
+    [TestMethod]
+    public void A_matmul_read_by_a_log_directly_stays_float()
+    {
+        Assert.IsEmpty(PlanBuilder.Plan(Model("", "Log").Graph, new PlanOptions()).Layers);
+    }
+
+    /// <summary>X → STFT-like MatMul → Pow 2 → mel MatMul → Clip → Log → scale MatMul → Y: both before the Log stay float.</summary>
+    [TestMethod]
+    public void Every_linear_layer_before_the_log_stays_float_and_the_one_after_is_quantized()
+    {
+        var model = new ModelBuilder()
+            .Input("X", DataTypes.Float, 2, 8)
+            .Output("Y", DataTypes.Float, 2, 4)
+            .Initializer("stft", [8, 6], Pattern(48))
+            .Initializer("mel", [6, 4], Pattern(24, phase: 1))
+            .Initializer("after", [4, 4], Pattern(16, phase: 2))
+            .Initializer(TensorData.FromArray<float>("two", [], [2f]))
+            .Initializer(TensorData.FromArray<float>("floor", [], [1e-10f]))
+            .Node("MatMul", ["X", "stft"], ["S"], "stft_matmul")
+            .Node("Pow", ["S", "two"], ["P"], "pow")
+            .Node("MatMul", ["P", "mel"], ["M"], "mel_matmul")
+            .Node("Clip", ["M", "floor"], ["C"], "clip")
+            .Node("Log", ["C"], ["L"], "log")
+            .Node("MatMul", ["L", "after"], ["Y"], "after_matmul")
+            .Build();
+
+        var plan = PlanBuilder.Plan(model.Graph, new PlanOptions());
+
+        Assert.AreEqual("after_matmul", plan.Layers.Single().Name);
+        CollectionAssert.AreEquivalent(new[] { "stft_matmul", "mel_matmul" }, plan.Skipped.Select(s => s.Name).ToList());
+        CollectionAssert.AreEquivalent(new[] { "L" }, plan.QuantizedTensors.ToList(), "only the Log's output, the int8 layer's input");
+    }
+
+    /// <summary>X, Z → Add (both activations: QLinearAdd) → Log → Y: the Add stays on float data.</summary>
+    [TestMethod]
+    public void An_add_of_activations_before_a_log_stays_float()
+    {
+        var model = new ModelBuilder()
+            .Input("X", DataTypes.Float, 2, 8)
+            .Input("Z", DataTypes.Float, 2, 8)
+            .Output("Y", DataTypes.Float, 2, 8)
+            .Node("Add", ["X", "Z"], ["A"], "add")
+            .Node("Log", ["A"], ["Y"], "log")
+            .Build();
+
+        Assert.IsEmpty(PlanBuilder.Plan(model.Graph, new PlanOptions()).QuantizedTensors);
+    }
+
+    [TestMethod]
+    public void A_matmul_followed_by_other_ops_is_quantized()
+    {
+        Assert.AreEqual("matmul", PlanBuilder.Plan(Model("Clip", "Sigmoid").Graph, new PlanOptions()).Layers.Single().Name);
+    }
+}
