@@ -2,6 +2,7 @@ using Amct.Engine.Data;
 using Amct.Engine.Evaluation;
 using Amct.Engine.Pipeline;
 using Amct.Engine.Quantization;
+using Amct.Engine.Retraining;
 using Amct.Engine.Settings;
 using S = Amct.Engine.Settings.SettingList;
 
@@ -81,6 +82,11 @@ internal sealed class QuantizeOptions
             SkipEvaluation = Flag(S.NoEvaluation) ?? false,
             MeasureLatency = Flag(S.MeasureLatency) ?? true,
             LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int
+            Retrain = Text(S.Retrain) is { } retrain ? Enum.Parse<RetrainMode>(retrain, ignoreCase: true) : RetrainMode.None,
+            TrainingData = Text(S.TrainingData),
+            RetrainEpochs = (int?)Count(S.RetrainEpochs),
+            RetrainTimeBudget = Number(S.RetrainTimeBudget),
+            RetrainThreads = (int?)Count(S.RetrainThreads),
             DataOptions = DataOptions(naming),
         };
     }

@@ -1,6 +1,7 @@
 using Amct.Engine.Evaluation;
 using Amct.Engine.Data;
 using Amct.Engine.Quantization;
+using Amct.Engine.Retraining;
 
 namespace Amct.Engine.Pipeline;
 
@@ -73,13 +74,31 @@ public sealed record QuantizeRequest
     /// <summary>ONNX Runtime's intra-op threads for that timing (default 1).</summary>
     public int? LatencyThreads { get; init; }
 
+    /// <summary>Quantization-aware retraining after calibration (needs a worker with an <see cref="Retraining.IRetrainer"/>).</summary>
+    public RetrainMode Retrain { get; init; }
+
+    /// <summary>The samples retraining learns from; null: the calibration data.</summary>
+    public string? TrainingData { get; init; }
+
+    /// <summary>Passes over the training data (default 10).</summary>
+    public int? RetrainEpochs { get; init; }
+
+    /// <summary>Seconds after which retraining stops at the end of the running step; null: no limit.</summary>
+    public double? RetrainTimeBudget { get; init; }
+
+    /// <summary>libtorch threads for retraining (default 1).</summary>
+    public int? RetrainThreads { get; init; }
+
     /// <summary>
     /// Experimental, for measuring defaults (bench/): store activations as int8 instead of uint8. On x86 CPUs without
     /// VNNI ONNX Runtime's fused kernels lose accuracy with it; see the README.
     /// </summary>
     public bool SignedActivationStorage { get; init; }
 
-    /// <summary>Experimental, for measuring defaults (bench/): 7 to quantize weights to [-64, 63] ("reduce range").</summary>
+    /// <summary>
+    /// Experimental, for measuring defaults (bench/) and retraining: 7 to quantize weights to [-64, 63] ("reduce
+    /// range"), down to 2 for low-bit studies (codes still stored as int8).
+    /// </summary>
     public int WeightBits { get; init; } = 8;
     /// <summary>
     /// How calibration and evaluation data become tensors where the files do not say (image preprocessing, raw .bin
