@@ -27,11 +27,12 @@ internal static partial class TorchRuntime
             if (!_loaded)
             {
                 Load(threads);
+                // libtorch accepts this once per process, before any parallel work; the job's ops are intra-op only.
+                TorchSharp.torch.set_num_interop_threads(1);
                 _loaded = true;
             }
         }
         TorchSharp.torch.set_num_threads(threads);
-        TorchSharp.torch.set_num_interop_threads(1);
     }
 
     private static void Load(int threads)
