@@ -56,6 +56,8 @@ internal static class NodeOps
             ["Identity"] = c => [c.In(0)],
             ["BatchNormalization"] = c => [BatchNorm(c)],
             ["Shape"] = c => [tensor(c.In(0).shape)],
+            ["Constant"] = c => [TorchTensors.FromProto(
+                NodeAttributes.Find(c.Node, "value")?.T ?? throw Unsupported(c, "a Constant without a tensor value"), c.Node.Name)],
         };
 
     private static Tensor Conv(NodeCall c)

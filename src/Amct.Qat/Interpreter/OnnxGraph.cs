@@ -33,9 +33,9 @@ internal sealed class OnnxGraph : IDisposable
         if (missing.Count > 0)
         {
             throw new AmctException(ErrorCodes.RetrainUnsupportedOp, source,
-                $"retraining cannot run this model: the operator{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} " +
-                "are not implemented by the retraining interpreter. Quantize without Retrain, or skip nothing: the " +
-                "post-training path supports every operator.");
+                $"retraining cannot run this model: the retraining interpreter does not implement " +
+                $"{(missing.Count > 1 ? "the operators" : "the operator")} {string.Join(", ", missing)}. Quantize without " +
+                "Retrain: the post-training path supports every operator.");
         }
         foreach (var initializer in _graph.Initializer)
         {
