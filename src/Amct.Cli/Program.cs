@@ -1,5 +1,6 @@
 using Amct.Cli.Parsing;
 using Amct.Engine;
+using Amct.Engine.Retraining;
 using System.CommandLine;
 
 namespace Amct.Cli;
@@ -13,7 +14,10 @@ public static class Program
 {
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error) => Run(args, output, error, null);
+
+    /// <summary>The command line with <paramref name="retrainer"/> serving the Retrain setting (amct-qat's entry point).</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, IRetrainer? retrainer)
     {
         try
         {
@@ -22,7 +26,7 @@ public static class Program
                 output.WriteLine(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "unknown");
                 return 0;
             }
-            var root = AmctCommandLine.Create(output, error);
+            var root = AmctCommandLine.Create(output, error, retrainer);
             // Without arguments: the help, as a usage error.
             var parse = root.Parse(args.Count == 0 ? ["--help"] : args, AmctCommandLine.ParserConfiguration);
             var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

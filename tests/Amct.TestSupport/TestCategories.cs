@@ -30,6 +30,11 @@ public static class TestCategories
     /// <summary>Quantizes the ONNX backend suite and the published models in ../shared/models-real.</summary>
     public const string RealModels = "RealModels";
 
+    /// <summary>
+    /// Quantization-aware retraining (tests/Amct.Qat.Tests, outside Amct.Build.sln): restores and loads libtorch.
+    /// </summary>
+    public const string Qat = "Qat";
+
     /// <summary>Compares outputs with a baseline CLI named by AMCT_BASELINE_CLI (a refactoring check; not run by CI).</summary>
     public const string Baseline = "Baseline";
 }

@@ -4,6 +4,7 @@ using Amct.Cli.Options;
 using Amct.Cli.Parsing;
 using Amct.Engine;
 using Amct.Engine.Pipeline;
+using Amct.Engine.Retraining;
 
 namespace Amct.Cli.Commands;
 
@@ -18,16 +19,16 @@ internal static class JobCommand
 {
     public const string Usage = "amct job <job.json> --result <result.json>";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, IRetrainer? retrainer)
     {
         var job = AmctCommandLine.Positional("job.json", "the job file the MSBuild task wrote");
         var result = new Option<string>("--result") { Description = "where to write the result file", HelpName = "result.json" };
         var command = new Command("job", "quantize every model of a job file (the MSBuild task's worker mode)") { job, result };
-        command.SetAction(parse => Run(parse.GetValue(job) ?? [], parse.GetValue(result), output, error));
+        command.SetAction(parse => Run(parse.GetValue(job) ?? [], parse.GetValue(result), output, error, retrainer));
         return command;
     }
 
-    private static int Run(string[] positional, string? resultPath, TextWriter output, TextWriter error)
+    private static int Run(string[] positional, string? resultPath, TextWriter output, TextWriter error, IRetrainer? retrainer)
     {
         if (positional.Length != 1 || resultPath is null)
         {
@@ -49,7 +50,7 @@ internal static class JobCommand
         var exitCode = 0;
         foreach (var model in job.Models)
         {
-            var (result, code) = RunModel(job, model, output, error);
+            var (result, code) = RunModel(job, model, output, error, retrainer);
             results.Add(result);
             exitCode = Math.Max(exitCode, code);
         }
@@ -57,7 +58,8 @@ internal static class JobCommand
         return exitCode;
     }
 
-    private static (ModelResult Result, int ExitCode) RunModel(JobFile job, JobModel model, TextWriter output, TextWriter error)
+    private static (ModelResult Result, int ExitCode) RunModel(JobFile job, JobModel model, TextWriter output, TextWriter error,
+        IRetrainer? retrainer)
     {
         var location = new ErrorLocation(job.Project, model.Item);
         var failed = new ModelResult { Item = model.Item, Model = model.Model, Succeeded = false };
@@ -69,7 +71,7 @@ internal static class JobCommand
                 throw JobFile.Invalid(job.Path, problem);
             }
             request = QuantizeOptions.Read(model.Settings, SettingNaming.Metadata).ToRequest(model.Model, SettingNaming.Metadata);
-            var result = QuantizationJob.Run(request, new JobLog(new ConsoleLog(output, error), location));
+            var result = QuantizationJob.Run(request, new JobLog(new ConsoleLog(output, error), location), retrainer);
             // Only in the result file: the task prints it once per model (printed here too, a build showed it twice).
             var summary = QuantizeCommand.Summary(result);
             return (new ModelResult

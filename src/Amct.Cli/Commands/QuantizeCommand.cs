@@ -4,6 +4,7 @@ using System.Text.Json;
 using Amct.Cli.Options;
 using Amct.Cli.Parsing;
 using Amct.Engine.Pipeline;
+using Amct.Engine.Retraining;
 using Amct.Engine.Settings;
 
 namespace Amct.Cli.Commands;
@@ -13,7 +14,7 @@ internal static class QuantizeCommand
 {
     public const string Usage = "amct quantize <model.onnx> --calibration-data <path> [options] (amct quantize --help lists them)";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, IRetrainer? retrainer)
     {
         var model = AmctCommandLine.Positional("model.onnx", "the float ONNX model");
         var json = new Option<bool>("--json")
@@ -30,12 +31,12 @@ internal static class QuantizeCommand
             command.Options.Add(option);
         }
         command.Options.Add(json);
-        command.SetAction(parse => Run(parse.GetValue(model) ?? [], settings.Given(parse), parse.GetValue(json), output, error));
+        command.SetAction(parse => Run(parse.GetValue(model) ?? [], settings.Given(parse), parse.GetValue(json), output, error, retrainer));
         return command;
     }
 
     private static int Run(string[] positional, IEnumerable<KeyValuePair<Setting, string>> given, bool json, TextWriter output,
-        TextWriter error)
+        TextWriter error, IRetrainer? retrainer)
     {
         if (positional.Length != 1)
         {
@@ -49,7 +50,7 @@ internal static class QuantizeCommand
         }
         var request = options.ToRequest(model, SettingNaming.CommandLine);
         // With --json, stdout carries the JSON alone.
-        var result = QuantizationJob.Run(request, new ConsoleLog(json ? error : output, error));
+        var result = QuantizationJob.Run(request, new ConsoleLog(json ? error : output, error), retrainer);
         output.WriteLine(json ? JsonSerializer.Serialize(QuantizeSummary.Of(result, Summary(result)), CliJson.Options) : Summary(result));
         return 0;
     }

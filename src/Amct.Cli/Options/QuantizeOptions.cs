@@ -3,6 +3,7 @@ using Amct.Engine.Evaluation;
 using Amct.Engine.Graph.Opset;
 using Amct.Engine.Pipeline;
 using Amct.Engine.Quantization;
+using Amct.Engine.Retraining;
 using Amct.Engine.Settings;
 using Amct.Engine.Latency;
 using S = Amct.Engine.Settings.SettingList;
@@ -87,6 +88,11 @@ internal sealed class QuantizeOptions
             MeasureLatency = Flag(S.MeasureLatency) ?? true,
             LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int
             OptimizeFor = Text(S.OptimizeFor) is { } optimizeFor ? Enum.Parse<OptimizeFor>(optimizeFor, ignoreCase: true) : OptimizeFor.Balanced,
+            Retrain = Text(S.Retrain) is { } retrain ? Enum.Parse<RetrainMode>(retrain, ignoreCase: true) : RetrainMode.None,
+            TrainingData = Text(S.TrainingData),
+            RetrainEpochs = (int?)Count(S.RetrainEpochs),
+            RetrainTimeBudget = Number(S.RetrainTimeBudget),
+            RetrainThreads = (int?)Count(S.RetrainThreads),
             DataOptions = DataOptions(naming),
             InputValues = InputValues(naming),
         };

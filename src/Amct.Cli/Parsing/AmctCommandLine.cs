@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using Amct.Cli.Commands;
 using Amct.Engine;
+using Amct.Engine.Retraining;
 using Amct.Engine.Settings;
 
 namespace Amct.Cli.Parsing;
@@ -16,14 +17,15 @@ internal static class AmctCommandLine
     public const string Description = "amct - post-training int8 quantization of ONNX models (Ascend AMCT conventions)";
 
     /// <summary>The root: a plain command named amct (a RootCommand takes the host's name, e.g. testhost in tests).</summary>
-    public static Command Create(TextWriter output, TextWriter error) => new("amct", Description)
+    /// <param name="retrainer">What serves the Retrain setting: the amct-qat worker's, or null for plain amct.</param>
+    public static Command Create(TextWriter output, TextWriter error, IRetrainer? retrainer = null) => new("amct", Description)
     {
         new HelpOption(),
         new VersionOption(),
         InspectCommand.Create(output),
-        QuantizeCommand.Create(output, error),
+        QuantizeCommand.Create(output, error, retrainer),
         EvaluateCommand.Create(output),
-        JobCommand.Create(output, error),
+        JobCommand.Create(output, error, retrainer),
     };
 
     /// <summary>

@@ -76,6 +76,9 @@ internal sealed class JobContext : IDisposable
     // weights
     public IReadOnlyDictionary<string, QuantizedWeights> Weights { get; set; } = new Dictionary<string, QuantizedWeights>();
 
+    // retrain (null without Retrain)
+    public Retraining.RetrainResult? Retraining { get; set; }
+
     // build QDQ (the fallback replaces it, with the plan and factors it was built from)
     public ModelProto Quantized { get; set; } = null!;
 

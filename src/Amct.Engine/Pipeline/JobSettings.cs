@@ -62,9 +62,9 @@ internal sealed class JobSettings
             method = MethodFromConfig(commonAlgorithm, common);
         }
         var commonChannelWise = config?.CommonWeight?.ChannelWise;
-        if (request.WeightBits is not (7 or 8))
+        if (request.WeightBits is < 2 or > 8)
         {
-            throw new AmctException(ErrorCodes.BadSettingValue, "weight-bits", $"weight bits {request.WeightBits} must be 7 or 8.");
+            throw new AmctException(ErrorCodes.BadSettingValue, "weight-bits", $"weight bits {request.WeightBits} must be 2 to 8.");
         }
         var batchSize = request.BatchSize ?? QuantizationJob.DefaultBatchSize;
         CheckRanges(request, batchSize);

@@ -1,5 +1,6 @@
 using Amct.Engine.Formats;
 using Amct.Engine.Pipeline.Stages;
+using Amct.Engine.Retraining;
 
 namespace Amct.Engine.Pipeline;
 
@@ -24,6 +25,10 @@ public static class QuantizationJob
 
     public static QuantizeResult Run(QuantizeRequest request, IJobLog log) => Run(request, log, Stages());
 
+    /// <summary>A job whose Retrain setting is served by <paramref name="retrainer"/> (the amct-qat worker's).</summary>
+    public static QuantizeResult Run(QuantizeRequest request, IJobLog log, IRetrainer? retrainer) =>
+        Run(request, log, Stages(retrainer));
+
     /// <summary>
     /// Deletes the outputs an earlier run of <paramref name="request"/> left (the failed-gate report stays: it explains
     /// the failure). For callers that report a failure and must leave nothing that looks up to date. Never throws.
@@ -31,13 +36,14 @@ public static class QuantizationJob
     public static void RemoveOutputs(QuantizeRequest request) => OutputSet.RemoveStale(request);
 
     /// <summary>The stages of a job, in order. A new step is a new stage inserted here.</summary>
-    internal static List<IJobStage> Stages() =>
+    internal static List<IJobStage> Stages(IRetrainer? retrainer = null) =>
     [
         new LoadStage(),       // AMCT config, settings, the model
         new PrepareStage(),    // node names, opset 13, Conv+BatchNormalization folding, Gemm scales
         new PlanStage(),       // what is quantized, and how samples are fed
         new FactorsStage(),    // activation factors: calibrated, or read from a record
         new WeightsStage(),    // int8 weights and int32 biases
+        new RetrainStage(retrainer), // Retrain: factors and weights trained against the float model
         new BuildQdqStage(),   // the QDQ model
         new SubgraphStage(),   // weighted layers inside If branches, calibrated on the values that reach them
         new EvaluateStage(),   // compare with the float model, check the thresholds

@@ -2,6 +2,7 @@ using Amct.Engine.Evaluation;
 using Amct.Engine.Data;
 using Amct.Engine.Graph.Opset;
 using Amct.Engine.Quantization;
+using Amct.Engine.Retraining;
 
 namespace Amct.Engine.Pipeline;
 
@@ -89,6 +90,21 @@ public sealed record QuantizeRequest
     /// <summary>ONNX Runtime's intra-op threads for that timing (default 1).</summary>
     public int? LatencyThreads { get; init; }
 
+    /// <summary>Quantization-aware retraining after calibration (needs a worker with an <see cref="Retraining.IRetrainer"/>).</summary>
+    public RetrainMode Retrain { get; init; }
+
+    /// <summary>The samples retraining learns from; null: the calibration data.</summary>
+    public string? TrainingData { get; init; }
+
+    /// <summary>Passes over the training data (default 10).</summary>
+    public int? RetrainEpochs { get; init; }
+
+    /// <summary>Seconds after which retraining stops at the end of the running step; null: no limit.</summary>
+    public double? RetrainTimeBudget { get; init; }
+
+    /// <summary>libtorch threads for retraining (default 1).</summary>
+    public int? RetrainThreads { get; init; }
+
     /// <summary>
     /// Balanced (default) and Latency keep in float the layer groups measured clearly faster in float here; Accuracy keeps
     /// int8 only where it is clearly faster; Size keeps every layer int8. The search needs <see cref="MeasureLatency"/>.
@@ -101,7 +117,10 @@ public sealed record QuantizeRequest
     /// </summary>
     public bool SignedActivationStorage { get; init; }
 
-    /// <summary>Experimental, for measuring defaults (bench/): 7 to quantize weights to [-64, 63] ("reduce range").</summary>
+    /// <summary>
+    /// Experimental, for measuring defaults (bench/) and retraining: 7 to quantize weights to [-64, 63] ("reduce
+    /// range"), down to 2 for low-bit studies (codes still stored as int8).
+    /// </summary>
     public int WeightBits { get; init; } = 8;
     /// <summary>
     /// How calibration and evaluation data become tensors where the files do not say (image preprocessing, raw .bin

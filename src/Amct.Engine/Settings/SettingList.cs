@@ -106,6 +106,17 @@ internal static class SettingList
         "balanced: layer groups measured clearly faster in float stay float; latency: the same for smaller gains; " +
         "accuracy: int8 only where clearly faster; size: every layer int8",
         choices: Choices("balanced", "Balanced", "size", "Size", "latency", "Latency", "accuracy", "Accuracy"));
+    public static readonly Setting Retrain = new("Retrain", "retrain", SettingKind.Choice, "none",
+        "none, or distill: quantization-aware retraining against the float model (needs the Amct.Build.Qat package)",
+        choices: Choices("none", "None", "distill", "Distill"));
+    public static readonly Setting TrainingData = new("TrainingData", "training-data", SettingKind.Data,
+        "the calibration data", "the samples retraining learns from (no labels needed)", perModel: true);
+    public static readonly Setting RetrainEpochs = new("RetrainEpochs", "retrain-epochs", SettingKind.Count, "10",
+        "passes over the training data", maximum: 100000);
+    public static readonly Setting RetrainTimeBudget = new("RetrainTimeBudget", "retrain-time-budget", SettingKind.Number,
+        "no limit", "seconds after which retraining stops at the end of the running step");
+    public static readonly Setting RetrainThreads = new("RetrainThreads", "retrain-threads", SettingKind.Count, "1",
+        "libtorch threads for retraining (results are reproducible for a fixed thread count)", maximum: 1024);
 
     // Command line only (the task passes output-dir itself; the rest are not MSBuild settings yet).
     public static readonly Setting OutputDirectory = new("OutputDirectory", "output-dir", SettingKind.File, "the model's folder",
@@ -132,7 +143,8 @@ internal static class SettingList
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads,
-        OptimizeFor, OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
+        OptimizeFor, Retrain, TrainingData, RetrainEpochs, RetrainTimeBudget, RetrainThreads,
+        OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
     ];
 
     /// <summary>How data becomes tensors (<c>amct evaluate</c> takes these too).</summary>

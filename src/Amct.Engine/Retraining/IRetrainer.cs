@@ -1,0 +1,60 @@
+using Amct.Engine.Onnx;
+using Amct.Engine.Pipeline;
+using Amct.Engine.Quantization;
+
+namespace Amct.Engine.Retraining;
+
+/// <summary>How a job retrains after calibration.</summary>
+public enum RetrainMode
+{
+    /// <summary>Post-training quantization only.</summary>
+    None,
+
+    /// <summary>Fake-quantized model trained against the float model's outputs (no labels needed).</summary>
+    Distill,
+}
+
+/// <summary>
+/// Quantization-aware retraining, supplied by a worker that carries a training library (amct-qat, package
+/// Amct.Build.Qat). The engine itself has none, so post-training users never download one: it hands the retrainer
+/// the prepared float model, the plan and the post-training factors and weights, and takes back factors and weights
+/// that then go through the same QDQ builder, record writer, gate and report.
+/// </summary>
+public interface IRetrainer
+{
+    RetrainResult Retrain(RetrainInput input);
+}
+
+/// <param name="Model">The prepared float model (names, opset and folding as the plan sees them); not to be changed.</param>
+/// <param name="ModelPath">The float model's path, the target of errors.</param>
+/// <param name="Plan">Where fake quantizers go and which tensors share factors.</param>
+/// <param name="Factors">The calibrated activation factors: the starting point.</param>
+/// <param name="Weights">The post-training int8 weights per layer: the starting point.</param>
+/// <param name="WeightBits">The weight bit width (integer range of the stored int8 values).</param>
+/// <param name="Batches">The training samples, batched as the model's inputs take them.</param>
+public sealed record RetrainInput(
+    ModelProto Model,
+    string ModelPath,
+    QuantizationPlan Plan,
+    IReadOnlyList<TensorFactors> Factors,
+    IReadOnlyDictionary<string, QuantizedWeights> Weights,
+    int WeightBits,
+    IReadOnlyList<IReadOnlyDictionary<string, TensorProto>> Batches,
+    RetrainOptions Options,
+    IJobLog Log);
+
+/// <param name="Epochs">Passes over the training batches.</param>
+/// <param name="TimeBudgetSeconds">Training stops after the step running when this much time has passed; null: none.</param>
+/// <param name="Threads">Training threads; results are reproducible for a fixed count.</param>
+/// <param name="Seed">Seed of the sample order.</param>
+public sealed record RetrainOptions(RetrainMode Mode, int Epochs, double? TimeBudgetSeconds, int Threads, int Seed);
+
+/// <param name="Factors">One entry per tensor of the input factors, in the same order.</param>
+/// <param name="Weights">One entry per planned layer.</param>
+/// <param name="LossCurve">The mean loss of each epoch.</param>
+public sealed record RetrainResult(
+    IReadOnlyList<TensorFactors> Factors,
+    IReadOnlyDictionary<string, QuantizedWeights> Weights,
+    IReadOnlyList<double> LossCurve,
+    int Steps,
+    double Seconds);

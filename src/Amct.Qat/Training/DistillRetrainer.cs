@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Amct.Engine.Onnx;
+using Amct.Engine.Retraining;
+using Amct.Qat.Native;
+using TorchSharp;
+
+namespace Amct.Qat.Training;
+
+/// <summary>
+/// Retrain="Distill": the fake-quantized model (student) learns to reproduce the float model's (teacher's) outputs on
+/// the training samples, no labels needed. Loss: KL divergence of the class distributions for outputs with a class
+/// axis (taken before a final Softmax when the model ends in one), mean squared error otherwise. Trained: the weights
+/// of the quantized layers, their scales and the activation scales (Adam, <see cref="DistillSession"/>); biases and
+/// offsets stay as calibrated.
+/// Deterministic for a fixed seed and thread count: the sample order comes from the seed and libtorch runs at the
+/// given thread count.
+/// </summary>
+public sealed class DistillRetrainer : IRetrainer
+{
+    public RetrainResult Retrain(RetrainInput input)
+    {
+        TorchRuntime.EnsureLoaded(input.Options.Threads);
+        torch.manual_seed(input.Options.Seed);
+        var watch = Stopwatch.StartNew();
+        using var session = new DistillSession(input);
+        var order = new Random(input.Options.Seed);
+        var total = (long)input.Options.Epochs * session.BatchCount;
+        var losses = new List<double>();
+        var steps = 0;
+        for (var epoch = 0; epoch < input.Options.Epochs && !OutOfTime(input, watch); epoch++)
+        {
+            var sum = 0.0;
+            var count = 0;
+            foreach (var batch in Enumerable.Range(0, session.BatchCount).OrderBy(_ => order.Next()).ToList())
+            {
+                sum += session.Step(batch);
+                count++;
+                input.Log.Progress("retraining steps", ++steps, total);
+                if (OutOfTime(input, watch))
+                {
+                    break;
+                }
+            }
+            losses.Add(count == 0 ? 0 : sum / count);
+        }
+        return new RetrainResult(session.Quantizers.Factors(input.Factors), session.Quantizers.Weights(input.Plan), losses, steps,
+            watch.Elapsed.TotalSeconds);
+    }
+
+    private static bool OutOfTime(RetrainInput input, Stopwatch watch) =>
+        input.Options.TimeBudgetSeconds is { } budget && watch.Elapsed.TotalSeconds >= budget;
+}
+
+/// <summary>
+/// The values the student is compared with the teacher on: each graph output, or the input of the Softmax that makes
+/// it (logits keep the information a saturated probability loses).
+/// </summary>
+internal sealed record DistillTargets(IReadOnlyList<string> Values, IReadOnlyList<bool> AreLogits)
+{
+    public static DistillTargets Of(ModelProto model)
+    {
+        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in model.Graph.Node)
+        {
+            foreach (var output in node.Output)
+            {
+                producers[output] = node;
+            }
+        }
+        var values = new List<string>();
+        var logits = new List<bool>();
+        foreach (var output in model.Graph.Output)
+        {
+            var softmax = producers.GetValueOrDefault(output.Name) is { OpType: "Softmax" } s ? s : null;
+            values.Add(softmax?.Input[0] ?? output.Name);
+            logits.Add(true);
+        }
+        return new DistillTargets(values, logits);
+    }
+}

@@ -1,0 +1,98 @@
+using Amct.Engine;
+using Amct.Engine.Retraining;
+using Amct.Qat.Interpreter;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Amct.Qat.Training;
+
+/// <summary>
+/// One distillation set up for training: the graph with trainable weights and quantizers, the training batches as
+/// torch tensors, the teacher's outputs on them (computed once), and the optimizers. <see cref="Step"/> is one
+/// optimizer step on one batch. With <see cref="QuantizerSet.Enabled"/> off it is a float training step, which the
+/// benchmark times against the quantization-aware one.
+/// </summary>
+internal sealed class DistillSession : IDisposable
+{
+    /// <summary>Adam's learning rate for the weights, and for the logarithms of the scales.</summary>
+    public const double WeightLearningRate = 1e-4;
+    public const double ScaleLearningRate = 1e-3;
+
+    private readonly OnnxGraph _graph;
+    private readonly DistillTargets _targets;
+    private readonly List<Dictionary<string, Tensor>> _batches;
+    private readonly List<Tensor[]> _teacher;
+    private readonly Adam _weightOptimizer;
+    private readonly Adam _scaleOptimizer;
+
+    public DistillSession(RetrainInput input)
+    {
+        _graph = new OnnxGraph(input.Model, input.ModelPath);
+        Quantizers = new QuantizerSet(_graph, input.Factors, input.Plan, input.Weights, input.WeightBits);
+        _targets = DistillTargets.Of(input.Model);
+        _batches = input.Batches.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList();
+        Quantizers.Enabled = false;
+        using (no_grad())
+        {
+            _teacher = _batches.Select(b => _graph.Run(b, _targets.Values, Quantizers).Select(t => t.detach().clone()).ToArray()).ToList();
+        }
+        Quantizers.Enabled = true;
+        _weightOptimizer = optim.Adam(Quantizers.WeightParameters, WeightLearningRate);
+        _scaleOptimizer = optim.Adam(Quantizers.ScaleParameters, ScaleLearningRate);
+    }
+
+    public QuantizerSet Quantizers { get; }
+
+    public int BatchCount => _batches.Count;
+
+    /// <summary>One forward, backward and optimizer step on batch <paramref name="batch"/>; returns its loss.</summary>
+    public double Step(int batch)
+    {
+        using var scope = NewDisposeScope();
+        _weightOptimizer.zero_grad();
+        _scaleOptimizer.zero_grad();
+        var student = _graph.Run(_batches[batch], _targets.Values, Quantizers);
+        var loss = Loss(student, _teacher[batch]);
+        loss.backward();
+        _weightOptimizer.step();
+        if (Quantizers.Enabled)
+        {
+            _scaleOptimizer.step();
+        }
+        return loss.item<float>();
+    }
+
+    public void Dispose()
+    {
+        _weightOptimizer.Dispose();
+        _scaleOptimizer.Dispose();
+        foreach (var tensor in _batches.SelectMany(b => b.Values).Concat(_teacher.SelectMany(t => t)))
+        {
+            tensor.Dispose();
+        }
+        Quantizers.Dispose();
+        _graph.Dispose();
+    }
+
+    /// <summary>KL(teacher ‖ student) over the last axis, summed over classes, averaged over the other axes.</summary>
+    private static Tensor KlDivergence(Tensor teacherLogits, Tensor studentLogits)
+    {
+        var teacher = F.log_softmax(teacherLogits, -1);
+        return (teacher.exp() * (teacher - F.log_softmax(studentLogits, -1))).sum(-1).mean();
+    }
+
+    private Tensor Loss(Tensor[] student, Tensor[] teacher)
+    {
+        Tensor? total = null;
+        for (var i = 0; i < student.Length; i++)
+        {
+            var term = _targets.AreLogits[i] && student[i].dim() >= 2
+                ? KlDivergence(teacher[i], student[i])
+                : F.mse_loss(student[i], teacher[i]);
+            total = total is null ? term : total + term;
+        }
+        return total ?? throw new AmctException(ErrorCodes.RetrainUnsupportedOp, "Retrain", "the model has no output to distill");
+    }
+}
