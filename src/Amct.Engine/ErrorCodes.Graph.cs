@@ -21,4 +21,10 @@ public static partial class ErrorCodes
 
     /// <summary>A layer listed in skip_fusion_layers is not a Conv or ConvTranspose node of the model.</summary>
     public const string SkipFusionLayerUnknown = "AMCT2105";
+
+    /// <summary>A quantized (QDQ) model uses Q/DQ in a way the QAT import cannot turn into an int8 model.</summary>
+    public const string QatImportUnsupported = "AMCT2106";
+
+    /// <summary>QatImport is on, but the model holds no QuantizeLinear/DequantizeLinear pair to import.</summary>
+    public const string QatImportNothingToImport = "AMCT2107";
 }

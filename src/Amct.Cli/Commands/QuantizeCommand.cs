@@ -43,11 +43,18 @@ internal static class QuantizeCommand
         }
         var model = AmctCommandLine.PathArgument(positional[0], "the model path");
         var options = QuantizeOptions.Read(given, SettingNaming.CommandLine);
-        if (!options.Has(SettingList.CalibrationData) && !options.Has(SettingList.RecordInput))
-        {
-            throw AmctCommandLine.Usage($"quantize needs --calibration-data (or --record). Usage: {Usage}");
-        }
         var request = options.ToRequest(model, SettingNaming.CommandLine);
+        // A QAT export imported with --qat-import on brings its own factors.
+        if (!options.Has(SettingList.CalibrationData) && !options.Has(SettingList.RecordInput) && request.QatImport != QatImportMode.On)
+        {
+            throw AmctCommandLine.Usage($"quantize needs --calibration-data (or --record), or --qat-import on for a QAT model. Usage: {Usage}");
+        }
+        return Quantize(request, json, output, error);
+    }
+
+    /// <summary>Runs the job and prints its summary line (or, with <paramref name="json"/>, the JSON summary alone on stdout).</summary>
+    internal static int Quantize(QuantizeRequest request, bool json, TextWriter output, TextWriter error)
+    {
         // With --json, stdout carries the JSON alone.
         var result = QuantizationJob.Run(request, new ConsoleLog(json ? error : output, error));
         output.WriteLine(json ? JsonSerializer.Serialize(QuantizeSummary.Of(result, Summary(result)), CliJson.Options) : Summary(result));
@@ -79,7 +86,8 @@ internal static class QuantizeCommand
         }
         var layers = r.Skipped.Count == 1 ? "1 layer kept float" : $"{r.Skipped.Count} layers kept float";
         var latency = r.Latency is { } l ? ", " + l.Describe() : "";
-        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {quality}{ratio:0.0}x smaller{latency}, {layers}")
+        var imported = r.Import is null ? "" : "imported (QAT), ";
+        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {imported}{quality}{ratio:0.0}x smaller{latency}, {layers}")
             + Environment.NewLine + $"report: {r.HumanReport}";
     }
 }

@@ -22,6 +22,7 @@ internal static class AmctCommandLine
         new VersionOption(),
         InspectCommand.Create(output),
         QuantizeCommand.Create(output, error),
+        ConvertQatCommand.Create(output, error),
         EvaluateCommand.Create(output),
         JobCommand.Create(output, error),
     };

@@ -5,13 +5,18 @@ using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline.Stages;
 
-/// <summary>The activations' factors: read from a record file, or calibrated on the calibration data.</summary>
+/// <summary>The activations' factors: trained (QAT import), read from a record file, or calibrated on the calibration data.</summary>
 internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate)
 {
     public override void Run(JobContext context)
     {
         var (request, plan) = (context.Request, context.Plan);
-        if (request.RecordInput is { } recordPath)
+        if (context.TrainedFactors is { } trained)
+        {
+            context.Factors = trained;
+            context.CalibrationInfo = new CalibrationInfo(null, 0, "trained factors (QAT import)");
+        }
+        else if (request.RecordInput is { } recordPath)
         {
             context.Factors = RecordFactors.FromRecord(plan, RecordReader.Read(recordPath), recordPath);
             context.CalibrationInfo = new CalibrationInfo(null, 0, "record " + Path.GetFullPath(recordPath));
