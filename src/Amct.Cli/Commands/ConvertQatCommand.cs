@@ -15,29 +15,15 @@ internal static class ConvertQatCommand
     public const string Usage =
         "amct convert-qat <model.onnx> [--float-model <float.onnx>] [--evaluation-data <path>] [--output-dir <dir>] [options]";
 
-    public static Command Create(TextWriter output, TextWriter error)
-    {
-        var model = AmctCommandLine.Positional("model.onnx", "the QAT model (QuantizeLinear/DequantizeLinear pairs)");
-        var json = new Option<bool>("--json")
-        {
-            Description = "print a JSON summary (outputs, size, layers kept float, evaluation) on stdout; progress goes to stderr",
-        };
-        // The import's own setting is implied; calibration settings have nothing to do.
-        var settings = new SettingOptions(SettingList.All.Where(s => s != SettingList.QatImport && s != SettingList.CalibrationData
-            && s != SettingList.RecordInput && s != SettingList.CalibrationMethod && s != SettingList.SampleCount));
-        var command = new Command("convert-qat",
-            "import a quantization-aware trained QDQ model with its trained factors: the same outputs as quantize, no calibration")
-        {
-            model,
-        };
-        foreach (var option in settings.All)
-        {
-            command.Options.Add(option);
-        }
-        command.Options.Add(json);
-        command.SetAction(parse => Run(parse.GetValue(model) ?? [], settings.Given(parse), parse.GetValue(json), output, error));
-        return command;
-    }
+    /// <summary>Settings with nothing to do here: the import's own (implied) and calibration's.</summary>
+    private static readonly Setting[] NotApplicable =
+        [SettingList.QatImport, SettingList.CalibrationData, SettingList.RecordInput, SettingList.CalibrationMethod, SettingList.SampleCount];
+
+    public static Command Create(TextWriter output, TextWriter error) =>
+        QuantizeCommand.WithSettings("convert-qat",
+            "import a quantization-aware trained QDQ model with its trained factors: the same outputs as quantize, no calibration",
+            "the QAT model (QuantizeLinear/DequantizeLinear pairs)", SettingList.All.Except(NotApplicable),
+            (positional, given, json) => Run(positional, given, json, output, error));
 
     private static int Run(string[] positional, IEnumerable<KeyValuePair<Setting, string>> given, bool json, TextWriter output,
         TextWriter error)

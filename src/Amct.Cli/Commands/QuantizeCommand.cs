@@ -13,24 +13,30 @@ internal static class QuantizeCommand
 {
     public const string Usage = "amct quantize <model.onnx> --calibration-data <path> [options] (amct quantize --help lists them)";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error) =>
+        WithSettings("quantize", "calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json and .quant.md",
+            "the float ONNX model", SettingList.All, (positional, given, json) => Run(positional, given, json, output, error));
+
+    /// <summary>
+    /// A command over one model whose options are <paramref name="settings"/> (from the settings contract) and
+    /// <c>--json</c>; <paramref name="run"/> gets the positional arguments, the settings given and the --json flag.
+    /// </summary>
+    internal static Command WithSettings(string name, string description, string modelDescription, IEnumerable<Setting> settings,
+        Func<string[], IEnumerable<KeyValuePair<Setting, string>>, bool, int> run)
     {
-        var model = AmctCommandLine.Positional("model.onnx", "the float ONNX model");
+        var model = AmctCommandLine.Positional("model.onnx", modelDescription);
         var json = new Option<bool>("--json")
         {
             Description = "print a JSON summary (outputs, size, layers kept float, evaluation) on stdout; progress goes to stderr",
         };
-        var settings = new SettingOptions(SettingList.All);
-        var command = new Command("quantize", "calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json and .quant.md")
-        {
-            model,
-        };
-        foreach (var option in settings.All)
+        var options = new SettingOptions(settings);
+        var command = new Command(name, description) { model };
+        foreach (var option in options.All)
         {
             command.Options.Add(option);
         }
         command.Options.Add(json);
-        command.SetAction(parse => Run(parse.GetValue(model) ?? [], settings.Given(parse), parse.GetValue(json), output, error));
+        command.SetAction(parse => run(parse.GetValue(model) ?? [], options.Given(parse), parse.GetValue(json)));
         return command;
     }
 

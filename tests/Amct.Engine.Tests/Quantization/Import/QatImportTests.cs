@@ -146,6 +146,26 @@ public sealed class QatImportTests
     }
 
     [TestMethod]
+    public void The_gate_applies_to_an_import_against_the_export_run_as_written_and_no_fallback_replaces_its_factors()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("model.onnx");
+        Write(TorchStyle(), path);
+        var data = temp.File("x.npy");
+        NpyWriter.Write(data, [8, 2, 4, 4], Pattern(8 * 32, 1).Select(Math.Abs).ToArray());
+        var request = new QuantizeRequest { ModelPath = path, OutputDirectory = temp.File("out"), EvaluationData = data, MeasureLatency = false };
+
+        var passed = QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 20 } }, new CollectingLog());
+        Assert.IsTrue(passed.Report.Gate!.Passed);
+        StringAssert.Contains(passed.Report.Import!.Reference, "the export run as written");
+
+        var log = new CollectingLog();
+        var failed = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 150 } }, log));
+        Assert.AreEqual(ErrorCodes.SqnrTooLow, failed.Code);
+        Assert.IsTrue(log.Messages.Any(m => m.Contains("no fallback search", StringComparison.Ordinal)), string.Join("\n", log.Messages));
+    }
+
+    [TestMethod]
     public void Qat_import_on_for_a_model_without_qdq_is_an_error()
     {
         using var temp = new TempFolder();
