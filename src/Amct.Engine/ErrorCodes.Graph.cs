@@ -27,4 +27,10 @@ public static partial class ErrorCodes
 
     /// <summary>Warning: the model keeps its opset (10–12) instead of being upgraded to 13; weights are per tensor.</summary>
     public const string OpsetKept = "AMCT2107";
+
+    /// <summary>A quantized (QDQ) model uses Q/DQ in a way the QAT import cannot turn into an int8 model.</summary>
+    public const string QatImportUnsupported = "AMCT2108";
+
+    /// <summary>QatImport is on, but the model holds no QuantizeLinear/DequantizeLinear pair to import.</summary>
+    public const string QatImportNothingToImport = "AMCT2109";
 }

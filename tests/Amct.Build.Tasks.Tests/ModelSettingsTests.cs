@@ -129,12 +129,14 @@ public sealed class ModelSettingsTests
     }
 
     [TestMethod]
-    public void No_calibration_data_is_AMCT1206_unless_a_record_gives_the_factors_or_the_model_is_disabled()
+    public void No_calibration_data_is_AMCT1206_unless_a_record_or_a_QAT_import_gives_the_factors_or_the_model_is_disabled()
     {
         using var temp = new TempFolder();
         File.WriteAllText(temp.File("r.txt"), "");
         Assert.AreEqual("AMCT1206", Resolve(temp.Path).Problems.Single().Code);
         Assert.IsEmpty(Resolve(temp.Path, ("RecordInput", "r.txt")).Problems);
+        Assert.IsEmpty(Resolve(temp.Path, ("QatImport", "On")).Problems);
+        Assert.AreEqual("AMCT1206", Resolve(temp.Path, ("QatImport", "Auto")).Problems.Single().Code);
         Assert.IsEmpty(Resolve(temp.Path, ("Enabled", "false")).Problems);
     }
 

@@ -61,7 +61,9 @@ internal sealed class ModelSettings
                 settings._values[spec] = value;
             }
         }
+        // An imported QAT model (QatImport on) takes its trained factors: it needs no calibration data.
         if (settings.Enabled && settings.CalibrationData is null && settings[SettingList.RecordInput] is null &&
+            settings[SettingList.QatImport] is not "on" &&
             !diagnostics.Any(d => d.Code == ErrorCodes.CalibrationDataMatchesNothing))
         {
             diagnostics.Add(new Diagnostic(ErrorCodes.CalibrationDataMissing, errorFile,

@@ -14,24 +14,30 @@ internal static class QuantizeCommand
 {
     public const string Usage = "amct quantize <model.onnx> --calibration-data <path> [options] (amct quantize --help lists them)";
 
-    public static Command Create(TextWriter output, TextWriter error, IRetrainer? retrainer)
+    public static Command Create(TextWriter output, TextWriter error, IRetrainer? retrainer) =>
+        WithSettings("quantize", "calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json and .quant.md",
+            "the float ONNX model", SettingList.All, (positional, given, json) => Run(positional, given, json, output, error, retrainer));
+
+    /// <summary>
+    /// A command over one model whose options are <paramref name="settings"/> (from the settings contract) and
+    /// <c>--json</c>; <paramref name="run"/> gets the positional arguments, the settings given and the --json flag.
+    /// </summary>
+    internal static Command WithSettings(string name, string description, string modelDescription, IEnumerable<Setting> settings,
+        Func<string[], IEnumerable<KeyValuePair<Setting, string>>, bool, int> run)
     {
-        var model = AmctCommandLine.Positional("model.onnx", "the float ONNX model");
+        var model = AmctCommandLine.Positional("model.onnx", modelDescription);
         var json = new Option<bool>("--json")
         {
             Description = "print a JSON summary (outputs, size, layers kept float, evaluation) on stdout; progress goes to stderr",
         };
-        var settings = new SettingOptions(SettingList.All);
-        var command = new Command("quantize", "calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json and .quant.md")
-        {
-            model,
-        };
-        foreach (var option in settings.All)
+        var options = new SettingOptions(settings);
+        var command = new Command(name, description) { model };
+        foreach (var option in options.All)
         {
             command.Options.Add(option);
         }
         command.Options.Add(json);
-        command.SetAction(parse => Run(parse.GetValue(model) ?? [], settings.Given(parse), parse.GetValue(json), output, error, retrainer));
+        command.SetAction(parse => run(parse.GetValue(model) ?? [], options.Given(parse), parse.GetValue(json)));
         return command;
     }
 
@@ -44,11 +50,18 @@ internal static class QuantizeCommand
         }
         var model = AmctCommandLine.PathArgument(positional[0], "the model path");
         var options = QuantizeOptions.Read(given, SettingNaming.CommandLine);
-        if (!options.Has(SettingList.CalibrationData) && !options.Has(SettingList.RecordInput))
-        {
-            throw AmctCommandLine.Usage($"quantize needs --calibration-data (or --record). Usage: {Usage}");
-        }
         var request = options.ToRequest(model, SettingNaming.CommandLine);
+        // A QAT export imported with --qat-import on brings its own factors.
+        if (!options.Has(SettingList.CalibrationData) && !options.Has(SettingList.RecordInput) && request.QatImport != QatImportMode.On)
+        {
+            throw AmctCommandLine.Usage($"quantize needs --calibration-data (or --record), or --qat-import on for a QAT model. Usage: {Usage}");
+        }
+        return Quantize(request, json, output, error, retrainer);
+    }
+
+    /// <summary>Runs the job and prints its summary line (or, with <paramref name="json"/>, the JSON summary alone on stdout).</summary>
+    internal static int Quantize(QuantizeRequest request, bool json, TextWriter output, TextWriter error)
+    {
         // With --json, stdout carries the JSON alone.
         var result = QuantizationJob.Run(request, new ConsoleLog(json ? error : output, error), retrainer);
         output.WriteLine(json ? JsonSerializer.Serialize(QuantizeSummary.Of(result, Summary(result)), CliJson.Options) : Summary(result));
@@ -79,7 +92,8 @@ internal static class QuantizeCommand
         }
         var layers = r.Skipped.Count == 1 ? "1 layer kept float" : $"{r.Skipped.Count} layers kept float";
         var latency = r.Latency is { } l ? ", " + l.Describe() : "";
-        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {quality}{r.Model.SizeChange()}{latency}, {layers}")
+        var imported = r.Import is null ? "" : "imported (QAT), ";
+        return string.Create(c, $"{Path.GetFileName(r.Model.Input)} -> {Path.GetFileName(r.Model.Output)}: {imported}{quality}{r.Model.SizeChange()}{latency}, {layers}")
             + Environment.NewLine + $"report: {r.HumanReport}";
     }
 }

@@ -56,6 +56,8 @@ internal sealed class QuantizeOptions
             CalibrationData = Text(S.CalibrationData),
             ConfigFile = Text(S.ConfigFile),
             RecordInput = Text(S.RecordInput),
+            QatImport = Text(S.QatImport) is { } qat ? Enum.Parse<QatImportMode>(qat, ignoreCase: true) : QatImportMode.Auto,
+            FloatModel = Text(S.FloatModel),
             OutputDirectory = Text(S.OutputDirectory) ?? Path.GetDirectoryName(Path.GetFullPath(modelPath))!,
             OutputName = Text(S.OutputName),
             Activation = Text(S.ActivationQuantization) is { } activation ? Enum.Parse<ActivationMode>(activation, ignoreCase: true) : null,

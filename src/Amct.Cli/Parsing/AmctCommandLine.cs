@@ -24,6 +24,7 @@ internal static class AmctCommandLine
         new VersionOption(),
         InspectCommand.Create(output),
         QuantizeCommand.Create(output, error, retrainer),
+        ConvertQatCommand.Create(output, error),
         EvaluateCommand.Create(output),
         JobCommand.Create(output, error, retrainer),
     };

@@ -9,7 +9,7 @@ namespace Amct.Engine.Evaluation;
 /// (up to a memory cap) and later evaluations of other quantized candidates on the same batches — the fallback's many
 /// steps — run only the quantized model.
 /// </summary>
-public sealed class FloatReference(string floatModelPath, long maxCachedValues = 32 << 20) : IDisposable
+public sealed class FloatReference(string floatModelPath, long maxCachedValues = 32 << 20, bool unoptimized = false) : IDisposable
 {
     private readonly List<(float[][] Outputs, long[][] Shapes)> _cache = [];
     private long _cachedValues;
@@ -22,7 +22,9 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
         .Select(o => o.Key)
         .ToList();
 
-    private InferenceSession Session => (_session ??= ModelSession.Open(floatModelPath, ModelOrigin.User)).Session;
+    private InferenceSession Session => (_session ??= unoptimized
+        ? ModelSession.OpenUnoptimized(floatModelPath, ModelOrigin.User)
+        : ModelSession.Open(floatModelPath, ModelOrigin.User)).Session;
 
     /// <summary>The float outputs of the <paramref name="batchIndex"/>-th batch: from the cache, or computed now.</summary>
     public (float[][] Outputs, long[][] Shapes) Run(int batchIndex, IReadOnlyList<string> names, IReadOnlyList<OrtValue> values,

@@ -29,7 +29,18 @@ public static class MarkdownReport
         text.AppendLine("|---|---|");
         text.AppendLine(c, $"| output | `{Path.GetFileName(r.Model.Output)}` ({r.Model.OutputBytes:N0} bytes, {r.Model.SizeChange()}) |");
         text.AppendLine(c, $"| layers | {r.Layers.Count} int8, {r.Skipped.Count} float |");
-        text.AppendLine(c, $"| calibration | {r.Calibration.Samples} samples, {r.Settings.Method}, {r.Settings.ActivationMode} activations, {r.Settings.ConvWeights} weights |");
+        if (r.Import is { } import)
+        {
+            text.AppendLine(c, $"| imported (QAT) | {import.DequantizeNodes} DequantizeLinear nodes, trained factors kept; compared with {import.Reference} |");
+            foreach (var change in import.Changes)
+            {
+                text.AppendLine(c, $"| import change | {change} |");
+            }
+        }
+        else
+        {
+            text.AppendLine(c, $"| calibration | {r.Calibration.Samples} samples, {r.Settings.Method}, {r.Settings.ActivationMode} activations, {r.Settings.ConvWeights} weights |");
+        }
         if (r.Evaluation is { } e)
         {
             text.AppendLine(c, $"| evaluation | {e.Samples} samples{(r.EvaluationInSample ? " (the calibration data: in-sample figures)" : "")} |");

@@ -17,6 +17,9 @@ public sealed record QuantReport
     public required ReportSettings Settings { get; init; }
     public required PreparationInfo Preparation { get; init; }
     public required CalibrationInfo Calibration { get; init; }
+
+    /// <summary>Set when the model was a QAT (QDQ) export imported with its trained factors (AMCT convert_qat_model).</summary>
+    public ImportReport? Import { get; init; }
     public required IReadOnlyList<LayerReport> Layers { get; init; }
     public required IReadOnlyList<TensorReport> Tensors { get; init; }
     public required IReadOnlyList<SkippedReport> Skipped { get; init; }
@@ -104,6 +107,12 @@ public sealed record CalibrationInfo(string? Data, long Samples, string Source)
     /// <summary>Inputs fed a fixed value instead of data ("name = value (why)"); empty when the data feeds every input.</summary>
     public IReadOnlyList<string> FixedInputs { get; init; } = [];
 }
+
+/// <summary>
+/// A QAT import: how many DequantizeLinear nodes the export held, what the evaluation compared with (the float model, or
+/// the export run as written), and every change the import made to the export's factors or structure, with its reason.
+/// </summary>
+public sealed record ImportReport(int DequantizeNodes, string Reference, IReadOnlyList<string> Changes);
 
 /// <summary>A quantized layer: its input's factors and its weights' factors and error.</summary>
 public sealed record LayerReport(

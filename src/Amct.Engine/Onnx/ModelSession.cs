@@ -45,6 +45,17 @@ public sealed partial class ModelSession : IDisposable
         return Create(() => new InferenceSession(path, options), options, null, path, origin);
     }
 
+    /// <summary>
+    /// A session on a model file with graph optimizations off: every node runs as written. For a QDQ model that is its
+    /// fake quantization, the reference a QAT import is compared with (ONNX Runtime's fusions may refuse the export).
+    /// </summary>
+    public static ModelSession OpenUnoptimized(string path, ModelOrigin origin)
+    {
+        var options = SessionFactory.CreateOptions();
+        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+        return Create(() => new InferenceSession(path, options), options, null, path, origin);
+    }
+
     /// <summary>A session on a model held in memory; <paramref name="source"/> is the file to name in errors.</summary>
     public static ModelSession Open(ModelProto model, string source, ModelOrigin origin) =>
         Open(model, source, origin, new ModelSaveOptions().InlineLimitBytes);

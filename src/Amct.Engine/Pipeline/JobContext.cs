@@ -6,6 +6,7 @@ using Amct.Engine.Formats;
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
+using Amct.Engine.Quantization.Import;
 
 namespace Amct.Engine.Pipeline;
 
@@ -47,6 +48,10 @@ internal sealed class JobContext : IDisposable
     /// <summary>The model as loaded, written unchanged when there is nothing to quantize.</summary>
     public ModelProto Original { get; set; } = null!;
 
+    // import: the QDQ model's trained factors, and what the import changed (added to by the plan and weights stages)
+    public ImportedQdq? Import { get; set; }
+    public List<string> ImportChanges { get; } = [];
+
     // prepare
     public GraphPreparationResult Preparation { get; set; } = null!;
     public int GemmScalesFolded { get; set; }
@@ -61,6 +66,9 @@ internal sealed class JobContext : IDisposable
     public IReadOnlyList<FixedInput> FixedInputs { get; set; } = [];
     public SampleSourceOptions DataOptions { get; set; } = SampleSourceOptions.Default;
     public int BatchSize { get; set; }
+
+    /// <summary>The trained factors fitted to the plan (import only; the factors stage takes them).</summary>
+    public IReadOnlyList<TensorFactors>? TrainedFactors { get; set; }
 
     // factors (the fallback and the speed search replace them; CalibratedFactors stay those of every planned layer)
     public IReadOnlyList<TensorFactors> Factors { get; set; } = [];

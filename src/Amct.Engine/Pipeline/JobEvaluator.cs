@@ -8,12 +8,13 @@ namespace Amct.Engine.Pipeline;
 /// Evaluates quantized candidates of one model on the job's evaluation data: on all of it (for the gate) or on a few
 /// chosen samples kept in memory (for the fallback's ranking). Labels are read once.
 /// </summary>
+/// <param name="unoptimizedReference">Run the reference with graph optimizations off (a QDQ export as it was trained).</param>
 internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInput> inputs, int batchSize, string dataPath,
-    string? labelsPath, SampleSourceOptions dataOptions) : IDisposable
+    string? labelsPath, SampleSourceOptions dataOptions, bool unoptimizedReference = false) : IDisposable
 {
     // One float reference per data set: its outputs are computed once and reused by every candidate.
-    private readonly FloatReference _fullReference = new(floatModelPath);
-    private readonly FloatReference _subsetReference = new(floatModelPath);
+    private readonly FloatReference _fullReference = new(floatModelPath, unoptimized: unoptimizedReference);
+    private readonly FloatReference _subsetReference = new(floatModelPath, unoptimized: unoptimizedReference);
 
     private long[]? _labels;
     private (IReadOnlySet<long> Indices, IReadOnlyList<InputBatch> Batches)? _subset;

@@ -39,6 +39,7 @@ public static class QuantizationJob
     internal static List<IJobStage> Stages(IRetrainer? retrainer = null) =>
     [
         new LoadStage(),       // AMCT config, settings, the model
+        new ImportQdqStage(),  // a QAT (QDQ) model: its Q/DQ pairs out, their trained factors kept
         new PrepareStage(),    // node names, opset 13, Conv+BatchNormalization folding, Gemm scales
         new PlanStage(),       // what is quantized, and how samples are fed
         new FactorsStage(),    // activation factors: calibrated, or read from a record

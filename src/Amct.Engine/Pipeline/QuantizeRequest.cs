@@ -30,6 +30,12 @@ public sealed record QuantizeRequest
     /// <summary>An AMCT record file whose factors are used instead of calibrating.</summary>
     public string? RecordInput { get; init; }
 
+    /// <summary>Whether a model holding Q/DQ pairs (a QAT export) is imported with its trained factors instead of calibrated.</summary>
+    public QatImportMode QatImport { get; init; } = QatImportMode.Auto;
+
+    /// <summary>The float model an imported QAT model is compared with (default: the export run as written).</summary>
+    public string? FloatModel { get; init; }
+
     public ActivationMode? Activation { get; init; }
     public WeightGranularity? ConvWeights { get; init; }
     public WeightGranularity? MatMulWeights { get; init; }
@@ -127,4 +133,12 @@ public sealed record QuantizeRequest
     /// shapes and types); null: the defaults.
     /// </summary>
     public SampleSourceOptions? DataOptions { get; init; }
+}
+
+/// <summary>AMCT convert_qat_model as a mode of the job: on, off, or when the model holds Q/DQ pairs.</summary>
+public enum QatImportMode
+{
+    Auto,
+    On,
+    Off,
 }

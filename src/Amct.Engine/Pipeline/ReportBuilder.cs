@@ -26,6 +26,10 @@ internal static class ReportBuilder
                 KeptOpsetBecause = preparation.Opset.KeptBecause,
             },
             Calibration = context.CalibrationInfo,
+            Import = context.Import is { } import
+                ? new ImportReport(import.Pairs, request.FloatModel is { } floatModel ? "the float model " + Path.GetFullPath(floatModel)
+                    : "the export run as written (its fake quantization)", context.ImportChanges)
+                : null,
             Layers = Layers(plan, context.Parameters(), context.Weights)
                 .Concat(subgraphs.Quantized.SelectMany(q => Layers(q.Plan, q.Parameters, q.Weights))).ToList(),
             Tensors = Tensors(factors).Concat(subgraphs.Quantized.SelectMany(q => Tensors(q.Factors))).ToList(),

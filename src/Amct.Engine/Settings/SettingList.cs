@@ -52,6 +52,11 @@ internal static class SettingList
         "an AMCT quantization config: create_quant_config JSON or a simplified .cfg (told apart by content)");
     public static readonly Setting RecordInput = new("RecordInput", "record", SettingKind.File, "none",
         "an AMCT record file whose factors are used instead of calibrating", perModel: true);
+    public static readonly Setting QatImport = new("QatImport", "qat-import", SettingKind.Choice, "auto",
+        "import a QAT export's Q/DQ pairs with their trained factors instead of calibrating: auto (when the model holds them), on, off",
+        choices: Choices("auto", "Auto", "on", "On", "off", "Off"));
+    public static readonly Setting FloatModel = new("FloatModel", "float-model", SettingKind.File, "the export as written",
+        "the float model an imported QAT model is compared with", perModel: true);
     public static readonly Setting Fusion = new("Fusion", "fusion", SettingKind.Boolean, "true",
         "Conv+BatchNormalization folding (AMCT do_fusion)", negatedFlag: "no-fusion");
     public static readonly Setting OpsetUpgrade = new("OpsetUpgrade", "opset-upgrade", SettingKind.Choice, "auto",
@@ -138,8 +143,8 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, Fusion, OpsetUpgrade, InputValues,
-        EvaluationData,
+        WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
+        OpsetUpgrade, InputValues, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads,

@@ -22,8 +22,12 @@ internal sealed class EvaluateStage() : JobStage("evaluate", StageTiming.Evaluat
                 "accuracy thresholds (MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop) need evaluation labels. " +
                 "Give EvaluationLabels (--evaluation-labels), or use label-free thresholds such as MinTop1Agreement.");
         }
-        context.Evaluator = new JobEvaluator(context.ModelPath, context.Inputs, context.BatchSize, evaluationData,
-            request.EvaluationLabels, context.DataOptions);
+        // An imported QAT model is compared with the float model when one is given, else with the export itself run as
+        // written (its fake quantization): the import should then change next to nothing.
+        var (reference, asExported) = context.Import is null ? (context.ModelPath, false)
+            : request.FloatModel is { } floatModel ? (Path.GetFullPath(floatModel), false) : (context.ModelPath, true);
+        context.Evaluator = new JobEvaluator(reference, context.Inputs, context.BatchSize, evaluationData,
+            request.EvaluationLabels, context.DataOptions, asExported);
         context.Log.Info(request.EvaluationData is null
             ? $"evaluating on the calibration data (in-sample): {evaluationData}"
             : $"evaluating on {evaluationData}");

@@ -6,7 +6,7 @@ using Amct.Engine.Quantization;
 namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>
-/// The activations' factors: read from a record file, or calibrated on the calibration data. A record as AMCT writes
+/// The activations' factors: trained (QAT import), read from a record file, or calibrated on the calibration data. A record as AMCT writes
 /// it holds layer entries only; the tensors it leaves without factors (an Add input, say) are calibrated when there is
 /// calibration data, and kept in float otherwise — with a warning naming them either way.
 /// </summary>
@@ -15,7 +15,12 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
     public override void Run(JobContext context)
     {
         var (request, plan) = (context.Request, context.Plan);
-        if (request.RecordInput is { } recordPath)
+        if (context.TrainedFactors is { } trained)
+        {
+            context.Factors = trained;
+            context.CalibrationInfo = new CalibrationInfo(null, 0, "trained factors (QAT import)");
+        }
+        else if (request.RecordInput is { } recordPath)
         {
             FromRecord(context, recordPath);
         }

@@ -17,6 +17,13 @@ internal sealed class FallbackStage() : JobStage("fallback", StageTiming.Fallbac
         {
             return;
         }
+        if (context.Import is not null)
+        {
+            // Reverting layers would replace trained factors by ones the import cannot derive; the gate's verdict stands.
+            log.Info("the gate fails on an imported QAT model; no fallback search (it keeps the trained factors). " +
+                "Keep layers in float with SkipLayers, or quantize the float model instead.");
+            return;
+        }
         if (GateFailureMessage.FloatBelowMinimum(evaluation, request.Gate) is { } floatTop1)
         {
             log.Info($"the float model itself scores top-1 {floatTop1:P2}, below MinAccuracy; no fallback search");

@@ -1,6 +1,7 @@
 using Amct.Engine.ControlFlow;
 using Amct.Engine.Data;
 using Amct.Engine.Quantization;
+using Amct.Engine.Quantization.Import;
 
 namespace Amct.Engine.Pipeline.Stages;
 
@@ -13,7 +14,16 @@ internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
     public override void Run(JobContext context)
     {
         var (request, settings, graph) = (context.Request, context.Settings, context.Model.Graph);
-        context.Plan = PlanBuilder.Plan(graph, settings.PlanOptions(graph));
+        if (context.Import is { } import)
+        {
+            var trained = TrainedFactors.Fit(graph, settings.PlanOptions(graph), import);
+            (context.Plan, context.TrainedFactors) = (trained.Plan, trained.Factors);
+            context.ImportChanges.AddRange(trained.Changes);
+        }
+        else
+        {
+            context.Plan = PlanBuilder.Plan(graph, settings.PlanOptions(graph));
+        }
         foreach (var unknown in settings.UnknownLayerNames(graph))
         {
             context.Log.Warning(ErrorCodes.UnknownLayerSetting, request.ConfigFile ?? context.ModelPath,

@@ -13,7 +13,7 @@ internal sealed class SubgraphStage() : JobStage("subgraphs", StageTiming.Quanti
     public override void Run(JobContext context)
     {
         var (request, settings) = (context.Request, context.Settings);
-        if (context.NothingToQuantize || request.RecordInput is not null || request.CalibrationData is not { } dataPath
+        if (context.NothingToQuantize || request.RecordInput is not null || context.Import is not null || request.CalibrationData is not { } dataPath
             || !SubgraphQuantization.HoldsWeightedLayers(context.Model.Graph))
         {
             return;

@@ -1,0 +1,191 @@
+using Amct.Engine.Formats;
+using Amct.Engine.Onnx;
+using Amct.Engine.Pipeline;
+using Amct.Engine.Tests.Graph;
+using Amct.Engine.Tests.Pipeline;
+using Amct.TestSupport;
+using static Amct.TestSupport.ModelBuilder;
+using static Amct.TestSupport.QdqModels;
+
+namespace Amct.Engine.Tests.Quantization.Import;
+
+/// <summary>
+/// Importing QDQ (quantization-aware trained) models, on models built in code in the shapes the usual exporters write
+/// (PyTorch's fake-quantized float weights with 1-element factors, ONNX Runtime's int8 weights and int32 biases) and on
+/// a model amct itself wrote: the trained factors are kept exactly, and ONNX Runtime fuses the result into int8 kernels.
+/// </summary>
+[TestClass]
+public sealed class QatImportTests
+{
+    private static QuantizeResult Import(ModelProto model, TempFolder temp, QatImportMode mode = QatImportMode.Auto)
+    {
+        var path = temp.File("model.onnx");
+        Write(model, path);
+        return QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = path,
+            OutputDirectory = temp.File("out"),
+            QatImport = mode,
+            MeasureLatency = false,
+        }, new CollectingLog());
+    }
+
+    private static TensorProto Initializer(string modelPath, string name) =>
+        ModelLoader.Load(modelPath).Graph.Initializer.Single(t => t.Name == name);
+
+    [TestMethod]
+    public void A_torch_style_export_becomes_an_int8_model_ONNX_Runtime_fuses_with_the_trained_factors()
+    {
+        using var temp = new TempFolder();
+        var result = Import(TorchStyle(), temp);
+
+        Assert.IsNotNull(result.Report.Import);
+        Assert.AreEqual("trained factors (QAT import)", result.Report.Calibration.Source);
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        var summary = string.Join(", ", ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"));
+        Assert.AreEqual(2, ops.GetValueOrDefault("QLinearConv"), summary);
+        Assert.AreEqual(1, ops.GetValueOrDefault("QLinearAdd"), summary);
+        Assert.IsFalse(ops.ContainsKey("Conv") || ops.ContainsKey("Relu"), summary);
+
+        // Weights: int8 initializers holding exactly what the export's QuantizeLinear computes, with its scales.
+        var model = ModelLoader.Load(result.QuantizedModel);
+        var weight = model.Graph.Initializer.Single(t => t.DataType == DataTypes.Int8 && t.Dims.Count == 4 && t.Name.StartsWith("a_wdq", StringComparison.Ordinal));
+        var floats = Pattern(36, 0.5);
+        float[] scales = [0.5f / 127, 0.45f / 127];
+        var expected = floats.Select((w, i) => (sbyte)Math.Clamp(Math.Round(w / scales[i / 18], MidpointRounding.ToEven), -128, 127)).ToArray();
+        CollectionAssert.AreEqual(expected, TensorData.ToArray<sbyte>(weight));
+
+        // Activation factors: the 1-element tensors became scalars, the trained values kept; biases are int32.
+        var layer = result.Report.Layers.Single(l => l.Name == "a_conv");
+        Assert.AreEqual(InputScale, layer.ScaleD);
+        Assert.AreEqual(-128, layer.OffsetD);
+        var addInput = result.Report.Tensors.Single(t => t.Name == "a_relu");
+        Assert.AreEqual(ConvOutScale, addInput.Scale);
+        Assert.IsTrue(model.Graph.Node.Where(n => n.OpType == "QuantizeLinear")
+            .All(n => Initializer(result.QuantizedModel, n.Input[1]).Dims.Count == 0), "activation scales must be scalars");
+        Assert.IsTrue(model.Graph.Initializer.Any(t => t.DataType == DataTypes.Int32), "biases are stored as int32");
+
+        var record = RecordReader.Read(result.RecordFile);
+        Assert.AreEqual(InputScale, record.Single(r => r.Key == "a_conv").ScaleD);
+        CollectionAssert.AreEqual(scales, record.Single(r => r.Key == "a_conv").ScaleW.ToArray());
+    }
+
+    [TestMethod]
+    public void An_onnx_runtime_quantizer_export_keeps_its_int8_weights_and_biases_exactly()
+    {
+        using var temp = new TempFolder();
+        var result = Import(OrtStyle(), temp);
+
+        var model = ModelLoader.Load(result.QuantizedModel);
+        var conv = model.Graph.Node.Single(n => n.OpType == "Conv");
+        var weightDq = model.Graph.Node.Single(n => n.Output[0] == conv.Input[1]);
+        CollectionAssert.AreEqual(TensorData.ToArray<sbyte>(Initializer(temp.File("model.onnx"), "w_quantized")),
+            TensorData.ToArray<sbyte>(Initializer(result.QuantizedModel, weightDq.Input[0])));
+        var biasDq = model.Graph.Node.Single(n => n.Output[0] == conv.Input[2]);
+        CollectionAssert.AreEqual(new[] { 120, -75 }, TensorData.ToArray<int>(Initializer(result.QuantizedModel, biasDq.Input[0])));
+        Assert.AreEqual(ConvOutScale, result.Report.Tensors.Single(t => t.Name == "conv").Scale);
+
+        // The Gemm had no Q/DQ on its weight: quantized from its float values, and the report says so.
+        StringAssert.Contains(string.Join("\n", result.Report.Import!.Changes), "layer 'fc': its weight has no Q/DQ in the export");
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        Assert.AreEqual(1, ops.GetValueOrDefault("QLinearConv"), string.Join(", ", ops.Keys));
+    }
+
+    [TestMethod]
+    public void A_model_amct_wrote_imports_back_to_byte_identical_outputs()
+    {
+        using var temp = new TempFolder();
+        var first = QuantizationJob.Run(QuantizationJobTests.DigitsRequest(temp.File("ptq")) with
+        {
+            EvaluationData = null,
+            EvaluationLabels = null,
+            MeasureLatency = false,
+        }, new CollectingLog());
+        var again = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = first.QuantizedModel,
+            OutputDirectory = temp.File("imported"),
+            MeasureLatency = false,
+        }, new CollectingLog());
+
+        Assert.IsNotNull(again.Report.Import);
+        Assert.IsEmpty(again.Report.Import.Changes, string.Join("\n", again.Report.Import.Changes));
+        var input = TensorData.FromArray<float>("input", [16, 1, 8, 8], Pattern(16 * 64, 8, 0.2).Select(Math.Abs).ToArray());
+        var before = OrtRunner.Run(ModelLoader.Load(first.QuantizedModel), optimized: true, input);
+        var after = OrtRunner.Run(ModelLoader.Load(again.QuantizedModel), optimized: true, input);
+        CollectionAssert.AreEqual(TensorData.ToRawBytes(before[0]), TensorData.ToRawBytes(after[0]));
+        // The record holds the same entries: every layer's and every tensor's factors.
+        CollectionAssert.AreEquivalent(RecordReader.Read(first.RecordFile).ToList(), RecordReader.Read(again.RecordFile).ToList());
+    }
+
+    [TestMethod]
+    public void Concat_inputs_with_different_trained_scales_share_one_covering_both_and_the_report_says_so()
+    {
+        var model = new ModelBuilder()
+            .Input("x", DataTypes.Float, 1, 2)
+            .Input("y", DataTypes.Float, 1, 2)
+            .Output("z", DataTypes.Float, 1, 3)
+            .Initializer(TensorData.FromArray<float>("sx", [], [0.01f]))
+            .Initializer(TensorData.FromArray<float>("sy", [], [0.03f]))
+            .Initializer(TensorData.FromArray<byte>("zp", [], [128]))
+            .Node("QuantizeLinear", ["x", "sx", "zp"], ["xq"], "xq")
+            .Node("DequantizeLinear", ["xq", "sx", "zp"], ["xdq"], "xdq")
+            .Node("QuantizeLinear", ["y", "sy", "zp"], ["yq"], "yq")
+            .Node("DequantizeLinear", ["yq", "sy", "zp"], ["ydq"], "ydq")
+            .Node("Concat", ["xdq", "ydq"], ["c"], "concat", IntAttribute("axis", 1))
+            .Initializer("w", [3, 4], Pattern(12))
+            .Node("Gemm", ["c", "w"], ["z"], "fc", IntAttribute("transB", 1))
+            .Build();
+        using var temp = new TempFolder();
+        var result = Import(model, temp);
+
+        var scales = result.Report.Tensors.Where(t => t.Name is "x" or "y").Select(t => t.Scale).Distinct().ToList();
+        Assert.HasCount(1, scales);
+        Assert.IsGreaterThanOrEqualTo(0.03f, scales[0]);
+        StringAssert.Contains(string.Join("\n", result.Report.Import!.Changes), "must share one scale and offset");
+    }
+
+    [TestMethod]
+    public void The_gate_applies_to_an_import_against_the_export_run_as_written_and_no_fallback_replaces_its_factors()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("model.onnx");
+        Write(TorchStyle(), path);
+        var data = temp.File("x.npy");
+        NpyWriter.Write(data, [8, 2, 4, 4], Pattern(8 * 32, 1).Select(Math.Abs).ToArray());
+        var request = new QuantizeRequest { ModelPath = path, OutputDirectory = temp.File("out"), EvaluationData = data, MeasureLatency = false };
+
+        var passed = QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 20 } }, new CollectingLog());
+        Assert.IsTrue(passed.Report.Gate!.Passed);
+        StringAssert.Contains(passed.Report.Import!.Reference, "the export run as written");
+
+        var log = new CollectingLog();
+        var failed = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 150 } }, log));
+        Assert.AreEqual(ErrorCodes.SqnrTooLow, failed.Code);
+        Assert.IsTrue(log.Messages.Any(m => m.Contains("no fallback search", StringComparison.Ordinal)), string.Join("\n", log.Messages));
+    }
+
+    [TestMethod]
+    public void Qat_import_on_for_a_model_without_qdq_is_an_error()
+    {
+        using var temp = new TempFolder();
+        var error = Assert.ThrowsExactly<AmctException>(() => Import(Gemm(), temp, QatImportMode.On));
+        Assert.AreEqual(ErrorCodes.QatImportNothingToImport, error.Code);
+    }
+
+    [TestMethod]
+    public void An_integer_graph_output_is_refused_with_a_coded_error_naming_the_node()
+    {
+        var model = new ModelBuilder()
+            .Input("x", DataTypes.Float, 1, 2)
+            .Output("q", DataTypes.UInt8, 1, 2)
+            .Initializer(TensorData.FromArray<float>("s", [], [0.1f]))
+            .Initializer(TensorData.FromArray<byte>("zp", [], [128]))
+            .Node("QuantizeLinear", ["x", "s", "zp"], ["q"], "quantize_out")
+            .Build();
+        using var temp = new TempFolder();
+        var error = Assert.ThrowsExactly<AmctException>(() => Import(model, temp));
+        Assert.AreEqual(ErrorCodes.QatImportUnsupported, error.Code);
+        StringAssert.Contains(error.Message, "quantize_out");
+    }
+}
