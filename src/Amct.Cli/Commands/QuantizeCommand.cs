@@ -60,7 +60,7 @@ internal static class QuantizeCommand
     }
 
     /// <summary>Runs the job and prints its summary line (or, with <paramref name="json"/>, the JSON summary alone on stdout).</summary>
-    internal static int Quantize(QuantizeRequest request, bool json, TextWriter output, TextWriter error)
+    internal static int Quantize(QuantizeRequest request, bool json, TextWriter output, TextWriter error, IRetrainer? retrainer = null)
     {
         // With --json, stdout carries the JSON alone.
         var result = QuantizationJob.Run(request, new ConsoleLog(json ? error : output, error), retrainer);
