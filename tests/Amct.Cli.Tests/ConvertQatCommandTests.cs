@@ -15,7 +15,7 @@ public sealed class ConvertQatCommandTests
         var data = temp.File("x.npy");
         NpyWriter.Write(data, [8, 2, 4, 4], ModelBuilder.Pattern(8 * 32, 1).Select(Math.Abs).ToArray());
 
-        var result = AmctProcess.Run("convert-qat", model, "--evaluation-data", data, "--output-dir", temp.File("out"));
+        var result = AmctProcess.Run("convert-qat", model, "--evaluation-data", data, "--output-dir", temp.File("out"), "--no-quality-floor"); // a tiny model grows (AMCT4013)
         Assert.AreEqual(0, result.ExitCode, result.Error);
         StringAssert.Contains(result.Output, "qat.onnx -> qat.int8.onnx: imported (QAT), ");
         Assert.DoesNotContain("calibrating", result.Output);
@@ -37,7 +37,7 @@ public sealed class ConvertQatCommandTests
         Assert.AreEqual(2, refused.ExitCode);
         StringAssert.Contains(refused.Error, "or --qat-import on for a QAT model");
 
-        var imported = AmctProcess.Run("quantize", model, "--qat-import", "on", "--output-dir", temp.Path);
+        var imported = AmctProcess.Run("quantize", model, "--qat-import", "on", "--output-dir", temp.Path, "--no-quality-floor");
         Assert.AreEqual(0, imported.ExitCode, imported.Error);
         StringAssert.Contains(imported.Output, "imported (QAT)");
     }

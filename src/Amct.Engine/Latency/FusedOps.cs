@@ -10,9 +10,13 @@ namespace Amct.Engine.Latency;
 /// </summary>
 internal static class FusedOps
 {
-    /// <summary>The counts, most frequent op first (ties by name), from the optimized model at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// The counts, most frequent op first (ties by name), from the optimized model at <paramref name="path"/>. Only the
+    /// graph is read: tensors kept in external data (a model over 2 GB, or a candidate of the speed search whose float
+    /// weights still point at the user's data file) are not needed to count nodes.
+    /// </summary>
     public static IReadOnlyList<OpCount> Read(string path) =>
-        ModelLoader.Load(path).Graph.Node
+        ModelLoader.Parse(File.ReadAllBytes(path), path).Graph.Node
             .GroupBy(n => n.OpType, StringComparer.Ordinal)
             .Select(g => new OpCount(g.Key, g.Count()))
             .OrderByDescending(o => o.Count).ThenBy(o => o.OpType, StringComparer.Ordinal)

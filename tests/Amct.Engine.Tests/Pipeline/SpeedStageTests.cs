@@ -139,7 +139,7 @@ public sealed class SpeedStageTests
         var input = model.Graph.Input[0].Type.TensorType.Shape.Dim;
         var data = Path.Combine(folder, "net.npy");
         ConvNets.WriteSamples(data, 8, (int)input[2].DimValue, (int)input[3].DimValue);
-        return new QuantizeRequest { ModelPath = path, CalibrationData = data, OutputDirectory = Path.Combine(folder, "out") };
+        return new QuantizeRequest { QualityFloor = false, ModelPath = path, CalibrationData = data, OutputDirectory = Path.Combine(folder, "out") };
     }
 
     /// <summary>The Conv nodes whose weight comes through a DequantizeLinear: those ONNX Runtime runs in int8.</summary>

@@ -36,6 +36,8 @@ public sealed class BackendSuiteCoverageTests
         [ErrorCodes.OpsetTooOld] = "opset before 6 (the suite's opset-1 operator tests)",
         [ErrorCodes.OperatorNotUpgradable] = "an old-opset operator with no opset-13 equivalent",
         [ErrorCodes.OperatorUsageNotUpgradable] = "an old-opset operator used in a way opset 13 cannot express",
+        [ErrorCodes.QatImportUnsupported] = "a QuantizeLinear/DequantizeLinear operator test: an integer graph input or output, which the QAT " +
+            "import of a QDQ model cannot turn into int8 kernels",
     };
 
     [TestMethod]
@@ -85,6 +87,9 @@ public sealed class BackendSuiteCoverageTests
                 CalibrationData = calibrationData,
                 OutputDirectory = outputDirectory,
                 SkipEvaluation = true,
+                // The operator tests are tiny: Q/DQ nodes outweigh their few weights (AMCT4013). What is counted here is
+                // whether the graph quantizes, not whether shipping it pays.
+                QualityFloor = false,
             }, log);
         }
         catch (AmctException e) when (e.Code != ErrorCodes.InternalError)
