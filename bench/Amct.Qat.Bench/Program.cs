@@ -72,6 +72,6 @@ internal sealed class StepTimer(int steps) : IRetrainer
         }
         FloatMs = floatTime.TotalMilliseconds / (steps / 10 * 10);
         QatMs = qatTime.TotalMilliseconds / (steps / 10 * 10);
-        return new RetrainResult(input.Factors, input.Weights, [], 0, 0);
+        return new RetrainResult(input.Factors, input.Weights, [], steps, 0, (floatTime + qatTime).TotalSeconds);
     }
 }

@@ -92,9 +92,12 @@ internal sealed class QuantizeOptions
             OptimizeFor = Text(S.OptimizeFor) is { } optimizeFor ? Enum.Parse<OptimizeFor>(optimizeFor, ignoreCase: true) : OptimizeFor.Balanced,
             Retrain = Text(S.Retrain) is { } retrain ? Enum.Parse<RetrainMode>(retrain, ignoreCase: true) : RetrainMode.None,
             TrainingData = Text(S.TrainingData),
+            TrainingSampleCount = Count(S.TrainingSampleCount),
             RetrainEpochs = (int?)Count(S.RetrainEpochs),
             RetrainTimeBudget = Number(S.RetrainTimeBudget),
             RetrainThreads = (int?)Count(S.RetrainThreads),
+            RetrainSeed = (int?)Count(S.RetrainSeed), // the contract bounds it to int
+            WeightBits = (int?)Count(S.WeightBits) ?? 8,
             DataOptions = DataOptions(naming),
             InputValues = InputValues(naming),
         };

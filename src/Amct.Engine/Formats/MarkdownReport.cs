@@ -41,6 +41,10 @@ public static class MarkdownReport
         {
             text.AppendLine(c, $"| calibration | {r.Calibration.Samples} samples, {r.Settings.Method}, {r.Settings.ActivationMode} activations, {r.Settings.ConvWeights} weights |");
         }
+        if (r.Retraining is { } retraining)
+        {
+            text.AppendLine(c, $"| retraining | {retraining.Describe()}; loss {retraining.Sparkline()} |");
+        }
         if (r.Evaluation is { } e)
         {
             text.AppendLine(c, $"| evaluation | {e.Samples} samples{(r.EvaluationInSample ? " (the calibration data: in-sample figures)" : "")} |");
@@ -128,6 +132,10 @@ public static class MarkdownReport
         {
             AppendSpeedChoice(text, speed);
         }
+        if (r.Retraining is { LossCurve.Count: > 0 } curve)
+        {
+            AppendLossCurve(text, curve);
+        }
 
         text.AppendLine("## Settings");
         text.AppendLine();
@@ -143,6 +151,23 @@ public static class MarkdownReport
             text.AppendLine(c, $"- AMCT config: `{s.ConfigFile}`");
         }
         return text.ToString();
+    }
+
+    /// <summary>Retraining's mean training loss per epoch, as a table.</summary>
+    private static void AppendLossCurve(StringBuilder text, RetrainReport retraining)
+    {
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine("## Retraining");
+        text.AppendLine();
+        text.AppendLine(c, $"Mean training loss per epoch ({retraining.Mode}, on `{retraining.TrainingData}`): {retraining.Sparkline()}");
+        text.AppendLine();
+        text.AppendLine("| epoch | loss |");
+        text.AppendLine("|---|---|");
+        for (var i = 0; i < retraining.LossCurve.Count; i++)
+        {
+            text.AppendLine(c, $"| {i + 1} | {retraining.LossCurve[i]:G6} |");
+        }
+        text.AppendLine();
     }
 
     /// <summary>The latency-aware layer choice: per layer group, the decision and the measured gain of those kept float.</summary>

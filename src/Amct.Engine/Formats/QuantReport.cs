@@ -35,6 +35,9 @@ public sealed record QuantReport
     /// <summary>The latency-aware layer choice (OptimizeFor): each layer group timed in float, and the measured gain of those kept float; null when it did not run.</summary>
     public Latency.SpeedChoiceReport? SpeedChoice { get; init; }
 
+    /// <summary>Quantization-aware retraining and its loss curve; null without Retrain.</summary>
+    public RetrainReport? Retraining { get; init; }
+
     /// <summary>int8 vs float latency; null when not measured (MeasureLatency off, nothing quantized, no data).</summary>
     public LatencyReport? Latency { get; init; }
 

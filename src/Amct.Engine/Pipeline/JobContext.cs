@@ -85,7 +85,7 @@ internal sealed class JobContext : IDisposable
     public IReadOnlyDictionary<string, QuantizedWeights> Weights { get; set; } = new Dictionary<string, QuantizedWeights>();
 
     // retrain (null without Retrain)
-    public Retraining.RetrainResult? Retraining { get; set; }
+    public RetrainReport? Retraining { get; set; }
 
     // build QDQ (the fallback replaces it, with the plan and factors it was built from)
     public ModelProto Quantized { get; set; } = null!;

@@ -105,6 +105,7 @@ internal sealed class JobSettings
     {
         Check(SettingList.BatchSize, batchSize);
         Check(SettingList.SampleCount, request.SampleCount);
+        Check(SettingList.TrainingSampleCount, request.TrainingSampleCount);
         Check(SettingList.MaxFallbackLayers, request.MaxFallbackLayers);
         var gate = request.Gate;
         var thresholds = new[]

@@ -102,6 +102,10 @@ public sealed record QuantizeRequest
     /// <summary>The samples retraining learns from; null: the calibration data.</summary>
     public string? TrainingData { get; init; }
 
+    /// <summary>How many training samples to learn from; null: the calibration samples used when training on the
+    /// calibration data (<see cref="SampleCount"/>), else all of <see cref="TrainingData"/>.</summary>
+    public long? TrainingSampleCount { get; init; }
+
     /// <summary>Passes over the training data (default 10).</summary>
     public int? RetrainEpochs { get; init; }
 
@@ -110,6 +114,9 @@ public sealed record QuantizeRequest
 
     /// <summary>libtorch threads for retraining (default 1).</summary>
     public int? RetrainThreads { get; init; }
+
+    /// <summary>Seed of retraining's sample order and random state (default 0).</summary>
+    public int? RetrainSeed { get; init; }
 
     /// <summary>
     /// Balanced (default) and Latency keep in float the layer groups measured clearly faster in float here; Accuracy keeps
@@ -124,8 +131,8 @@ public sealed record QuantizeRequest
     public bool SignedActivationStorage { get; init; }
 
     /// <summary>
-    /// Experimental, for measuring defaults (bench/) and retraining: 7 to quantize weights to [-64, 63] ("reduce
-    /// range"), down to 2 for low-bit studies (codes still stored as int8).
+    /// Weight bit width (WeightBits setting, AMCT's quant_bits): 7 quantizes weights to [-64, 63] ("reduce range"),
+    /// down to 2 for low-bit models that retraining recovers (codes still stored as int8).
     /// </summary>
     public int WeightBits { get; init; } = 8;
     /// <summary>

@@ -40,6 +40,7 @@ internal static class ReportBuilder
             Gate = context.Gate,
             Fallback = context.Fallback,
             SpeedChoice = context.SpeedChoice,
+            Retraining = context.Retraining,
             Latency = context.Latency,
             HumanReport = outputs.HumanReport,
             Timings = context.Timings.ToReport(),

@@ -44,17 +44,22 @@ public sealed record RetrainInput(
     IJobLog Log);
 
 /// <param name="Epochs">Passes over the training batches.</param>
-/// <param name="TimeBudgetSeconds">Training stops after the step running when this much time has passed; null: none.</param>
+/// <param name="TimeBudgetSeconds">Training stops after the step running when this much time has passed since the
+/// retrainer was called (its setup counts); null: none.</param>
 /// <param name="Threads">Training threads; results are reproducible for a fixed count.</param>
-/// <param name="Seed">Seed of the sample order.</param>
+/// <param name="Seed">Seed of the sample order and the training library's random state (RetrainSeed).</param>
 public sealed record RetrainOptions(RetrainMode Mode, int Epochs, double? TimeBudgetSeconds, int Threads, int Seed);
 
 /// <param name="Factors">One entry per tensor of the input factors, in the same order.</param>
 /// <param name="Weights">One entry per planned layer.</param>
-/// <param name="LossCurve">The mean loss of each epoch.</param>
+/// <param name="LossCurve">The mean loss of each epoch run.</param>
+/// <param name="SetupSeconds">From the call to the first training step: loading the training library, converting the
+/// model, the teacher's outputs. The time budget counts it.</param>
+/// <param name="Seconds">The whole call, setup included.</param>
 public sealed record RetrainResult(
     IReadOnlyList<TensorFactors> Factors,
     IReadOnlyDictionary<string, QuantizedWeights> Weights,
     IReadOnlyList<double> LossCurve,
     int Steps,
+    double SetupSeconds,
     double Seconds);

@@ -116,12 +116,20 @@ internal static class SettingList
         choices: Choices("none", "None", "distill", "Distill"));
     public static readonly Setting TrainingData = new("TrainingData", "training-data", SettingKind.Data,
         "the calibration data", "the samples retraining learns from (no labels needed)", perModel: true);
+    public static readonly Setting TrainingSampleCount = new("TrainingSampleCount", "training-samples", SettingKind.Count,
+        "SampleCount on the calibration data, else all", "how many training samples retraining learns from");
     public static readonly Setting RetrainEpochs = new("RetrainEpochs", "retrain-epochs", SettingKind.Count, "10",
         "passes over the training data", maximum: 100000);
     public static readonly Setting RetrainTimeBudget = new("RetrainTimeBudget", "retrain-time-budget", SettingKind.Number,
         "no limit", "seconds after which retraining stops at the end of the running step");
     public static readonly Setting RetrainThreads = new("RetrainThreads", "retrain-threads", SettingKind.Count, "1",
         "libtorch threads for retraining (results are reproducible for a fixed thread count)", maximum: 1024);
+    public static readonly Setting RetrainSeed = new("RetrainSeed", "retrain-seed", SettingKind.Count, "0",
+        "seed of retraining's sample order and random state: the same seed and thread count give the same model",
+        minimum: 0, maximum: int.MaxValue);
+    public static readonly Setting WeightBits = new("WeightBits", "weight-bits", SettingKind.Count, "8",
+        "weight bit width, 2 to 8 (codes stay stored as int8; AMCT's quant_bits): below 8 for retraining to recover",
+        minimum: 2, maximum: 8);
 
     // Command line only (the task passes output-dir itself; the rest are not MSBuild settings yet).
     public static readonly Setting OutputDirectory = new("OutputDirectory", "output-dir", SettingKind.File, "the model's folder",
@@ -148,7 +156,7 @@ internal static class SettingList
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads,
-        OptimizeFor, Retrain, TrainingData, RetrainEpochs, RetrainTimeBudget, RetrainThreads,
+        OptimizeFor, Retrain, TrainingData, TrainingSampleCount, RetrainEpochs, RetrainTimeBudget, RetrainThreads, RetrainSeed, WeightBits,
         OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
     ];
 

@@ -64,8 +64,56 @@ public sealed class RetrainStageTests
         Assert.AreEqual("none", SettingList.Retrain.DefaultText);
     }
 
+    [TestMethod]
+    public void The_seed_and_the_calibration_samples_used_reach_the_retrainer_and_the_loss_curve_the_reports()
+    {
+        using var temp = new TempFolder();
+        var retrainer = new HalvingRetrainer();
+
+        var result = QuantizationJob.Run(Request(temp, RetrainMode.Distill) with { RetrainSeed = 7, SampleCount = 64 },
+            new CollectingLog(), retrainer);
+
+        Assert.AreEqual(7, retrainer.Seen!.Options.Seed);
+        Assert.AreEqual(64, retrainer.Seen.Batches.Sum(b => b.Values.First().Dims[0]), "training on the calibration data takes the samples calibration used");
+        var retraining = result.Report.Retraining!;
+        CollectionAssert.AreEqual(new[] { 0.5, 0.25 }, retraining.LossCurve.ToArray());
+        Assert.AreEqual((64L, 2, 2, 7, 0.5, 1.5), (retraining.Samples, retraining.EpochsRun, retraining.Steps, retraining.Seed,
+            retraining.SetupSeconds, retraining.Seconds));
+        StringAssert.Contains(File.ReadAllText(result.ReportFile), "\"lossCurve\": [\n      0.5,\n      0.25\n    ]");
+        var markdown = File.ReadAllText(result.Report.HumanReport!);
+        StringAssert.Contains(markdown, "| retraining | Distill on 64 samples: 2 of 10 epochs (2 steps) in 1.5 s (setup 0.5 s), seed 7, 1 thread; loss █▁ |");
+        StringAssert.Contains(markdown, "| epoch | loss |\n|---|---|\n| 1 | 0.5 |\n| 2 | 0.25 |\n");
+    }
+
+    [TestMethod]
+    public void TrainingSampleCount_takes_the_first_samples_of_the_training_data_which_is_otherwise_read_whole()
+    {
+        using var temp = new TempFolder();
+        var retrainer = new HalvingRetrainer();
+        var request = Request(temp, RetrainMode.Distill) with { TrainingData = TestData.PathOf("digits-cnn/test_x.npy"), SampleCount = 64 };
+
+        QuantizationJob.Run(request, new CollectingLog(), retrainer);
+        Assert.AreEqual(497, retrainer.Seen!.Batches.Sum(b => b.Values.First().Dims[0]), "SampleCount limits the calibration data only");
+
+        QuantizationJob.Run(request with { TrainingSampleCount = 40 }, new CollectingLog(), retrainer);
+        Assert.AreEqual(40, retrainer.Seen!.Batches.Sum(b => b.Values.First().Dims[0]));
+    }
+
+    [TestMethod]
+    public void A_retraining_that_ran_no_step_warns_AMCT6008()
+    {
+        using var temp = new TempFolder();
+        var log = new CollectingLog();
+
+        var result = QuantizationJob.Run(Request(temp, RetrainMode.Distill) with { RetrainTimeBudget = 0.001 }, log, new HalvingRetrainer(steps: 0));
+
+        var warning = log.Warnings.Single(w => w.Code == ErrorCodes.RetrainBudgetSpentOnSetup);
+        StringAssert.Contains(warning.Message, "setup");
+        Assert.AreEqual(0, result.Report.Retraining!.Steps);
+    }
+
     /// <summary>Halves every activation scale: a change the outputs must show.</summary>
-    private sealed class HalvingRetrainer : IRetrainer
+    private sealed class HalvingRetrainer(int steps = 2) : IRetrainer
     {
         public RetrainInput? Seen { get; private set; }
 
@@ -73,7 +121,7 @@ public sealed class RetrainStageTests
         {
             Seen = input;
             var factors = input.Factors.Select(f => f with { Params = new ActivationParams(f.Params.Scale / 2, f.Params.Offset) }).ToList();
-            return new RetrainResult(factors, input.Weights, [0.0], 0, 0);
+            return new RetrainResult(factors, input.Weights, steps == 0 ? [] : [0.5, 0.25], steps, 0.5, 1.5);
         }
     }
 }

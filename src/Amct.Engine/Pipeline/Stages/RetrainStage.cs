@@ -1,4 +1,5 @@
 using Amct.Engine.Data;
+using Amct.Engine.Formats;
 using Amct.Engine.Retraining;
 
 namespace Amct.Engine.Pipeline.Stages;
@@ -27,23 +28,38 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
         var dataPath = request.TrainingData ?? request.CalibrationData ?? throw new AmctException(ErrorCodes.MissingSetting,
             context.ModelPath, "retraining needs samples: give TrainingData (or CalibrationData).");
         var options = new RetrainOptions(request.Retrain, request.RetrainEpochs ?? DefaultEpochs, request.RetrainTimeBudget,
-            request.RetrainThreads ?? 1, Seed: 0);
+            request.RetrainThreads ?? 1, request.RetrainSeed ?? 0);
         var batches = ReadBatches(context, dataPath);
-        context.Log.Info($"retraining ({request.Retrain}) on {batches.Sum(b => b.Count)} samples from {dataPath}: " +
-            $"{options.Epochs} epochs, {options.Threads} thread(s)" +
+        var samples = batches.Sum(b => (long)b.Count);
+        context.Log.Info($"retraining ({request.Retrain}) on {samples} samples from {dataPath}: " +
+            $"{options.Epochs} epochs, {options.Threads} thread(s), seed {options.Seed}" +
             (options.TimeBudgetSeconds is { } budget ? $", at most {budget} s" : ""));
         var result = retrainer.Retrain(new RetrainInput(context.Model, context.ModelPath, context.Plan, context.Factors,
             context.Weights, request.WeightBits, batches.Select(b => b.Inputs).ToList(), options, context.Log));
         context.Factors = result.Factors;
         context.Weights = result.Weights;
-        context.Retraining = result;
-        context.Log.Info($"retrained in {result.Seconds:0.0} s, {result.Steps} steps; loss per epoch " +
+        context.Retraining = new RetrainReport(request.Retrain.ToString(), dataPath, samples, options.Epochs, result.LossCurve.Count,
+            result.Steps, options.Seed, options.Threads, options.TimeBudgetSeconds, result.SetupSeconds, result.Seconds, result.LossCurve);
+        if (result.Steps == 0)
+        {
+            context.Log.Warning(ErrorCodes.RetrainBudgetSpentOnSetup, "RetrainTimeBudget",
+                $"the time budget of {options.TimeBudgetSeconds} s ran out during retraining's setup ({result.SetupSeconds:0.0} s), " +
+                "before the first training step; the model is the post-training one. Raise RetrainTimeBudget.");
+        }
+        context.Log.Info($"retrained: {context.Retraining.Describe()}; loss per epoch " +
             string.Join(" ", result.LossCurve.Select(l => l.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture))));
     }
 
+    /// <summary>
+    /// The training samples, the first TrainingSampleCount of them; on the calibration data by default the samples
+    /// calibration used (SampleCount), so that a smaller calibration set makes a faster retraining too.
+    /// </summary>
     private static List<SampleBatch> ReadBatches(JobContext context, string dataPath)
     {
+        var request = context.Request;
         using var source = SampleSources.Open(dataPath, context.Inputs, context.DataOptions);
-        return SampleBatches.Read(source, context.Inputs, context.BatchSize, source.Count).ToList();
+        var limit = request.TrainingSampleCount
+            ?? (request.TrainingData is null ? context.Settings.SamplesFor(context.BatchSize) : null);
+        return SampleBatches.Read(source, context.Inputs, context.BatchSize, Math.Min(source.Count, limit ?? long.MaxValue)).ToList();
     }
 }
