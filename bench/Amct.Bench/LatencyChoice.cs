@@ -15,7 +15,11 @@ namespace Amct.Bench;
 internal static class LatencyChoice
 {
     /// <summary>A model and the calibration data it is quantized with; <paramref name="Note"/> says where they come from.</summary>
-    public sealed record Case(string Name, string ModelPath, string DataPath, string Note);
+    public sealed record Case(string Name, string ModelPath, string DataPath, string Note)
+    {
+        /// <summary>False for a net with deterministic random weights, whose outputs no quantizer keeps at cosine 0.9.</summary>
+        public bool QualityFloor { get; init; } = true;
+    }
 
     public static void Run(IReadOnlyList<Case> cases, string scratch, TextWriter output)
     {
@@ -70,6 +74,7 @@ internal static class LatencyChoice
                 OutputDirectory = Path.Combine(scratch, "latency-choice", $"{model.Name}-{mode}-{threads}"),
                 LatencyThreads = threads,
                 OptimizeFor = mode,
+                QualityFloor = model.QualityFloor,
             }, log);
             var size = (double)new FileInfo(result.QuantizedModel).Length / new FileInfo(model.ModelPath).Length;
             return new Outcome(result, size, log.Warnings.Any(w => w.Code == ErrorCodes.Int8SlowerThanFloat), null);
@@ -97,7 +102,10 @@ internal static class LatencyChoice
             new(digits.Name, digits.ModelPath, digits.DataPath, "../shared/data/digits-cnn, its 200 calibration samples"),
             new(squeezenet.Name, squeezenet.ModelPath, squeezenet.DataPath, "../shared/data/squeezenet, 16 brightness-shifted copies of its test image"),
             new("ultraface-style", ultraFace, Path.Combine(scratch, "ultraface-style.npy"),
-                "UltraFace version-slim-320's backbone built in code (ConvNets.UltraFaceStyle: 320×240, 12 depthwise-separable blocks, deterministic weights; the published detector is not in ../shared), 4 deterministic samples"),
+                "UltraFace version-slim-320's backbone built in code (ConvNets.UltraFaceStyle: 320×240, 12 depthwise-separable blocks, deterministic weights; the published detector is not in ../shared), 4 deterministic samples; quality floor off: random weights")
+            {
+                QualityFloor = false,
+            },
             new("dwres_float", Path.Combine(real, "qdq/dwres_float.onnx"), digits.DataPath,
                 "../shared/models-real/qdq: stem Conv, depthwise 3×3 + pointwise 1×1 with a residual Add, on 8×8 digits"),
             new("embedding_model", Path.Combine(real, "openwakeword/embedding_model.onnx"),

@@ -161,10 +161,21 @@ public sealed record Timings(double LoadSeconds, double PrepareSeconds, double C
 public sealed record LatencyReport(double FloatMs, double Int8Ms, double Ratio, int Rounds, int Threads, int BatchSize,
     IReadOnlyList<OpCount>? Int8Ops)
 {
-    /// <summary>e.g. <c>int8/float latency 0.62×</c>, or <c>1.20× — slower</c>.</summary>
+    /// <summary>
+    /// An int8 model must run at most this fraction of the float model's time to ship without a word (AMCT4030): a
+    /// user who quantizes for speed must learn when the gain is not there, even on a model too small for the
+    /// difference to matter in milliseconds.
+    /// </summary>
+    public const double QuietRatio = 0.95;
+
+    /// <summary>Int8 gains less than the 5 % <see cref="QuietRatio"/> asks for, or is slower.</summary>
+    [JsonIgnore]
+    public bool NotFaster => Ratio > QuietRatio;
+
+    /// <summary>e.g. <c>int8/float latency 0.62×</c>, <c>0.97× — no faster</c>, or <c>1.20× — slower</c>.</summary>
     public string Describe() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"int8/float latency {Ratio:0.00}×{(Ratio > 1.0 ? " — slower" : "")}");
+            $"int8/float latency {Ratio:0.00}×{(Ratio > 1.0 ? " — slower" : NotFaster ? " — no faster" : "")}");
 }
 
 /// <summary>How many nodes of one op type a graph holds.</summary>

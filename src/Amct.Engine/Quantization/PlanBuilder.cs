@@ -206,6 +206,9 @@ public sealed class PlanBuilder
             && _ownOutputs.Contains(input)
             && _index.Consumers(input).Count == 1
             && !IsGraphOutput(input)
+            // A graph output gets no quantizer (it stays float for the caller), so nothing would clamp what the
+            // removed activation cut: the negatives would reach the caller.
+            && !IsGraphOutput(activation.Output[0])
             && !_parent.ContainsKey(input)
             && _parent.Values.All(p => p != input);
     }

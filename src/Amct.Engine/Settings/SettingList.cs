@@ -103,7 +103,7 @@ internal static class SettingList
         "fail a model even without thresholds when an output's cosine similarity is below 0.9, the int8 model is larger than the float one, or the fallback kept more than half the layers in float; false accepts such a model",
         negatedFlag: "no-quality-floor");
     public static readonly Setting MeasureLatency = new("MeasureLatency", "measure-latency", SettingKind.Boolean, "true",
-        "time the int8 model against the float one in ONNX Runtime for the reports; warn when it is slower",
+        "time the int8 model against the float one in ONNX Runtime for the reports; warn when it is not at least 5 % faster",
         negatedFlag: "no-measure-latency");
     public static readonly Setting LatencyThreads = new("LatencyThreads", "latency-threads", SettingKind.Count, "1",
         "ONNX Runtime intra-op threads for that timing", maximum: 1024);

@@ -85,11 +85,39 @@ public sealed class LatencyStageTests
     }
 
     [TestMethod]
-    public void A_slowdown_within_onnx_runtimes_per_run_overhead_gives_no_warning()
+    public void A_slowdown_within_onnx_runtimes_per_run_overhead_warns_that_int8_buys_size_not_speed()
     {
         using var temp = new TempFolder();
         var log = new CollectingLog();
         var meter = new FixedMeter(new LatencyReport(0.02, 0.03, 1.5, 15, 1, 1, null));
+        QuantizationJob.Run(DigitsRequest(temp.Path), log, WithMeter(meter));
+
+        var warning = log.Warnings.Single(w => w.Code == ErrorCodes.Int8SlowerThanFloat);
+        StringAssert.Contains(warning.Message, "int8/float latency 1.50× — slower");
+        StringAssert.Contains(warning.Message, "runs in 0.02 ms");
+        StringAssert.Contains(warning.Message, "int8 buys size here, not speed");
+    }
+
+    [TestMethod]
+    public void An_int8_model_less_than_5_percent_faster_warns_that_it_is_no_faster()
+    {
+        using var temp = new TempFolder();
+        var log = new CollectingLog();
+        var meter = new FixedMeter(new LatencyReport(2.0, 1.94, 0.97, 9, 1, 1, null));
+        var result = QuantizationJob.Run(DigitsRequest(temp.Path), log, WithMeter(meter));
+
+        var warning = log.Warnings.Single(w => w.Code == ErrorCodes.Int8SlowerThanFloat);
+        StringAssert.Contains(warning.Message, "the int8 model is no faster than the float one here (int8/float latency 0.97× — no faster");
+        StringAssert.Contains(warning.Message, "NCHWc");
+        StringAssert.Contains(File.ReadAllText(result.Report.HumanReport!), "int8/float latency 0.97× — no faster");
+    }
+
+    [TestMethod]
+    public void An_int8_model_exactly_5_percent_faster_gives_no_warning()
+    {
+        using var temp = new TempFolder();
+        var log = new CollectingLog();
+        var meter = new FixedMeter(new LatencyReport(2.0, 1.9, LatencyReport.QuietRatio, 9, 1, 1, null));
         QuantizationJob.Run(DigitsRequest(temp.Path), log, WithMeter(meter));
 
         Assert.IsFalse(log.Warnings.Any(w => w.Code == ErrorCodes.Int8SlowerThanFloat));

@@ -27,15 +27,32 @@ internal sealed class LatencyStage(ILatencyMeter meter) : JobStage("latency", St
         context.Latency = latency;
         context.Log.Info($"{latency.Describe()} (float {latency.FloatMs:0.###} ms, int8 {latency.Int8Ms:0.###} ms, " +
             $"median of {latency.Rounds} rounds, {TimingSample.Threads(threads)})");
-        // A slowdown within ONNX Runtime's per-run overhead says nothing about the kernels (a tiny model).
-        if (latency.Ratio > 1.0 && latency.Int8Ms - latency.FloatMs >= SpeedRule.OverheadMs)
+        if (latency.NotFaster)
         {
             context.Log.Warning(ErrorCodes.Int8SlowerThanFloat, context.ModelPath,
-                $"the int8 model is slower than the float one here ({latency.Describe()} at {TimingSample.Threads(threads)}). " +
-                "ONNX Runtime's float kernels can beat its int8 ones on some layers, e.g. its blocked (NCHWc) float " +
-                $"convolutions on small depthwise layers. {Why(context)} Keep more layers in float (SkipLayers, " +
-                "--skip-layers; the report lists the ops ONNX Runtime runs and each layer group's timing), or ship the float model.");
+                $"{Verdict(latency)} ({latency.Describe()} at {TimingSample.Threads(threads)}). {Cause(latency)} " +
+                $"{Why(context)} Keep more layers in float (SkipLayers, --skip-layers; the report lists the ops ONNX " +
+                "Runtime runs and each layer group's timing), or ship the float model.");
         }
+    }
+
+    private static string Verdict(Formats.LatencyReport latency) => latency.Ratio > 1.0
+        ? "the int8 model is slower than the float one here"
+        : "the int8 model is no faster than the float one here";
+
+    /// <summary>What makes int8 slow: per-op overhead on a tiny model, else ONNX Runtime's kernels.</summary>
+    private static string Cause(Formats.LatencyReport latency)
+    {
+        if (Math.Abs(latency.Int8Ms - latency.FloatMs) < SpeedRule.OverheadMs)
+        {
+            // Within a few hundredths of a millisecond the time is ONNX Runtime's fixed cost per op, and the
+            // quantize/dequantize nodes are ops the float model does not have.
+            var ms = latency.FloatMs.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+            return $"The float model runs in {ms} ms: at that size ONNX Runtime's fixed cost per op outweighs the int8 " +
+                "kernels, and the quantize/dequantize nodes are extra ops, so int8 buys size here, not speed.";
+        }
+        return "ONNX Runtime's float kernels can beat its int8 ones on some layers, e.g. its blocked (NCHWc) float " +
+            "convolutions on small depthwise layers.";
     }
 
     /// <summary>Why the speed search left the model slower than float.</summary>
@@ -55,7 +72,7 @@ internal sealed class LatencyStage(ILatencyMeter meter) : JobStage("latency", St
         var kept = choice.Groups.Where(g => g.KeptFloat).Select(g => g.Kind).ToList();
         var taken = kept.Count == 0
             ? "No layer group was clearly faster in float"
-            : $"With {string.Join(", ", kept)} in float it is still slower";
+            : $"With {string.Join(", ", kept)} in float it is still not faster";
         var reasons = new List<string>();
         if (choice.BudgetSpent)
         {

@@ -56,4 +56,24 @@ public sealed class ActivationFoldRuleTests
         Assert.IsEmpty(result.Plan.Folds);
         CollectionAssert.AreEqual(new[] { "X", "C", "R" }, result.Plan.QuantizedTensors.ToList());
     }
+
+    [TestMethod]
+    public void A_relu_whose_output_is_the_graph_output_stays_because_no_quantizer_would_clamp_there()
+    {
+        // X → Conv → C → Relu → Y (a backbone's feature map): Y is not quantized, so the Relu is the only clamp.
+        var model = new ModelBuilder()
+            .Input("X", DataTypes.Float, 1, 2, 4, 4)
+            .Output("Y", DataTypes.Float, 1, 3, 4, 4)
+            .Initializer("W", [3, 2, 1, 1], Pattern(6, scale: 1))
+            .Node("Conv", ["X", "W"], ["C"], "conv")
+            .Node("Relu", ["C"], ["Y"], "act")
+            .Build();
+
+        var result = RuleHarness.Quantize(model);
+
+        Assert.IsEmpty(result.Plan.Folds);
+        CollectionAssert.AreEqual(new[] { "X", "C" }, result.Plan.QuantizedTensors.ToList());
+        Assert.AreEqual(1, result.Model.Graph.Node.Count(n => n.OpType == "Relu"), "the Relu is still in the graph");
+        Assert.IsGreaterThan(30.0, result.OutputSqnrDb);
+    }
 }
