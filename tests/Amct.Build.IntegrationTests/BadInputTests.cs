@@ -21,7 +21,8 @@ public sealed class BadInputTests
         Assert.AreEqual(0, restore.ExitCode, restore.ToString());
     }
 
-    private static string ErrorAtProject(string code) => $"{_app.ProjectFile} : error {code}: ";
+    /// <summary>An error at the project file, at the item (where the setting came from the command line) or its metadata.</summary>
+    private static string ErrorAtProject(string code, string at = "<AmctModel") => $"{_app.ProjectFile}{_app.PositionOf(at)}: error {code}: ";
 
     [TestMethod]
     public void An_unknown_enum_value_is_AMCT1201_at_the_project_file_listing_the_valid_values()
@@ -69,7 +70,7 @@ public sealed class BadInputTests
     public void Calibration_data_that_matches_nothing_is_AMCT1205_at_the_project_file()
     {
         var build = _app.FailingBuild("--no-restore", "-p:TestCalibration=Data/none/");
-        StringAssert.Contains(build.Output, ErrorAtProject("AMCT1205"));
+        StringAssert.Contains(build.Output, ErrorAtProject("AMCT1205", "CalibrationData="));
     }
 
     [TestMethod]
