@@ -57,9 +57,10 @@ public sealed class AmctPrepare : Task
 
     public override bool Execute()
     {
+        var positions = new ProjectPositions();
         foreach (var warning in MisspeltSettings())
         {
-            Log.LogWarning(null, warning.Code, null, HelpLinks.For(warning.Code), warning.File, 0, 0, 0, 0, "{0}", warning.Message);
+            Log.Warn(warning, positions);
         }
         var diagnostics = new List<Diagnostic>();
         var (project, plans) = ProjectPlanning.Plan(TaskItems.ToModelItems(Models), ProjectFile, IntermediateDirectory,
@@ -72,7 +73,7 @@ public sealed class AmctPrepare : Task
         }
         foreach (var diagnostic in diagnostics)
         {
-            Log.Report(diagnostic);
+            Log.Report(diagnostic, positions);
         }
         if (diagnostics.Count > 0)
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Amct.Build.Tasks.Planning;
+using Amct.Build.Tasks.Settings;
 using Amct.Build.Tasks.Worker;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -20,6 +21,7 @@ namespace Amct.Build.Tasks;
 public sealed class AmctQuantize : ToolTask
 {
     private readonly WorkerOutput _output = new();
+    private readonly ProjectPositions _positions = new();
     private string _host = "";
     private string _jobFile = "";
     private string _resultFile = "";
@@ -64,9 +66,21 @@ public sealed class AmctQuantize : ToolTask
         if (diagnostics.Count > 0)
         {
             // AmctPrepare reported them already when the targets ran it; this is for a direct call.
-            diagnostics.ForEach(Log.Report);
+            diagnostics.ForEach(d => Log.Report(d, _positions));
             return false;
         }
+        using var held = QuantizeLock.Acquire(project.IntermediateDirectory, BuildEngine, () => _cancelled,
+            () => Log.LogMessage(MessageImportance.Normal, "Amct: waiting for another build quantizing into {0}.", project.IntermediateDirectory));
+        if (held is null)
+        {
+            return false;
+        }
+        // Checked under the lock: a build that held it (another target framework's) may have just made them current.
+        return Quantize(project, plans);
+    }
+
+    private bool Quantize(ProjectContext project, IReadOnlyList<ModelPlan> plans)
+    {
         var stale = Staleness.StalePlans(plans);
         if (stale.Count == 0)
         {
@@ -204,8 +218,15 @@ public sealed class AmctQuantize : ToolTask
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
         var line = _output.Read(singleLine);
+        var subject = line.Severity is null ? null : WorkerSubject.Read(line, Path.GetFullPath(ProjectFile));
         switch (line.Severity)
         {
+            case "error" when subject is not null:
+                Log.Report(subject, _positions);
+                break;
+            case "warning" when subject is not null:
+                Log.Warn(subject, _positions);
+                break;
             case "error":
                 Log.LogError(null, line.Code, null, HelpLinks.For(line.Code), line.File, line.Line, line.Column, 0, 0, "{0}", line.Message);
                 break;

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Amct.Build.Tasks.Planning;
+using Amct.Build.Tasks.Settings;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -24,6 +25,19 @@ internal static class TaskItems
     public static ITaskItem[] Files(IEnumerable<string> paths) =>
         paths.Distinct().Select(p => (ITaskItem)new TaskItem(p)).ToArray();
 
-    public static void Report(this TaskLoggingHelper log, Diagnostic diagnostic) =>
-        log.LogError(null, diagnostic.Code, null, HelpLinks.For(diagnostic.Code), diagnostic.File, 0, 0, 0, 0, "{0}", diagnostic.Message);
+    public static void Report(this TaskLoggingHelper log, Diagnostic diagnostic) => log.Report(diagnostic, null);
+
+    /// <summary>Logs an error, at the line and column of the item, metadata or property it is about when known.</summary>
+    public static void Report(this TaskLoggingHelper log, Diagnostic diagnostic, ProjectPositions? positions)
+    {
+        var (line, column) = positions?.Of(diagnostic) ?? (0, 0);
+        log.LogError(null, diagnostic.Code, null, HelpLinks.For(diagnostic.Code), diagnostic.File, line, column, 0, 0, "{0}", diagnostic.Message);
+    }
+
+    /// <summary>Logs a warning, placed like <see cref="Report(TaskLoggingHelper, Diagnostic, ProjectPositions?)"/>.</summary>
+    public static void Warn(this TaskLoggingHelper log, Diagnostic diagnostic, ProjectPositions positions)
+    {
+        var (line, column) = positions.Of(diagnostic);
+        log.LogWarning(null, diagnostic.Code, null, HelpLinks.For(diagnostic.Code), diagnostic.File, line, column, 0, 0, "{0}", diagnostic.Message);
+    }
 }

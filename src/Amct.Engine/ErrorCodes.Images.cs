@@ -73,4 +73,7 @@ public static partial class ErrorCodes
 
     /// <summary>A labels row whose file name matches several images (in different folders).</summary>
     public const string LabelsAmbiguous = "AMCT3042";
+
+    /// <summary>Warning: image preprocessing given for data that is no images, or raw declarations for data that is not raw.</summary>
+    public const string DataSettingUnused = "AMCT3044";
 }

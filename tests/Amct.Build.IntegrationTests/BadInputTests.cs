@@ -21,7 +21,12 @@ public sealed class BadInputTests
         Assert.AreEqual(0, restore.ExitCode, restore.ToString());
     }
 
-    private static string ErrorAtProject(string code) => $"{_app.ProjectFile} : error {code}: ";
+    /// <summary>
+    /// An error at the project file: at the item (a setting from the command line) or its metadata; errors about the
+    /// worker (<paramref name="at"/> null) concern no item and have no position.
+    /// </summary>
+    private static string ErrorAtProject(string code, string? at = "<AmctModel") =>
+        at is null ? $"{_app.ProjectFile} : error {code}: " : $"{_app.ProjectFile}{_app.PositionOf(at)}: error {code}: ";
 
     [TestMethod]
     public void An_unknown_enum_value_is_AMCT1201_at_the_project_file_listing_the_valid_values()
@@ -69,14 +74,14 @@ public sealed class BadInputTests
     public void Calibration_data_that_matches_nothing_is_AMCT1205_at_the_project_file()
     {
         var build = _app.FailingBuild("--no-restore", "-p:TestCalibration=Data/none/");
-        StringAssert.Contains(build.Output, ErrorAtProject("AMCT1205"));
+        StringAssert.Contains(build.Output, ErrorAtProject("AMCT1205", "CalibrationData="));
     }
 
     [TestMethod]
     public void A_missing_worker_is_AMCT5101()
     {
         var build = _app.FailingBuild("--no-restore", $"-p:AmctWorkerPath={_app.Path("nowhere/amct.dll")}");
-        StringAssert.Contains(build.Output, ErrorAtProject("AMCT5101"));
+        StringAssert.Contains(build.Output, ErrorAtProject("AMCT5101", at: null));
     }
 
     [TestMethod]
@@ -86,7 +91,7 @@ public sealed class BadInputTests
         Directory.CreateDirectory(Path.GetDirectoryName(fake)!);
         File.WriteAllText(fake, "not an assembly");
         var build = _app.FailingBuild("--no-restore", $"-p:AmctWorkerPath={fake}");
-        StringAssert.Contains(build.Output, ErrorAtProject("AMCT5103"));
+        StringAssert.Contains(build.Output, ErrorAtProject("AMCT5103", at: null));
         StringAssert.Contains(build.Output, "failed with exit code");
         StringAssert.Contains(build.Output, "Its last lines:");
     }
@@ -96,7 +101,7 @@ public sealed class BadInputTests
     {
         // Forbidding roll-forward leaves the .NET 8 worker without a runtime on a machine that has only newer ones.
         var build = _app.FailingBuild("--no-restore", "-p:AmctWorkerEnvironment=DOTNET_ROLL_FORWARD=Disable");
-        StringAssert.Contains(build.Output, ErrorAtProject("AMCT5104"));
+        StringAssert.Contains(build.Output, ErrorAtProject("AMCT5104", at: null));
     }
 
     [TestMethod]

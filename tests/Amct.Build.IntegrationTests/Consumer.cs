@@ -64,6 +64,15 @@ internal sealed class Consumer
         return target;
     }
 
+    /// <summary>MSBuild's "(line,col)" of the first <paramref name="text"/> in the project file.</summary>
+    public string PositionOf(string text)
+    {
+        var lines = File.ReadAllLines(ProjectFile);
+        var line = Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
+        Assert.IsGreaterThanOrEqualTo(0, line, $"'{text}' is not in {ProjectFile}");
+        return $"({line + 1},{lines[line].IndexOf(text, StringComparison.Ordinal) + 1})";
+    }
+
     public string Path(string relative) => System.IO.Path.GetFullPath(System.IO.Path.Combine(Directory, relative));
 
     /// <summary>Runs a dotnet command on the project (normal verbosity, so skipped targets show in the log).</summary>

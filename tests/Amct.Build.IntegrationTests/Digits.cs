@@ -27,7 +27,8 @@ internal static class Digits
         return Enumerable.Range(0, labels.Length).Count(i => Enumerable.Range(0, 10).MaxBy(c => logits[i, c]) == labels[i]);
     }
 
-    private static (int[][] Pixels, int[] Labels) Read()
+    /// <summary>The ten digits: 8 x 8 pixel values 0-16 (row by row) and their labels.</summary>
+    public static (int[][] Pixels, int[] Labels) Read()
     {
         var lines = File.ReadAllLines(Path.Combine(SharedData.RepositoryRoot, "samples", "DigitsClassifier", "Data", "test-digits.txt"))
             .Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();

@@ -95,16 +95,31 @@ public sealed class QuantizeOnBuildTests
     }
 
     [TestMethod]
-    public void A_multi_targeted_project_quantizes_for_each_framework()
+    public void A_multi_targeted_project_quantizes_each_model_once_and_copies_it_to_every_framework()
     {
         var app = Consumer.Create("Multi", Consumer.Model("digits"), targetFrameworks: "net8.0;net10.0", models: ["digits"]);
-        var build = app.Build();
+
+        // In parallel (-m:2), as dotnet build runs inner builds by default: one quantizes, the other waits and copies.
+        var build = app.Build("-m:2");
+
+        Assert.AreEqual(1, Lines(build, "Amct: quantizing Models/digits.onnx"), $"quantized once:\n{build}");
+        Assert.AreEqual(1, Lines(build, "Amct: digits.onnx -> digits.int8.onnx"), $"one summary:\n{build}");
+        var shared = app.Path("obj/Debug/amct/Models/digits.int8.onnx");
+        Assert.IsTrue(File.Exists(shared), $"the shared folder has no framework in its path:\n{build}");
         foreach (var framework in new[] { "net8.0", "net10.0" })
         {
-            Assert.IsTrue(File.Exists(app.Intermediate("digits.int8.onnx", framework)), $"{framework}:\n{build}");
-            Assert.IsTrue(File.Exists(app.Output("digits.int8.onnx", framework)), $"{framework}:\n{build}");
+            Assert.IsFalse(File.Exists(app.Intermediate("digits.int8.onnx", framework)), $"nothing per framework in obj/:\n{build}");
+            CollectionAssert.AreEqual(File.ReadAllBytes(shared), File.ReadAllBytes(app.Output("digits.int8.onnx", framework)),
+                $"{framework}'s bin/ has the model:\n{build}");
         }
+
+        var again = app.Build("-m:2");
+        Assert.AreEqual(0, Lines(again, "Amct: quantizing"), again.ToString());
+        Assert.AreEqual(2, Lines(again, NoWork), $"both inner builds are up to date:\n{again}");
     }
+
+    private static int Lines(CommandResult build, string text) =>
+        build.Output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
     [TestMethod]
     public void Two_projects_quantize_in_parallel()

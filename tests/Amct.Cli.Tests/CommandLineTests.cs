@@ -102,6 +102,25 @@ public sealed class CommandLineTests
         StringAssert.Contains(report, "\"doFusion\": false");
     }
 
+    [TestMethod]
+    public void A_switch_not_typed_keeps_its_default_as_in_a_build()
+    {
+        // Before the fix, the absent --no-weight-range-search read as "weight range search on", so the command line
+        // made a different int8 model than a build with the same settings.
+        using var temp = new TempFolder();
+        byte[] Quantize(string name, params string[] extra)
+        {
+            var folder = Directory.CreateDirectory(temp.File(name)).FullName;
+            var result = Run(["quantize", Model, "--calibration-data", Calibration, "--samples", "32", "--optimize-for", "size",
+                "--no-measure-latency", "--output-dir", folder, .. extra]);
+            Assert.AreEqual(0, result.Exit, result.Error);
+            return File.ReadAllBytes(Path.Combine(folder, "digits-cnn.int8.onnx"));
+        }
+        var untyped = Quantize("default");
+        CollectionAssert.AreEqual(Quantize("off", "--weight-range-search", "false"), untyped);
+        CollectionAssert.AreNotEqual(Quantize("on", "--weight-range-search"), untyped, "the search changes this model's weights");
+    }
+
     private static (int Exit, string Output, string Error) Run(params string[] args)
     {
         using var output = new StringWriter();

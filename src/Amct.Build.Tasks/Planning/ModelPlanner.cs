@@ -35,7 +35,7 @@ internal static class ModelPlanner
             {
                 problems.Add(new Diagnostic(ErrorCodes.ItemModelNotFound, errorFile,
                     $"AmctModel '{item.Spec}': the model file {item.FullPath} does not exist. Check the Include path " +
-                    "(relative paths are relative to the project folder)."));
+                    "(relative paths are relative to the project folder).", item.Spec));
             }
             var outputName = OutputName(item, settings, errorFile, problems);
             var targetDirectory = TargetDirectory(item, project.ProjectDirectory);
@@ -45,7 +45,7 @@ internal static class ModelPlanner
             {
                 problems.Add(new Diagnostic(ErrorCodes.OutputCollision, errorFile,
                     $"AmctModel '{item.Spec}' and AmctModel '{other}' would both write {targetDirectory}{OutputNames.QuantizedModel(outputName)}. " +
-                    "Give one of them a different OutputName."));
+                    "Give one of them a different OutputName.", item.Spec, SettingList.OutputName.Name));
             }
             foreach (var problem in problems)
             {
@@ -74,7 +74,7 @@ internal static class ModelPlanner
         {
             problems.Add(new Diagnostic(ErrorCodes.OutputNameInvalid, errorFile,
                 $"AmctModel '{item.Spec}': OutputName '{pattern}' does not make a file name ('{name}'). Give a plain name " +
-                $"without folders; {NameToken} stands for the model's file name without .onnx."));
+                $"without folders; {NameToken} stands for the model's file name without .onnx.", item.Spec, SettingList.OutputName.Name));
         }
         return name;
     }

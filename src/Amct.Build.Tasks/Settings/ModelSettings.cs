@@ -54,7 +54,7 @@ internal sealed class ModelSettings
                     ? $"the item's {spec.Name} metadata or the {property} property"
                     : $"the item's {spec.Name} metadata";
                 diagnostics.Add(new Diagnostic(problem.Value.Code, errorFile,
-                    $"AmctModel '{item}': {spec.Name} '{text}' ({source}) {problem.Value.Message}."));
+                    $"AmctModel '{item}': {spec.Name} '{text}' ({source}) {problem.Value.Message}.", item, spec.Name));
             }
             else if (value is not null)
             {
@@ -69,7 +69,7 @@ internal sealed class ModelSettings
             diagnostics.Add(new Diagnostic(ErrorCodes.CalibrationDataMissing, errorFile,
                 $"AmctModel '{item}' has no calibration data. Set its CalibrationData metadata to the sample file or " +
                 "folder to calibrate on (.npy, .npz, a folder of them, or ONNX test_data_set folders), or RecordInput to an " +
-                "AMCT record file with the quantization factors."));
+                "AMCT record file with the quantization factors.", item));
         }
         return settings;
     }

@@ -38,7 +38,7 @@ internal static class UnknownSettingNames
             if (NameSuggestions.Closest(name, settings) is { } closest)
             {
                 yield return new Diagnostic(ErrorCodes.SettingNameUnknown, errorFile,
-                    $"AmctModel '{item}': '{name}' is not an Amct.Build setting and is ignored. Did you mean '{closest}'?");
+                    $"AmctModel '{item}': '{name}' is not an Amct.Build setting and is ignored. Did you mean '{closest}'?", item, name);
             }
         }
     }
@@ -52,7 +52,7 @@ internal static class UnknownSettingNames
             var closest = NameSuggestions.Closest(name, KnownProperties);
             yield return new Diagnostic(ErrorCodes.SettingNameUnknown, errorFile,
                 $"the property '{name}' is not an Amct.Build setting and is ignored." +
-                (closest is null ? " The README lists the settings." : $" Did you mean '{closest}'?"));
+                (closest is null ? " The README lists the settings." : $" Did you mean '{closest}'?"), property: name);
         }
     }
 

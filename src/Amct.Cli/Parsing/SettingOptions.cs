@@ -41,7 +41,10 @@ internal sealed class SettingOptions
     {
         foreach (var (setting, option, negated) in _options)
         {
-            if (parse.GetResult(option) is null)
+            // A bool option that is not on the command line still has an implicit result (its default, false): for a
+            // negated switch (--no-weight-range-search) that read as "the setting is true", which turned settings whose
+            // default is off on. Only options the user typed count.
+            if (parse.GetResult(option) is null or { Implicit: true })
             {
                 continue;
             }

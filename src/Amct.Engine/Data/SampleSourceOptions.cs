@@ -30,6 +30,15 @@ public sealed record SampleSourceOptions
     /// <summary>The declared element type (ONNX data type, see <see cref="Onnx.DataTypes"/>) of each input's raw .bin data.</summary>
     public IReadOnlyDictionary<string, int> InputTypes { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The image settings that were given (the preset and every explicit one), as the user named them (<c>--resize</c>
+    /// on the command line, <c>Resize</c> in a build): data that is no image ignores them, and that warns.
+    /// </summary>
+    public IReadOnlyList<string> ImageSettingsGiven { get; init; } = [];
+
+    /// <summary>The raw .bin declarations that were given, as the user named them; data that is not raw ignores them.</summary>
+    public IReadOnlyList<string> RawSettingsGiven { get; init; } = [];
+
     /// <summary>Inputs the data does not feed, given a fixed value on every sample (<see cref="InputFeed"/>).</summary>
     public IReadOnlyList<FixedInput> FixedInputs { get; init; } = [];
 }

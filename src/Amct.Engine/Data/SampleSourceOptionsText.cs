@@ -52,8 +52,14 @@ public static class SampleSourceOptionsText
             },
             InputShapes = shapes,
             InputTypes = ParseTypes(dataTypes, shapes, name("data-type"), name("input-shape")),
+            ImageSettingsGiven = GivenNames(name, ("preset", preset), ("resize", resize), ("interpolation", interpolation),
+                ("crop", crop), ("color", color), ("scale", scale), ("mean", mean), ("std", std), ("layout", layout)),
+            RawSettingsGiven = GivenNames(name, ("input-shape", inputShapes), ("data-type", dataTypes)),
         };
     }
+
+    private static List<string> GivenNames(Func<string, string> name, params (string Key, string? Text)[] settings) =>
+        settings.Where(s => Given(s.Text)).Select(s => name(s.Key)).ToList();
 
     /// <summary>"256": shorter side; "320x240": exactly width x height; "none": keep the size.</summary>
     public static ImageResize ParseResize(string text, string setting)

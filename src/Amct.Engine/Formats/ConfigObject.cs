@@ -16,10 +16,12 @@ internal sealed class ConfigObject
     /// <param name="element">The JSON value, which must be an object.</param>
     /// <param name="path">The key path of the object; empty for the file's top level.</param>
     /// <param name="source">The file, named in errors.</param>
-    public ConfigObject(JsonElement element, string path, string source)
+    /// <param name="positions">Where the file's keys are, for the line and column of errors.</param>
+    public ConfigObject(JsonElement element, string path, string source, JsonPositions positions)
     {
         Path = path;
         Source = source;
+        Positions = positions;
         if (element.ValueKind != JsonValueKind.Object)
         {
             throw Error(ErrorCodes.ConfigWrongType, path.Length == 0 ? "the file" : path,
@@ -41,6 +43,9 @@ internal sealed class ConfigObject
 
     /// <summary>The file, named in errors.</summary>
     public string Source { get; }
+
+    /// <summary>Where the file's keys are.</summary>
+    public JsonPositions Positions { get; }
 
     /// <summary>The keys, in file order.</summary>
     public IReadOnlyList<string> Keys => _keys;
@@ -144,10 +149,14 @@ internal sealed class ConfigObject
     }
 
     /// <summary>A nested object.</summary>
-    public ConfigObject? Object(string key) => TryGet(key, out var value) ? new ConfigObject(value, PathOf(key), Source) : null;
+    public ConfigObject? Object(string key) => TryGet(key, out var value) ? new ConfigObject(value, PathOf(key), Source, Positions) : null;
 
-    /// <summary>An error about one of this object's keys.</summary>
-    public AmctException Error(string code, string key, string message) => new(code, Source, $"{key}: {message}");
+    /// <summary>An error about one of this object's keys (its key path), at the key's line and column in the file.</summary>
+    public AmctException Error(string code, string key, string message) => At(code, key, $"{key}: {message}");
+
+    /// <summary>An error with its own message, at the line and column of the key at <paramref name="path"/>.</summary>
+    public AmctException At(string code, string path, string message, Exception? inner = null) =>
+        new(code, Source, message, inner) { Line = Positions.Of(path)?.Line, Column = Positions.Of(path)?.Column };
 
     public AmctException OutOfRange(string key, JsonElement value, string allowed) =>
         Error(ErrorCodes.ConfigValueOutOfRange, PathOf(key), $"{Describe(value)} is not allowed; allowed: {allowed}.");

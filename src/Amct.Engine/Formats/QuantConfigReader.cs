@@ -85,7 +85,7 @@ public static class QuantConfigReader
         }
         CheckUtf8(json.Span, source);
         using var document = ParseJson(json, source);
-        var root = new ConfigObject(document.RootElement, "", source);
+        var root = new ConfigObject(document.RootElement, "", source, JsonPositions.Read(json.Span));
         var jointQuant = root.Bool("joint_quant");
         if (jointQuant == true)
         {
@@ -139,7 +139,7 @@ public static class QuantConfigReader
         catch (AmctException e)
         {
             // Same message, but located in the config file.
-            throw new AmctException(e.Code, preprocess.Source, e.Message, e);
+            throw preprocess.At(e.Code, e.Target, e.Message, e);
         }
     }
 

@@ -79,7 +79,17 @@ internal static class SettingList
     public static readonly Setting CopyRecordAndReport = new("CopyRecordAndReport", null, SettingKind.Boolean, "false",
         "also copy the record file and the reports", Build);
     public static readonly Setting Preprocess = new("Preprocess", "preprocess", SettingKind.Text, "none",
-        "image preprocessing preset (imagenet-caffe, imagenet-torch, imagenet-tf)");
+        "image preprocessing preset (imagenet-caffe, imagenet-torch, imagenet-tf); the settings below override its values");
+    public static readonly Setting Resize = Data("Resize", "resize", "N|WxH|none: shorter side to N, or exactly W x H");
+    public static readonly Setting Interpolation = Data("Interpolation", "interpolation", "nearest|bilinear|bicubic (Pillow's filters)");
+    public static readonly Setting Crop = Data("Crop", "crop", "N|WxH: center crop (default: the model's input size)");
+    public static readonly Setting Color = Data("Color", "color", "rgb|bgr|gray");
+    public static readonly Setting Scale = Data("Scale", "scale", "pixel scale, e.g. 1/255");
+    public static readonly Setting Mean = Data("Mean", "mean", "a,b,c: subtracted per channel (tensor channel order)");
+    public static readonly Setting Std = Data("Std", "std", "a,b,c: divided per channel (tensor channel order)");
+    public static readonly Setting Layout = Data("Layout", "layout", "nchw|nhwc");
+    public static readonly Setting InputShape = Data("InputShape", "input-shape", "raw .bin data: \"name:1,3,224,224;...\"");
+    public static readonly Setting DataType = Data("DataType", "data-type", "raw .bin data: \"name:float32;...\"");
     public static readonly Setting MinAccuracy = new("MinAccuracy", "min-accuracy", SettingKind.Fraction, "not checked",
         "gate: the int8 model's top-1 accuracy at least this (needs labels)");
     public static readonly Setting MaxAccuracyDrop = new("MaxAccuracyDrop", "max-accuracy-drop", SettingKind.Fraction, "not checked",
@@ -131,21 +141,11 @@ internal static class SettingList
         "weight bit width, 2 to 8 (codes stay stored as int8; AMCT's quant_bits): below 8 for retraining to recover",
         minimum: 2, maximum: 8);
 
-    // Command line only (the task passes output-dir itself; the rest are not MSBuild settings yet).
+    // Command line only (the task passes output-dir itself; a build always evaluates).
     public static readonly Setting OutputDirectory = new("OutputDirectory", "output-dir", SettingKind.File, "the model's folder",
         "where the outputs go", Cli);
     public static readonly Setting NoEvaluation = new("NoEvaluation", "no-evaluation", SettingKind.Boolean, "false",
         "skip the comparison with the float model (no metrics, no gate)", Cli);
-    public static readonly Setting Resize = Data("Resize", "resize", "N|WxH|none: shorter side to N, or exactly W x H");
-    public static readonly Setting Interpolation = Data("Interpolation", "interpolation", "nearest|bilinear|bicubic (Pillow's filters)");
-    public static readonly Setting Crop = Data("Crop", "crop", "N|WxH: center crop (default: the model's input size)");
-    public static readonly Setting Color = Data("Color", "color", "rgb|bgr|gray");
-    public static readonly Setting Scale = Data("Scale", "scale", "pixel scale, e.g. 1/255");
-    public static readonly Setting Mean = Data("Mean", "mean", "a,b,c: subtracted per channel (tensor channel order)");
-    public static readonly Setting Std = Data("Std", "std", "a,b,c: divided per channel (tensor channel order)");
-    public static readonly Setting Layout = Data("Layout", "layout", "nchw|nhwc");
-    public static readonly Setting InputShape = Data("InputShape", "input-shape", "raw .bin data: \"name:1,3,224,224;...\"");
-    public static readonly Setting DataType = Data("DataType", "data-type", "raw .bin data: \"name:float32;...\"");
 
     /// <summary>Every setting, in job file order.</summary>
     public static readonly IReadOnlyList<Setting> All =
@@ -154,10 +154,11 @@ internal static class SettingList
         WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
         OpsetUpgrade, InputValues, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
-        Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
+        Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
+        MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads,
         OptimizeFor, Retrain, TrainingData, TrainingSampleCount, RetrainEpochs, RetrainTimeBudget, RetrainThreads, RetrainSeed, WeightBits,
-        OutputDirectory, NoEvaluation, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
+        OutputDirectory, NoEvaluation,
     ];
 
     /// <summary>How data becomes tensors (<c>amct evaluate</c> takes these too).</summary>
@@ -167,8 +168,9 @@ internal static class SettingList
     /// <summary>The setting whose flag (or negated flag) is <paramref name="flag"/>, without dashes; null if none.</summary>
     public static Setting? ByFlag(string flag) => All.FirstOrDefault(s => s.Flag == flag || s.NegatedFlag == flag);
 
+    // The engine reads their syntax (SampleSourceOptionsText), so here they are text; a build passes them on as written.
     private static Setting Data(string name, string flag, string description) =>
-        new(name, flag, SettingKind.Text, "none", description, Cli);
+        new(name, flag, SettingKind.Text, "none", description);
 
     private static SettingChoice[] Granularities() => Choices("per-channel", "PerChannel", "per-tensor", "PerTensor");
 

@@ -156,7 +156,8 @@ public sealed class QuantConfigErrorTests
         var path = temp.File("config.json");
         File.WriteAllText(path, """{ "conv1": { "activation_quant_params": { "num_bits": 4 } } }""");
         var error = AssertReadFails(path, ErrorCodes.ConfigValueOutOfRange, "conv1.activation_quant_params.num_bits: the number 4");
-        StringAssert.StartsWith(error.ToCanonicalString(), $"{path}: error AMCT1124: conv1.activation_quant_params.num_bits");
+        // At the key's line and column, so a build puts it in MSBuild's position fields.
+        StringAssert.StartsWith(error.ToCanonicalString(), $"{path}(1,43): error AMCT1124: conv1.activation_quant_params.num_bits");
     }
 
     private static AmctException AssertParseFails(string json, string code, params string[] messageParts)

@@ -153,6 +153,10 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
         {
             log.Info($"image preprocessing: {images.Pipeline.Describe()}");
         }
+        if (UnusedDataSettings.Describe(dataPath, context.DataOptions) is { } unusedSettings)
+        {
+            log.Warning(ErrorCodes.DataSettingUnused, Path.GetFullPath(dataPath), unusedSettings);
+        }
         var wanted = settings.SamplesFor(batchSize) ?? source.Count;
         if (wanted > source.Count)
         {
