@@ -168,6 +168,87 @@ public sealed class QatImportTests
     }
 
     [TestMethod]
+    public void A_qat_conv_batch_norm_folds_into_one_int8_conv_with_the_trained_integers_and_a_correct_int32_bias()
+    {
+        using var temp = new TempFolder();
+        var result = Import(TorchConvBn(), temp);
+
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        var summary = string.Join(", ", ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"));
+        Assert.AreEqual(2, ops.GetValueOrDefault("QLinearConv"), summary);
+        Assert.IsFalse(ops.Keys.Any(k => k is "BatchNormalization" or "Div" or "Add" or "Conv"), summary);
+        var folds = result.Report.Import!.Changes.Where(c => c.StartsWith("QAT Conv+BatchNormalization", StringComparison.Ordinal)).ToList();
+        Assert.HasCount(2, folds, string.Join("\n", result.Report.Import.Changes));
+        StringAssert.Contains(folds[0], "Div 'conv1_div' → Add 'conv1_add' → BatchNormalization 'conv1_bn' folded into Conv 'conv1_conv'");
+        StringAssert.Contains(folds[1], "Div 'conv2_div' → BatchNormalization 'conv2_bn' folded into Conv 'conv2_conv'");
+
+        var model = ModelLoader.Load(result.QuantizedModel);
+        foreach (var (layer, inputs, outputs, batchNorm, convBias, inputScale) in new[]
+        {
+            ("conv1", 2, 3, FirstBatchNorm, new[] { 0.1f, -0.05f, 0.02f }, InputScale),
+            ("conv2", 3, 2, SecondBatchNorm, new float[2], ConvOutScale),
+        })
+        {
+            // The weight integers are the ones the export's QuantizeLinear computes from the BN-scaled weight.
+            var scales = ConvBnWeightScales(layer, inputs, outputs, batchNorm);
+            var expected = ScaledWeight(layer, inputs, outputs, batchNorm)
+                .Select((w, i) => (sbyte)Math.Clamp(Math.Round(w / scales[i / (inputs * 9)], MidpointRounding.ToEven), -128, 127)).ToArray();
+            var conv = model.Graph.Node.Single(n => n.OpType == "Conv" && n.Name == $"{layer}_conv");
+            var weightDq = model.Graph.Node.Single(n => n.Output[0] == conv.Input[1]);
+            CollectionAssert.AreEqual(expected, TensorData.ToArray<sbyte>(Initializer(result.QuantizedModel, weightDq.Input[0])), layer);
+            CollectionAssert.AreEqual(scales, TensorData.ToArray<float>(Initializer(result.QuantizedModel, weightDq.Input[1])), layer);
+
+            // The int32 bias is the chain's offset f·(b − μ) + β in units of input scale × weight scale.
+            var factor = batchNorm.ScaleFactor;
+            var biasDq = model.Graph.Node.Single(n => n.Output[0] == conv.Input[2]);
+            var bias = TensorData.ToArray<int>(Initializer(result.QuantizedModel, biasDq.Input[0]));
+            for (var c = 0; c < outputs; c++)
+            {
+                var offset = (double)batchNorm.Gamma[c] / Math.Sqrt(batchNorm.Variance[c] + (double)BatchNormParameters.Epsilon)
+                    * (convBias[c] - batchNorm.Mean[c]) + batchNorm.Beta[c];
+                Assert.AreEqual(Math.Round(offset / (inputScale * scales[c])), bias[c], 1, $"{layer} channel {c} (factor {factor[c]})");
+            }
+        }
+
+        // Against the export run by ONNX Runtime as written (its fake quantization): within one output step (measured: equal).
+        var input = TensorData.FromArray<float>("input", [1, 2, 6, 6], Pattern(72, 1, 0.7).Select(Math.Abs).ToArray());
+        var exported = TensorData.ToArray<float>(OrtRunner.Run(TorchConvBn(), input)[0]);
+        var imported = TensorData.ToArray<float>(OrtRunner.Run(model, optimized: true, input)[0]);
+        Assert.IsGreaterThan(8, exported.Distinct().Count(), "the output must not be trivial: " + string.Join(", ", exported));
+        var worst = exported.Zip(imported, (a, b) => Math.Abs(a - b)).Max();
+        Assert.IsLessThanOrEqualTo(0.03f + 1e-6f, worst, $"largest difference {worst} (output step 0.03)");
+    }
+
+    [TestMethod]
+    public void A_batch_norm_after_a_trained_conv_keeps_the_integers_and_scales_the_per_channel_weight_scales()
+    {
+        // The export left the BatchNormalization unfused (no Div): its factor goes into the trained scales.
+        var model = TorchConvBn();
+        var div = model.Graph.Node.Single(n => n.Name == "conv2_div");
+        model.Graph.Node.Single(n => n.Name == "conv2_bn").Input[0] = div.Input[0];
+        model.Graph.Node.Remove(div);
+        using var temp = new TempFolder();
+        var result = Import(model, temp);
+
+        StringAssert.Contains(string.Join("\n", result.Report.Import!.Changes), "BatchNormalization 'conv2_bn' folded into Conv 'conv2_conv' " +
+            "(as ONNX Runtime's fused int8 conv runs it): its trained weight integers are kept, their per-channel scales multiplied");
+        var quantized = ModelLoader.Load(result.QuantizedModel);
+        var conv = quantized.Graph.Node.Single(n => n.OpType == "Conv" && n.Name == "conv2_conv");
+        var weightDq = quantized.Graph.Node.Single(n => n.Output[0] == conv.Input[1]);
+        var scales = ConvBnWeightScales("conv2", 3, 2, SecondBatchNorm);
+        var expected = ScaledWeight("conv2", 3, 2, SecondBatchNorm)
+            .Select((w, i) => (sbyte)Math.Clamp(Math.Round(w / scales[i / 27], MidpointRounding.ToEven), -128, 127)).ToArray();
+        CollectionAssert.AreEqual(expected, TensorData.ToArray<sbyte>(Initializer(result.QuantizedModel, weightDq.Input[0])));
+        var factor = SecondBatchNorm.ScaleFactor;
+        var stored = TensorData.ToArray<float>(Initializer(result.QuantizedModel, weightDq.Input[1]));
+        for (var c = 0; c < 2; c++)
+        {
+            Assert.AreEqual(scales[c] * factor[c], stored[c], 1e-6 * stored[c]);
+        }
+        Assert.AreEqual(2, FusedGraph.OpCounts(result.QuantizedModel).GetValueOrDefault("QLinearConv"));
+    }
+
+    [TestMethod]
     public void Qat_import_on_for_a_model_without_qdq_is_an_error()
     {
         using var temp = new TempFolder();
