@@ -182,4 +182,30 @@ public static class QdqModels
             .Node("BatchNormalization", [beforeBatchNorm, $"{layer}.bn.weight", $"{layer}.bn.bias", $"{layer}.bn.running_mean", $"{layer}.bn.running_var"],
                 [$"{layer}_bn"], $"{layer}_bn", FloatAttribute("epsilon", BatchNormParameters.Epsilon));
     }
+
+    /// <summary>
+    /// The float model a PyTorch-style QDQ model was exported from: every Q→DQ pair taken out, its readers reading the
+    /// float value the QuantizeLinear took (the original float weights included). For gating an import against.
+    /// </summary>
+    public static ModelProto FloatBehind(ModelProto qdq)
+    {
+        var model = qdq.Clone();
+        var graph = model.Graph;
+        var pairs = graph.Node.Where(n => n.OpType == "DequantizeLinear")
+            .Select(dq => (Dq: dq, Q: graph.Node.Single(q => q.OpType == "QuantizeLinear" && q.Output[0] == dq.Input[0])))
+            .ToList();
+        foreach (var (dq, q) in pairs)
+        {
+            foreach (var node in graph.Node)
+            {
+                for (var i = 0; i < node.Input.Count; i++)
+                {
+                    node.Input[i] = node.Input[i] == dq.Output[0] ? q.Input[0] : node.Input[i];
+                }
+            }
+            graph.Node.Remove(dq);
+            graph.Node.Remove(q);
+        }
+        return model;
+    }
 }

@@ -148,7 +148,7 @@ public sealed class QatImportTests
     }
 
     [TestMethod]
-    public void The_gate_applies_to_an_import_against_the_export_run_as_written_and_no_fallback_replaces_its_factors()
+    public void The_gate_applies_to_an_import_against_the_export_run_as_written()
     {
         using var temp = new TempFolder();
         var path = temp.File("model.onnx");
@@ -161,10 +161,56 @@ public sealed class QatImportTests
         Assert.IsTrue(passed.Report.Gate!.Passed);
         StringAssert.Contains(passed.Report.Import!.Reference, "the export run as written");
 
-        var log = new CollectingLog();
-        var failed = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 150 } }, log));
+        var failed = Assert.ThrowsExactly<AmctException>(() =>
+            QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 150 }, AutoFallback = false }, new CollectingLog()));
         Assert.AreEqual(ErrorCodes.SqnrTooLow, failed.Code);
-        Assert.IsTrue(log.Messages.Any(m => m.Contains("no fallback search", StringComparison.Ordinal)), string.Join("\n", log.Messages));
+    }
+
+    [TestMethod]
+    public void A_failed_gate_on_an_import_keeps_sensitive_layers_float_with_their_trained_weights_and_the_rest_trained()
+    {
+        using var temp = new TempFolder();
+        var (path, floatPath, data) = (temp.File("model.onnx"), temp.File("float.onnx"), temp.File("x.npy"));
+        Write(TorchConvBn(), path);
+        Write(FloatBehind(TorchConvBn()), floatPath);
+        NpyWriter.Write(data, [8, 2, 6, 6], Pattern(8 * 72, 1, 0.3).Select(Math.Abs).ToArray());
+        var request = new QuantizeRequest
+        {
+            QualityFloor = false, // the quality floor (AMCT4012-4014) has its own tests; this model is synthetic
+            ModelPath = path,
+            FloatModel = floatPath,
+            OutputDirectory = temp.File("out"),
+            EvaluationData = data,
+            MeasureLatency = false,
+        };
+        var plain = QuantizationJob.Run(request, new CollectingLog()).Report.Evaluation!.Outputs[0].SqnrDb;
+
+        // A threshold just above what the whole import reaches against the float model: a conv must go back to float.
+        var result = QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = plain + 0.5 } }, new CollectingLog());
+
+        Assert.IsTrue(result.Report.Gate!.Passed);
+        var fallback = result.Report.Fallback!;
+        Assert.IsTrue(fallback.Passed);
+        Assert.HasCount(1, fallback.Reverted);
+        var reverted = fallback.Reverted[0];
+        Assert.AreEqual(Rebuilder.FallbackReason, result.Report.Skipped.Single(s => s.Name == reverted).Reason);
+        Assert.IsGreaterThanOrEqualTo(plain + 0.5, result.Report.Evaluation!.Outputs[0].SqnrDb);
+
+        // The layer in float computes with its dequantized trained weight (trained integers × trained scales) …
+        var (layer, inputs, outputs, batchNorm) = reverted == "conv1_conv" ? ("conv1", 2, 3, FirstBatchNorm) : ("conv2", 3, 2, SecondBatchNorm);
+        var scales = ConvBnWeightScales(layer, inputs, outputs, batchNorm);
+        var dequantized = ScaledWeight(layer, inputs, outputs, batchNorm).Select((w, i) =>
+            (float)(Math.Clamp(Math.Round(w / scales[i / (inputs * 9)], MidpointRounding.ToEven), -128, 127) * scales[i / (inputs * 9)])).ToArray();
+        var floatConv = ModelLoader.Load(result.QuantizedModel).Graph.Node.Single(n => n.Name == reverted);
+        CollectionAssert.AreEqual(dequantized, TensorData.ToArray<float>(Initializer(result.QuantizedModel, floatConv.Input[1])));
+        // … and the layer still in int8 keeps the factors the export trained.
+        var (kept, input) = reverted == "conv1_conv" ? ("conv2_conv", ConvOutScale) : ("conv1_conv", InputScale);
+        Assert.AreEqual(input, result.Report.Layers.Single(l => l.Name == kept).ScaleD);
+        var keptConv = ModelLoader.Load(result.QuantizedModel).Graph.Node.Single(n => n.Name == kept);
+        var keptWeight = ModelLoader.Load(result.QuantizedModel).Graph.Node.Single(n => n.Output[0] == keptConv.Input[1]);
+        Assert.AreEqual(DataTypes.Int8, Initializer(result.QuantizedModel, keptWeight.Input[0]).DataType);
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        Assert.IsFalse(ops.ContainsKey("BatchNormalization") || ops.ContainsKey("Div"), "the rebuilt model keeps the fold: " + string.Join(", ", ops.Keys));
     }
 
     [TestMethod]
