@@ -122,7 +122,7 @@ internal sealed class JobContext : IDisposable
 
     /// <summary>Rebuilds the quantized model with more layers in float, reusing this job's calibration.</summary>
     public Rebuilder CreateRebuilder() =>
-        new(Model, Settings, CalibratedFactors, Weights, ModelPath, Request.SignedActivationStorage, Subgraphs);
+        new(Model, Settings, CalibratedFactors, Weights, ModelPath, Request.SignedActivationStorage, Subgraphs, Import);
 
     public void Dispose()
     {

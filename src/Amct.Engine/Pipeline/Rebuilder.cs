@@ -1,6 +1,7 @@
 using Amct.Engine.ControlFlow;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
+using Amct.Engine.Quantization.Import;
 
 namespace Amct.Engine.Pipeline;
 
@@ -8,10 +9,13 @@ namespace Amct.Engine.Pipeline;
 /// Rebuilds the quantized model with some layers in float, reusing the full calibration: the plan is made again with
 /// those layers skipped, factors come from the clip ranges already found, weights from the ones already quantized.
 /// The If branches quantized on their own (<paramref name="branches"/>) are put back into every rebuilt model: the
-/// fallback reverts main-graph layers only, and its candidates are judged as the model that would ship.
+/// fallback reverts main-graph layers only, and its candidates are judged as the model that would ship. An imported QAT
+/// model (<paramref name="import"/>) is planned again from its trained factors, as the plan stage first did: the layers
+/// kept in float compute with their dequantized trained weights, every other tensor keeps its trained factors.
 /// </summary>
 internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IReadOnlyList<TensorFactors> fullFactors,
-    IReadOnlyDictionary<string, QuantizedWeights> weights, string source, bool signedActivations, SubgraphOutcome branches)
+    IReadOnlyDictionary<string, QuantizedWeights> weights, string source, bool signedActivations, SubgraphOutcome branches,
+    ImportedQdq? import = null)
 {
     private readonly Dictionary<string, TensorFactors> _full = fullFactors.ToDictionary(f => f.Tensor, StringComparer.Ordinal);
 
@@ -27,18 +31,29 @@ internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IRead
         var skip = new HashSet<string>(options.SkipLayers, StringComparer.Ordinal);
         skip.UnionWith(layers);
         skip.UnionWith(forSpeed ?? []);
-        var plan = PlanBuilder.Plan(prepared.Graph, options with { SkipLayers = skip });
+        var (plan, factors) = import is null ? Calibrated(options with { SkipLayers = skip }) : Trained(options with { SkipLayers = skip }, import);
         var reverted = layers.ToHashSet(StringComparer.Ordinal);
         var speed = (forSpeed ?? []).ToHashSet(StringComparer.Ordinal);
         plan = plan.WithSkipped(plan.Skipped
             .Select(s => reverted.Contains(s.Name) ? s with { Reason = FallbackReason }
                 : speed.Contains(s.Name) ? s with { Reason = SpeedReason } : s)
             .ToList());
-        var factors = ActivationFactors.FromClipRanges(plan, _full, settings.Activation);
         var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
         var model = QdqModelBuilder.Build(prepared, plan, parameters, weights, source, signedActivations);
         SubgraphQuantization.Reapply(branches, model);
         return (model, plan, factors);
+    }
+
+    private (QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors) Calibrated(PlanOptions options)
+    {
+        var plan = PlanBuilder.Plan(prepared.Graph, options);
+        return (plan, ActivationFactors.FromClipRanges(plan, _full, settings.Activation));
+    }
+
+    private (QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors) Trained(PlanOptions options, ImportedQdq trained)
+    {
+        var fitted = TrainedFactors.Fit(prepared.Graph, options, trained);
+        return (fitted.Plan, fitted.Factors);
     }
 
     /// <summary>

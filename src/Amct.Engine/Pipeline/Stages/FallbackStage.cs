@@ -4,7 +4,8 @@ namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>
 /// When the gate fails and the fallback is on, keeps the most sensitive layers in float (<see cref="FallbackSearch"/>)
-/// and replaces the quantized model, plan and factors with the smallest configuration that passes. Skipped when the
+/// and replaces the quantized model, plan and factors with the smallest configuration that passes (an imported QAT
+/// model keeps its trained factors; its layers kept in float run their dequantized trained weights). Skipped when the
 /// float model itself misses MinAccuracy: no int8 configuration can then pass, and searching would only take time.
 /// </summary>
 internal sealed class FallbackStage() : JobStage("fallback", StageTiming.Fallback)
@@ -15,13 +16,6 @@ internal sealed class FallbackStage() : JobStage("fallback", StageTiming.Fallbac
         if (context is not { Verdict.Passed: false, Evaluator: { } evaluator, Evaluation: { } evaluation } ||
             !(request.AutoFallback ?? request.Gate.Any) || plan.Layers.Count == 0)
         {
-            return;
-        }
-        if (context.Import is not null)
-        {
-            // Reverting layers would replace trained factors by ones the import cannot derive; the gate's verdict stands.
-            log.Info("the gate fails on an imported QAT model; no fallback search (it keeps the trained factors). " +
-                "Keep layers in float with SkipLayers, or quantize the float model instead.");
             return;
         }
         if (GateFailureMessage.FloatBelowMinimum(evaluation, request.Gate) is { } floatTop1)

@@ -24,7 +24,8 @@ public sealed record ImportedQdq(
 /// ONNX Runtime fuses its int8 kernels. An activation pair Q(x)→DQ becomes x with x's factors; a weight, stored as int8
 /// behind a DQ or as float behind a Q→DQ, becomes the float values the pair computes, with the integers and scales kept
 /// so the weight is stored again exactly as trained. Factors stored as 1-element tensors (the PyTorch exporter's habit)
-/// are read as the scalars they mean; zero points stored as int32 are read as the integers they hold.
+/// are read as the scalars they mean; zero points stored as int32 are read as the integers they hold. A QAT
+/// Conv+BatchNormalization's float arithmetic after its conv is folded into the conv (<see cref="QatConvBatchNormFold"/>).
 /// </summary>
 public sealed class QdqImport
 {
@@ -101,6 +102,7 @@ public sealed class QdqImport
             _graph.Node.Remove(node);
         }
         Rewire();
+        _changes.AddRange(QatConvBatchNormFold.Apply(_graph, _weights, _activations, _source));
         RemoveDeadCode();
         return pairs;
     }

@@ -148,7 +148,7 @@ public sealed class QatImportTests
     }
 
     [TestMethod]
-    public void The_gate_applies_to_an_import_against_the_export_run_as_written_and_no_fallback_replaces_its_factors()
+    public void The_gate_applies_to_an_import_against_the_export_run_as_written()
     {
         using var temp = new TempFolder();
         var path = temp.File("model.onnx");
@@ -161,10 +161,137 @@ public sealed class QatImportTests
         Assert.IsTrue(passed.Report.Gate!.Passed);
         StringAssert.Contains(passed.Report.Import!.Reference, "the export run as written");
 
-        var log = new CollectingLog();
-        var failed = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 150 } }, log));
+        var failed = Assert.ThrowsExactly<AmctException>(() =>
+            QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = 150 }, AutoFallback = false }, new CollectingLog()));
         Assert.AreEqual(ErrorCodes.SqnrTooLow, failed.Code);
-        Assert.IsTrue(log.Messages.Any(m => m.Contains("no fallback search", StringComparison.Ordinal)), string.Join("\n", log.Messages));
+    }
+
+    [TestMethod]
+    public void A_failed_gate_on_an_import_keeps_sensitive_layers_float_with_their_trained_weights_and_the_rest_trained()
+    {
+        using var temp = new TempFolder();
+        var (path, floatPath, data) = (temp.File("model.onnx"), temp.File("float.onnx"), temp.File("x.npy"));
+        Write(TorchConvBn(), path);
+        Write(FloatBehind(TorchConvBn()), floatPath);
+        NpyWriter.Write(data, [8, 2, 6, 6], Pattern(8 * 72, 1, 0.3).Select(Math.Abs).ToArray());
+        var request = new QuantizeRequest
+        {
+            QualityFloor = false, // the quality floor (AMCT4012-4014) has its own tests; this model is synthetic
+            ModelPath = path,
+            FloatModel = floatPath,
+            OutputDirectory = temp.File("out"),
+            EvaluationData = data,
+            MeasureLatency = false,
+        };
+        var plain = QuantizationJob.Run(request, new CollectingLog()).Report.Evaluation!.Outputs[0].SqnrDb;
+
+        // A threshold just above what the whole import reaches against the float model: a conv must go back to float.
+        var result = QuantizationJob.Run(request with { Gate = new() { MinSqnrDb = plain + 0.5 } }, new CollectingLog());
+
+        Assert.IsTrue(result.Report.Gate!.Passed);
+        var fallback = result.Report.Fallback!;
+        Assert.IsTrue(fallback.Passed);
+        Assert.HasCount(1, fallback.Reverted);
+        var reverted = fallback.Reverted[0];
+        Assert.AreEqual(Rebuilder.FallbackReason, result.Report.Skipped.Single(s => s.Name == reverted).Reason);
+        Assert.IsGreaterThanOrEqualTo(plain + 0.5, result.Report.Evaluation!.Outputs[0].SqnrDb);
+
+        // The layer in float computes with its dequantized trained weight (trained integers × trained scales) …
+        var (layer, inputs, outputs, batchNorm) = reverted == "conv1_conv" ? ("conv1", 2, 3, FirstBatchNorm) : ("conv2", 3, 2, SecondBatchNorm);
+        var scales = ConvBnWeightScales(layer, inputs, outputs, batchNorm);
+        var dequantized = ScaledWeight(layer, inputs, outputs, batchNorm).Select((w, i) =>
+            (float)(Math.Clamp(Math.Round(w / scales[i / (inputs * 9)], MidpointRounding.ToEven), -128, 127) * scales[i / (inputs * 9)])).ToArray();
+        var floatConv = ModelLoader.Load(result.QuantizedModel).Graph.Node.Single(n => n.Name == reverted);
+        CollectionAssert.AreEqual(dequantized, TensorData.ToArray<float>(Initializer(result.QuantizedModel, floatConv.Input[1])));
+        // … and the layer still in int8 keeps the factors the export trained.
+        var (kept, input) = reverted == "conv1_conv" ? ("conv2_conv", ConvOutScale) : ("conv1_conv", InputScale);
+        Assert.AreEqual(input, result.Report.Layers.Single(l => l.Name == kept).ScaleD);
+        var keptConv = ModelLoader.Load(result.QuantizedModel).Graph.Node.Single(n => n.Name == kept);
+        var keptWeight = ModelLoader.Load(result.QuantizedModel).Graph.Node.Single(n => n.Output[0] == keptConv.Input[1]);
+        Assert.AreEqual(DataTypes.Int8, Initializer(result.QuantizedModel, keptWeight.Input[0]).DataType);
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        Assert.IsFalse(ops.ContainsKey("BatchNormalization") || ops.ContainsKey("Div"), "the rebuilt model keeps the fold: " + string.Join(", ", ops.Keys));
+    }
+
+    [TestMethod]
+    public void A_qat_conv_batch_norm_folds_into_one_int8_conv_with_the_trained_integers_and_a_correct_int32_bias()
+    {
+        using var temp = new TempFolder();
+        var result = Import(TorchConvBn(), temp);
+
+        var ops = FusedGraph.OpCounts(result.QuantizedModel);
+        var summary = string.Join(", ", ops.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"));
+        Assert.AreEqual(2, ops.GetValueOrDefault("QLinearConv"), summary);
+        Assert.IsFalse(ops.Keys.Any(k => k is "BatchNormalization" or "Div" or "Add" or "Conv"), summary);
+        var folds = result.Report.Import!.Changes.Where(c => c.StartsWith("QAT Conv+BatchNormalization", StringComparison.Ordinal)).ToList();
+        Assert.HasCount(2, folds, string.Join("\n", result.Report.Import.Changes));
+        StringAssert.Contains(folds[0], "Div 'conv1_div' → Add 'conv1_add' → BatchNormalization 'conv1_bn' folded into Conv 'conv1_conv'");
+        StringAssert.Contains(folds[1], "Div 'conv2_div' → BatchNormalization 'conv2_bn' folded into Conv 'conv2_conv'");
+
+        var model = ModelLoader.Load(result.QuantizedModel);
+        foreach (var (layer, inputs, outputs, batchNorm, convBias, inputScale) in new[]
+        {
+            ("conv1", 2, 3, FirstBatchNorm, new[] { 0.1f, -0.05f, 0.02f }, InputScale),
+            ("conv2", 3, 2, SecondBatchNorm, new float[2], ConvOutScale),
+        })
+        {
+            // The weight integers are the ones the export's QuantizeLinear computes from the BN-scaled weight.
+            var scales = ConvBnWeightScales(layer, inputs, outputs, batchNorm);
+            var expected = ScaledWeight(layer, inputs, outputs, batchNorm)
+                .Select((w, i) => (sbyte)Math.Clamp(Math.Round(w / scales[i / (inputs * 9)], MidpointRounding.ToEven), -128, 127)).ToArray();
+            var conv = model.Graph.Node.Single(n => n.OpType == "Conv" && n.Name == $"{layer}_conv");
+            var weightDq = model.Graph.Node.Single(n => n.Output[0] == conv.Input[1]);
+            CollectionAssert.AreEqual(expected, TensorData.ToArray<sbyte>(Initializer(result.QuantizedModel, weightDq.Input[0])), layer);
+            CollectionAssert.AreEqual(scales, TensorData.ToArray<float>(Initializer(result.QuantizedModel, weightDq.Input[1])), layer);
+
+            // The int32 bias is the chain's offset f·(b − μ) + β in units of input scale × weight scale.
+            var factor = batchNorm.ScaleFactor;
+            var biasDq = model.Graph.Node.Single(n => n.Output[0] == conv.Input[2]);
+            var bias = TensorData.ToArray<int>(Initializer(result.QuantizedModel, biasDq.Input[0]));
+            for (var c = 0; c < outputs; c++)
+            {
+                var offset = (double)batchNorm.Gamma[c] / Math.Sqrt(batchNorm.Variance[c] + (double)BatchNormParameters.Epsilon)
+                    * (convBias[c] - batchNorm.Mean[c]) + batchNorm.Beta[c];
+                Assert.AreEqual(Math.Round(offset / (inputScale * scales[c])), bias[c], 1, $"{layer} channel {c} (factor {factor[c]})");
+            }
+        }
+
+        // Against the export run by ONNX Runtime as written (its fake quantization): within one output step (measured: equal).
+        var input = TensorData.FromArray<float>("input", [1, 2, 6, 6], Pattern(72, 1, 0.7).Select(Math.Abs).ToArray());
+        var exported = TensorData.ToArray<float>(OrtRunner.Run(TorchConvBn(), input)[0]);
+        var imported = TensorData.ToArray<float>(OrtRunner.Run(model, optimized: true, input)[0]);
+        Assert.IsGreaterThan(8, exported.Distinct().Count(), "the output must not be trivial: " + string.Join(", ", exported));
+        var worst = exported.Zip(imported, (a, b) => Math.Abs(a - b)).Max();
+        Assert.IsLessThanOrEqualTo(0.03f + 1e-6f, worst, $"largest difference {worst} (output step 0.03)");
+    }
+
+    [TestMethod]
+    public void A_batch_norm_after_a_trained_conv_keeps_the_integers_and_scales_the_per_channel_weight_scales()
+    {
+        // The export left the BatchNormalization unfused (no Div): its factor goes into the trained scales.
+        var model = TorchConvBn();
+        var div = model.Graph.Node.Single(n => n.Name == "conv2_div");
+        model.Graph.Node.Single(n => n.Name == "conv2_bn").Input[0] = div.Input[0];
+        model.Graph.Node.Remove(div);
+        using var temp = new TempFolder();
+        var result = Import(model, temp);
+
+        StringAssert.Contains(string.Join("\n", result.Report.Import!.Changes), "BatchNormalization 'conv2_bn' folded into Conv 'conv2_conv' " +
+            "(as ONNX Runtime's fused int8 conv runs it): its trained weight integers are kept, their per-channel scales multiplied");
+        var quantized = ModelLoader.Load(result.QuantizedModel);
+        var conv = quantized.Graph.Node.Single(n => n.OpType == "Conv" && n.Name == "conv2_conv");
+        var weightDq = quantized.Graph.Node.Single(n => n.Output[0] == conv.Input[1]);
+        var scales = ConvBnWeightScales("conv2", 3, 2, SecondBatchNorm);
+        var expected = ScaledWeight("conv2", 3, 2, SecondBatchNorm)
+            .Select((w, i) => (sbyte)Math.Clamp(Math.Round(w / scales[i / 27], MidpointRounding.ToEven), -128, 127)).ToArray();
+        CollectionAssert.AreEqual(expected, TensorData.ToArray<sbyte>(Initializer(result.QuantizedModel, weightDq.Input[0])));
+        var factor = SecondBatchNorm.ScaleFactor;
+        var stored = TensorData.ToArray<float>(Initializer(result.QuantizedModel, weightDq.Input[1]));
+        for (var c = 0; c < 2; c++)
+        {
+            Assert.AreEqual(scales[c] * factor[c], stored[c], 1e-6 * stored[c]);
+        }
+        Assert.AreEqual(2, FusedGraph.OpCounts(result.QuantizedModel).GetValueOrDefault("QLinearConv"));
     }
 
     [TestMethod]
