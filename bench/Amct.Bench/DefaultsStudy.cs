@@ -69,12 +69,18 @@ internal static class DefaultsStudy
         };
         request = variant.Apply(study.Data?.Invoke(request) ?? request);
         var report = QuantizationJob.Run(request, new CollectingLog()).Report;
-        var evaluation = report.Evaluation!;
+        if (report.Evaluation is not { } evaluation)
+        {
+            // Nothing was quantized (melspectrogram's only layer feeds a Log): the model is written unchanged.
+            output.WriteLine($"| {method} | {variant.Name} | written unchanged, nothing compared | | | | | | {report.Timings.CalibrateSeconds:0.00} |");
+            return;
+        }
         var q = evaluation.QuantizedAccuracy?.Top1;
         var f = evaluation.FloatAccuracy?.Top1;
         var o = evaluation.Outputs.FirstOrDefault(x => x.Output == evaluation.LabeledOutput) ?? evaluation.Outputs[0];
         var drop = q is { } quantized && f is { } full ? $"{(full - quantized) * 100:0.00}" : "—";
-        output.WriteLine($"| {method} | {variant.Name} | {Percent(q)} | {Percent(f)} | {drop} | " +
+        var balanced = report.Balanced is { } b ? $" ({b.Count} tensors balanced)" : "";
+        output.WriteLine($"| {method} | {variant.Name}{balanced} | {Percent(q)} | {Percent(f)} | {drop} | " +
             $"{Percent(o.Top1Agreement)} | {o.CosineMean:0.0000} | {o.SqnrDb:0.00} | {report.Timings.CalibrateSeconds:0.00} |");
     }
 

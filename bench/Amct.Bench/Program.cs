@@ -11,6 +11,7 @@ using Amct.Bench;
 //   ... -- methods entropy hfmg                                     only the methods named
 //   dotnet run -c Release --project bench/Amct.Bench -- algorithms   the default method, then each algorithm switch (DMQ…),
 //                                                                  on the same models
+//   ... -- algorithms hey_jarvis SqueezeNet                          only the models whose name holds one of those words
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -49,7 +50,8 @@ if (args.Contains("algorithms"))
 {
     var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
     Directory.CreateDirectory(folder);
-    foreach (var study in MethodCases.All(folder))
+    var models = args.SkipWhile(a => a != "algorithms").Skip(1).ToList();
+    foreach (var study in MethodCases.All(folder).Where(s => models.Count == 0 || models.Any(m => s.Name.Contains(m, StringComparison.Ordinal))))
     {
         DefaultsStudy.Run(study, folder, Console.Out, variants: false, [Amct.Engine.Calibration.RangeMethods.DefaultName], algorithms: true);
     }

@@ -15,42 +15,36 @@ internal sealed record ChannelLayout(int Channels, Func<long, int> ChannelOf)
     /// The input channels of a weight: rows of MatMul's B [K, N] and of Gemm's B (columns with transB=1), axis 1 of a
     /// Conv kernel [M, C, …]. Null for a layout balancing does not handle (a grouped convolution).
     /// </summary>
-    public static ChannelLayout? WeightInputs(NodeProto layer, TensorProto weight)
-    {
-        var dims = weight.Dims.ToArray();
-        switch (layer.OpType)
-        {
-            case "MatMul" when dims.Length == 2:
-            case "Gemm" when dims.Length == 2 && NodeAttributes.GetInt(layer, "transB", 0) == 0:
-                return Rows(dims);
-            case "Gemm" when dims.Length == 2:
-                return Columns(dims);
-            case "Conv" when dims.Length >= 3 && NodeAttributes.GetInt(layer, "group", 1) == 1:
-                var inner = dims.Skip(2).Aggregate(1L, (a, b) => a * b);
-                var channels = (int)dims[1];
-                return new ChannelLayout(channels, i => (int)(i / inner % channels));
-            default:
-                return null;
-        }
-    }
+    public static ChannelLayout? WeightInputs(NodeProto layer, TensorProto weight) => Weight(layer, weight, inputs: true);
 
     /// <summary>The output channels of a producer's weight: columns of B [K, N] (rows with transB=1), axis 0 of a kernel.</summary>
-    public static ChannelLayout? WeightOutputs(NodeProto producer, TensorProto weight)
+    public static ChannelLayout? WeightOutputs(NodeProto producer, TensorProto weight) => Weight(producer, weight, inputs: false);
+
+    private static ChannelLayout? Weight(NodeProto node, TensorProto weight, bool inputs)
     {
         var dims = weight.Dims.ToArray();
-        switch (producer.OpType)
+        if (node.OpType is "MatMul" or "Gemm" && dims.Length == 2)
         {
-            case "MatMul" when dims.Length == 2:
-            case "Gemm" when dims.Length == 2 && NodeAttributes.GetInt(producer, "transB", 0) == 0:
-                return Columns(dims);
-            case "Gemm" when dims.Length == 2:
-                return Rows(dims);
-            case "Conv" when dims.Length >= 3:
-                var inner = dims.Skip(1).Aggregate(1L, (a, b) => a * b);
-                return new ChannelLayout((int)dims[0], i => (int)(i / inner));
-            default:
-                return null;
+            // B is [K, N]: inputs along the rows, outputs along the columns; a Gemm with transB=1 holds it as [N, K].
+            var transposed = node.OpType == "Gemm" && NodeAttributes.GetInt(node, "transB", 0) != 0;
+            return inputs != transposed ? Rows(dims) : Columns(dims);
         }
+        if (node.OpType != "Conv" || dims.Length < 3)
+        {
+            return null;
+        }
+        if (!inputs)
+        {
+            var kernel = dims.Skip(1).Aggregate(1L, (a, b) => a * b);
+            return new ChannelLayout((int)dims[0], i => (int)(i / kernel));
+        }
+        if (NodeAttributes.GetInt(node, "group", 1) != 1)
+        {
+            return null; // a group's kernel sees only its own input channels: one factor per channel does not fit all
+        }
+        var inner = dims.Skip(2).Aggregate(1L, (a, b) => a * b);
+        var channels = (int)dims[1];
+        return new ChannelLayout(channels, i => (int)(i / inner % channels));
     }
 
     /// <summary>
