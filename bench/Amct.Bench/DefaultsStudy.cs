@@ -28,11 +28,14 @@ internal static class DefaultsStudy
     private static readonly (string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Algorithms =
     [
         ("default storage, weight range search", r => r with { WeightRangeSearch = true }),
+        ("default storage, DMQ balancing", r => r with { DmqBalancing = true }),
     ];
 
     /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>
     /// <param name="methods">The range methods to measure (default: all).</param>
-    public static void Run(Case study, string scratch, TextWriter output, bool variants = true, IReadOnlyCollection<string>? methods = null)
+    /// <param name="algorithms">Measure the algorithm switches too (default: when every method is measured).</param>
+    public static void Run(Case study, string scratch, TextWriter output, bool variants = true, IReadOnlyCollection<string>? methods = null,
+        bool? algorithms = null)
     {
         output.WriteLine($"### Accuracy on the fused int8 graph: {study.Name}");
         output.WriteLine("| method | variant | top-1 int8 | top-1 float | drop (points) | top-1 agreement | cosine mean | SQNR dB | calibration s |");
@@ -41,7 +44,7 @@ internal static class DefaultsStudy
         {
             Row(study, scratch, output, method, Variants[0]);
         }
-        foreach (var algorithm in Algorithms.Where(_ => methods is null))
+        foreach (var algorithm in Algorithms.Where(_ => algorithms ?? methods is null))
         {
             Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, algorithm);
         }
@@ -66,12 +69,18 @@ internal static class DefaultsStudy
         };
         request = variant.Apply(study.Data?.Invoke(request) ?? request);
         var report = QuantizationJob.Run(request, new CollectingLog()).Report;
-        var evaluation = report.Evaluation!;
+        if (report.Evaluation is not { } evaluation)
+        {
+            // Nothing was quantized (melspectrogram's only layer feeds a Log): the model is written unchanged.
+            output.WriteLine($"| {method} | {variant.Name} | written unchanged, nothing compared | | | | | | {report.Timings.CalibrateSeconds:0.00} |");
+            return;
+        }
         var q = evaluation.QuantizedAccuracy?.Top1;
         var f = evaluation.FloatAccuracy?.Top1;
         var o = evaluation.Outputs.FirstOrDefault(x => x.Output == evaluation.LabeledOutput) ?? evaluation.Outputs[0];
         var drop = q is { } quantized && f is { } full ? $"{(full - quantized) * 100:0.00}" : "—";
-        output.WriteLine($"| {method} | {variant.Name} | {Percent(q)} | {Percent(f)} | {drop} | " +
+        var balanced = report.Balanced is { } b ? $" ({b.Count} tensors balanced)" : "";
+        output.WriteLine($"| {method} | {variant.Name}{balanced} | {Percent(q)} | {Percent(f)} | {drop} | " +
             $"{Percent(o.Top1Agreement)} | {o.CosineMean:0.0000} | {o.SqnrDb:0.00} | {report.Timings.CalibrateSeconds:0.00} |");
     }
 

@@ -4,7 +4,7 @@ namespace Amct.Bench;
 
 /// <summary>
 /// The models every range method is measured on (issue 17, item 8: defaults chosen across many models, not one): the
-/// two dev models and three published models of ../shared/models-real on realistic inputs.
+/// two dev models and four published models of ../shared/models-real on realistic inputs.
 /// </summary>
 internal static class MethodCases
 {
@@ -26,5 +26,8 @@ internal static class MethodCases
         var windows = WakeWordInputs.MelWindows(scratch);
         yield return new("models-real openWakeWord embedding_model (mel windows of that audio)",
             Path.Combine(WakeWordInputs.Models, "embedding_model.onnx"), windows.Calibration, windows.Evaluation, null);
+        var embeddings = WakeWordInputs.Embeddings(scratch);
+        yield return new("models-real openWakeWord hey_jarvis (16 embeddings of that audio per sample; Gemm/MatMul classifier)",
+            Path.Combine(WakeWordInputs.Models, "hey_jarvis_v0.1.onnx"), embeddings.Calibration, embeddings.Evaluation, null);
     }
 }

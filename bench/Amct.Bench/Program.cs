@@ -7,8 +7,11 @@ using Amct.Bench;
 //   dotnet run -c Release --project bench/Amct.Bench -- accuracy  only SqueezeNet's accuracy study
 //   dotnet run -c Release --project bench/Amct.Bench -- latency   only the latency-aware layer choice, before/after
 //   dotnet run -c Release --project bench/Amct.Bench -- methods   every range method and algorithm switch on the digits
-//                                                                  CNN, SqueezeNet and three models of ../shared/models-real
+//                                                                  CNN, SqueezeNet and four models of ../shared/models-real
 //   ... -- methods entropy hfmg                                     only the methods named
+//   dotnet run -c Release --project bench/Amct.Bench -- algorithms   the default method, then each algorithm switch (DMQ…),
+//                                                                  on the same models
+//   ... -- algorithms hey_jarvis SqueezeNet                          only the models whose name holds one of those words
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -40,6 +43,17 @@ if (args.Contains("methods"))
     foreach (var study in MethodCases.All(folder))
     {
         DefaultsStudy.Run(study, folder, Console.Out, variants: false, named.Count > 0 ? named : null);
+    }
+    return 0;
+}
+if (args.Contains("algorithms"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    var models = args.SkipWhile(a => a != "algorithms").Skip(1).ToList();
+    foreach (var study in MethodCases.All(folder).Where(s => models.Count == 0 || models.Any(m => s.Name.Contains(m, StringComparison.Ordinal))))
+    {
+        DefaultsStudy.Run(study, folder, Console.Out, variants: false, [Amct.Engine.Calibration.RangeMethods.DefaultName], algorithms: true);
     }
     return 0;
 }

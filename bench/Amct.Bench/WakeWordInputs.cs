@@ -38,7 +38,40 @@ internal static class WakeWordInputs
         return path;
     }
 
+    /// <summary>
+    /// (calibration, evaluation) .npy files of hey_jarvis inputs [N, 16, 96]: the embedding model's outputs for those mel
+    /// windows, 16 consecutive ones per sample, one sample every 4 windows (openWakeWord's classifier input).
+    /// </summary>
+    public static (string Calibration, string Evaluation) Embeddings(string scratch) =>
+        (WriteEmbeddings(scratch, "jarvis-calib", 10), WriteEmbeddings(scratch, "jarvis-eval", 11));
+
+    private static string WriteEmbeddings(string scratch, string name, int seed)
+    {
+        using var session = new InferenceSession(Path.Combine(Models, "embedding_model.onnx"), SessionFactory.CreateOptions());
+        var embeddings = new List<float[]>();
+        foreach (var window in Windows(seed))
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(window, [1, 76, 32, 1]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, [session.InputNames[0]], [input], [session.OutputNames[0]]);
+            embeddings.Add(outputs[0].GetTensorDataAsSpan<float>().ToArray());
+        }
+        var samples = Enumerable.Range(0, Math.Max(0, (embeddings.Count - 16) / 4 + 1))
+            .Select(i => embeddings.Skip(i * 4).Take(16).SelectMany(e => e).ToArray()).ToList();
+        var path = Path.Combine(scratch, name + ".npy");
+        Npy.WriteFloat32(path, [samples.Count, 16, 96], i => samples[i]);
+        return path;
+    }
+
     private static string WriteWindows(string scratch, string name, int seed)
+    {
+        var windows = Windows(seed);
+        var path = Path.Combine(scratch, name + ".npy");
+        Npy.WriteFloat32(path, [windows.Count, 76, 32, 1], i => windows[i]);
+        return path;
+    }
+
+    private static List<float[]> Windows(int seed)
     {
         using var session = new InferenceSession(Path.Combine(Models, "melspectrogram.onnx"), SessionFactory.CreateOptions());
         var windows = new List<float[]>();
@@ -54,8 +87,6 @@ internal static class WakeWordInputs
                 windows.Add(values.AsSpan(start * 32, 76 * 32).ToArray());
             }
         }
-        var path = Path.Combine(scratch, name + ".npy");
-        Npy.WriteFloat32(path, [windows.Count, 76, 32, 1], i => windows[i]);
-        return path;
+        return windows;
     }
 }

@@ -27,8 +27,11 @@ public static partial class ErrorCodes
     /// <summary>A record's dst_type, act_type or wts_type names a data type other than int8.</summary>
     public const string RecordDataTypeUnsupported = "AMCT1112";
 
-    /// <summary>A record holds tensor_balance_factor (AMCT's DMQ balancing), which Amct.Build does not apply.</summary>
-    public const string RecordBalanceUnsupported = "AMCT1113";
+    /// <summary>
+    /// A record's tensor_balance_factor (AMCT's DMQ balancing) cannot be applied: a layer balancing does not handle, a
+    /// count other than the input channels, or layers sharing an input with different factors.
+    /// </summary>
+    public const string RecordBalanceNotApplicable = "AMCT1113";
 
     // 1120-1139: the AMCT JSON quantization config (config.json of create_quant_config).
     public const string ConfigFileNotFound = "AMCT1120";

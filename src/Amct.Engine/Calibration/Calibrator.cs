@@ -24,6 +24,34 @@ public static class Calibrator
     {
         var stopwatch = Stopwatch.StartNew();
         var observations = tensors.ToDictionary(t => t, t => new TensorObservation(t, keepHistograms), StringComparer.Ordinal);
+        var samples = ForEachBatch(floatModel, tensors, batches, source, (i, output, first) =>
+        {
+            var observation = observations[tensors[i]];
+            observation.Add(output.GetTensorDataAsSpan<float>());
+            if (!double.IsFinite(observation.Min) || !double.IsFinite(observation.Max))
+            {
+                throw new AmctException(ErrorCodes.ActivationNotFinite, source,
+                    $"the model produced NaN or Inf in tensor '{tensors[i]}' on samples {first.First}..{first.Last}. " +
+                    "Check that the calibration data is preprocessed as the model expects.");
+            }
+        }, progress);
+        CheckObserved(observations.Values, samples, source);
+        return new CalibrationResult(observations, samples, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Runs the float model over the batches with <paramref name="tensors"/> as extra outputs and hands each output to
+    /// <paramref name="observe"/> (tensor index, value, the batch's sample range), tensors in parallel. Returns the
+    /// samples run. Also the pass per-channel statistics (<see cref="ChannelMaxima"/>) use.
+    /// </summary>
+    internal static long ForEachBatch(
+        ModelProto floatModel,
+        IReadOnlyList<string> tensors,
+        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches,
+        string source,
+        Action<int, OrtValue, (long First, long Last)> observe,
+        Action<long>? progress = null)
+    {
         using var modelSession = ModelSession.Open(WithOutputs(floatModel, tensors), source, ModelOrigin.User);
         var session = modelSession.Session;
         using var runOptions = new RunOptions();
@@ -37,17 +65,7 @@ public static class Calibrator
                 using var outputs = RunBatch(session, runOptions, names, values, tensors, source);
                 // A whole-run sample (no batch axis, e.g. a scalar input first) counts as one.
                 var sampleCount = batch.Values.First().Dims is [var first, ..] ? first : 1;
-                Parallel.For(0, tensors.Count, i =>
-                {
-                    var observation = observations[tensors[i]];
-                    observation.Add(outputs[i].GetTensorDataAsSpan<float>());
-                    if (!double.IsFinite(observation.Min) || !double.IsFinite(observation.Max))
-                    {
-                        throw new AmctException(ErrorCodes.ActivationNotFinite, source,
-                            $"the model produced NaN or Inf in tensor '{tensors[i]}' on samples {samples}..{samples + sampleCount - 1}. " +
-                            "Check that the calibration data is preprocessed as the model expects.");
-                    }
-                });
+                Parallel.For(0, tensors.Count, i => observe(i, outputs[i], (samples, samples + sampleCount - 1)));
                 samples += sampleCount;
                 progress?.Invoke(samples);
             }
@@ -60,8 +78,7 @@ public static class Calibrator
                 values.ForEach(v => v.Dispose());
             }
         }
-        CheckObserved(observations.Values, samples, source);
-        return new CalibrationResult(observations, samples, stopwatch.Elapsed);
+        return samples;
     }
 
     /// <summary>Every observed tensor needs values to have a range: no batch at all, or an empty tensor, has none.</summary>

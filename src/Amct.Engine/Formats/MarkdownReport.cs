@@ -137,6 +137,19 @@ public static class MarkdownReport
             AppendLossCurve(text, curve);
         }
 
+        if (r.Balanced is { } balanced)
+        {
+            text.AppendLine("## DMQ balancing");
+            text.AppendLine();
+            text.AppendLine("| tensor | layers | channels | factors | division |");
+            text.AppendLine("|---|---|---|---|---|");
+            foreach (var b in balanced)
+            {
+                text.AppendLine(c, $"| `{b.Tensor}` | {string.Join(", ", b.Layers.Select(l => $"`{l}`"))} | {b.Channels} | {b.MinFactor:G3}–{b.MaxFactor:G3} | {b.Placement} |");
+            }
+            text.AppendLine();
+        }
+
         text.AppendLine("## Settings");
         text.AppendLine();
         var s = r.Settings;

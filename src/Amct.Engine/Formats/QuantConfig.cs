@@ -46,6 +46,9 @@ public sealed class QuantConfig
     /// <summary>A simplified config's <c>common_config</c> weight settings (<c>arq_quantize</c>), or null.</summary>
     public WeightQuantParams? CommonWeight { get; init; }
 
+    /// <summary>A simplified config's <c>common_config</c> <c>dmq_balancer</c> migration strength: every layer balanced, or null.</summary>
+    public double? CommonDmqStrength { get; init; }
+
     /// <summary>A simplified config's <c>override_layer_types</c>: settings for every layer of an operator type.</summary>
     public IReadOnlyList<LayerTypeQuantConfig> LayerTypes { get; init; } = [];
 
@@ -71,6 +74,12 @@ public sealed record LayerQuantConfig(string Name)
 
     /// <summary><c>weight_quant_params</c>, or null when absent.</summary>
     public WeightQuantParams? Weight { get; init; }
+
+    /// <summary>
+    /// <c>dmq_balancer_param</c> (a simplified config's <c>dmq_balancer</c> <c>migration_strength</c>): DMQ-balance this
+    /// layer with that strength, or null.
+    /// </summary>
+    public double? DmqStrength { get; init; }
 }
 
 /// <summary>The settings of every layer of one operator type (<c>override_layer_types</c> of a simplified config).</summary>
@@ -80,6 +89,9 @@ public sealed record LayerTypeQuantConfig(string OpType)
     public ActivationQuantParams? Activation { get; init; }
 
     public WeightQuantParams? Weight { get; init; }
+
+    /// <summary><c>dmq_balancer</c> <c>migration_strength</c> for every layer of the type, or null.</summary>
+    public double? DmqStrength { get; init; }
 }
 
 /// <summary>A <c>tensor_quantize</c> entry: the calibration of one input of a node (AMCT: MaxPool or Add).</summary>

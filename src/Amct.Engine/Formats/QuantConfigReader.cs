@@ -159,14 +159,9 @@ public static class QuantConfigReader
         }
         var layer = root.Object(name)!;
         layer.RejectUnknownKeys(LayerKeys);
-        if (layer.Has("dmq_balancer_param"))
-        {
-            throw layer.Error(ErrorCodes.ConfigUnsupported, layer.PathOf("dmq_balancer_param"),
-                "DMQ balancing (AMCT's SmoothQuant-style migration of activation outliers into the weights) is not " +
-                "supported yet; remove the key.");
-        }
         return new LayerQuantConfig(name)
         {
+            DmqStrength = layer.Number("dmq_balancer_param", IsMigrationStrength, MigrationStrengthRange),
             QuantEnable = layer.Bool("quant_enable"),
             Activation = layer.Object("activation_quant_params") is { } activation ? ReadActivation(activation) : null,
             Weight = layer.Object("weight_quant_params") is { } weight ? ReadWeight(weight) : null,
@@ -198,6 +193,11 @@ public static class QuantConfigReader
     }
 
     internal static bool IsPercentile(double value) => value > 0.5 && value <= 1;
+
+    /// <summary>AMCT's range of the DMQ migration strength (<c>dmq_balancer_param</c>, <c>migration_strength</c>).</summary>
+    internal static bool IsMigrationStrength(double value) => value >= 0.2 && value <= 0.8;
+
+    internal const string MigrationStrengthRange = "from 0.2 to 0.8";
 
     private static ActivationAlgorithm? ReadActivationAlgorithm(ConfigObject node)
     {

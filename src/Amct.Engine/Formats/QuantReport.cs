@@ -29,6 +29,9 @@ public sealed record QuantReport
     /// <summary>True when no evaluation data was given and the calibration data was used: figures are in-sample.</summary>
     public bool EvaluationInSample { get; init; }
 
+    /// <summary>The tensors DMQ balancing divided per channel, and where the division went; null when none was.</summary>
+    public IReadOnlyList<BalanceReport>? Balanced { get; init; }
+
     public GateReport? Gate { get; init; }
     public Pipeline.FallbackReport? Fallback { get; init; }
 
@@ -149,6 +152,9 @@ public sealed record TensorReport(
 public sealed record SkippedReport(string Name, string OpType, string Reason);
 
 public sealed record FoldReport(string Node, string OpType, string Into);
+
+/// <summary>One DMQ-balanced tensor: the layers reading it, its factors' range, and where the division by them went.</summary>
+public sealed record BalanceReport(string Tensor, IReadOnlyList<string> Layers, int Channels, double MinFactor, double MaxFactor, string Placement);
 
 public sealed record Timings(double LoadSeconds, double PrepareSeconds, double CalibrateSeconds, double QuantizeSeconds,
     double WriteSeconds, double EvaluateSeconds, double FallbackSeconds, double TotalSeconds);

@@ -6,7 +6,7 @@ namespace Amct.Engine.Formats;
 /// gives. The schema is AMCT's ONNX one: global settings, <c>common_config</c>, <c>override_layer_types</c>,
 /// <c>override_layer_configs</c> and <c>tensor_quantize</c>, each calibration config holding <c>arq_quantize</c> and
 /// one of <c>ifmr_quantize</c>/<c>hfmg_quantize</c>. What AMCT has and Amct.Build does not (NUQ, KV-cache, QAT, the FP16
-/// precision mode, int4 and int16, DMQ, AdaRound, joint quantization) is refused with AMCT1127 naming the field.
+/// precision mode, int4 and int16, AdaRound, joint quantization) is refused with AMCT1127 naming the field.
 /// </summary>
 internal static class SimplifiedConfigReader
 {
@@ -26,11 +26,10 @@ internal static class SimplifiedConfigReader
         ["prune_config"] = "channel pruning is not supported; remove prune_config.",
     };
 
-    private static readonly string[] CalibrationFields = ["arq_quantize", "ifmr_quantize", "hfmg_quantize"];
+    private static readonly string[] CalibrationFields = ["arq_quantize", "ifmr_quantize", "hfmg_quantize", "dmq_balancer"];
 
     private static readonly Dictionary<string, string> UnsupportedCalibrationFields = new(StringComparer.Ordinal)
     {
-        ["dmq_balancer"] = "DMQ balancing (AMCT's SmoothQuant-style migration of activation outliers) is not supported yet; remove it.",
         ["ada_quantize"] = "AdaRound (ada_quantize) is not supported yet; use arq_quantize.",
         ["nuq_quantize"] = "NUQ (non-uniform weight quantization) is not supported; use arq_quantize.",
         ["kv_data_quant_config"] = "KV-cache quantization is not supported; remove it.",
@@ -69,6 +68,7 @@ internal static class SimplifiedConfigReader
             SkipLayerTypes = root.Strings("skip_layer_types"),
             CommonActivation = common.Activation,
             CommonWeight = common.Weight,
+            CommonDmqStrength = common.DmqStrength,
             LayerTypes = root.Messages("override_layer_types").Select(ReadLayerType).ToList(),
             Layers = root.Messages("override_layer_configs").Select(ReadLayer).ToList(),
             TensorQuantize = root.Messages("tensor_quantize").Select(ReadTensor).ToList(),
@@ -78,15 +78,15 @@ internal static class SimplifiedConfigReader
     private static LayerTypeQuantConfig ReadLayerType(TextMessage message)
     {
         message.CheckFields(["layer_type", "calibration_config"], NoUnsupported);
-        var (activation, weight) = ReadRequiredCalibration(message);
-        return new LayerTypeQuantConfig(Required(message, "layer_type")) { Activation = activation, Weight = weight };
+        var (activation, weight, dmq) = ReadRequiredCalibration(message);
+        return new LayerTypeQuantConfig(Required(message, "layer_type")) { Activation = activation, Weight = weight, DmqStrength = dmq };
     }
 
     private static LayerQuantConfig ReadLayer(TextMessage message)
     {
         message.CheckFields(["layer_name", "calibration_config"], NoUnsupported);
-        var (activation, weight) = ReadRequiredCalibration(message);
-        return new LayerQuantConfig(Required(message, "layer_name")) { Activation = activation, Weight = weight };
+        var (activation, weight, dmq) = ReadRequiredCalibration(message);
+        return new LayerQuantConfig(Required(message, "layer_name")) { Activation = activation, Weight = weight, DmqStrength = dmq };
     }
 
     /// <summary>A tensor_quantize entry: the node whose input is quantized, which input, and its calibration.</summary>
@@ -102,16 +102,25 @@ internal static class SimplifiedConfigReader
     private static string Required(TextMessage message, string name) =>
         message.Strings(name) is [.., var last] ? last : throw message.Error(ErrorCodes.ConfigUnknownKey, name, $"{name} is required.");
 
-    private static (ActivationQuantParams? Activation, WeightQuantParams? Weight) ReadRequiredCalibration(TextMessage message) =>
+    private static (ActivationQuantParams? Activation, WeightQuantParams? Weight, double? DmqStrength) ReadRequiredCalibration(TextMessage message) =>
         message.Message("calibration_config") is { } calibration
             ? ReadCalibration(calibration)
             : throw message.Error(ErrorCodes.ConfigUnknownKey, "calibration_config", "calibration_config { ... } is required.");
 
-    /// <summary>A <c>CalibrationConfig</c>: the weight algorithm (ARQ) and one activation algorithm.</summary>
-    private static (ActivationQuantParams? Activation, WeightQuantParams? Weight) ReadCalibration(TextMessage message)
+    /// <summary>A <c>CalibrationConfig</c>: the weight algorithm (ARQ), one activation algorithm, and DMQ balancing.</summary>
+    private static (ActivationQuantParams? Activation, WeightQuantParams? Weight, double? DmqStrength) ReadCalibration(TextMessage message)
     {
         message.CheckFields(CalibrationFields, UnsupportedCalibrationFields);
-        return (ReadActivation(message), message.Message("arq_quantize") is { } arq ? ReadArq(arq) : null);
+        return (ReadActivation(message), message.Message("arq_quantize") is { } arq ? ReadArq(arq) : null,
+            message.Message("dmq_balancer") is { } dmq ? ReadDmq(dmq) : null);
+    }
+
+    /// <summary><c>dmq_balancer { migration_strength }</c>: AMCT's default strength when the field is absent.</summary>
+    private static double ReadDmq(TextMessage dmq)
+    {
+        dmq.CheckFields(["migration_strength"], NoUnsupported);
+        return dmq.Number("migration_strength", QuantConfigReader.IsMigrationStrength, QuantConfigReader.MigrationStrengthRange)
+            ?? Quantization.Balancing.BalanceFactors.DefaultStrength;
     }
 
     private static WeightQuantParams ReadArq(TextMessage arq)

@@ -26,3 +26,21 @@ public sealed class CollectingLog : IJobLog
     {
     }
 }
+
+/// <summary>A log that drops everything: for a pass whose messages another pass gives.</summary>
+internal sealed class NullJobLog : IJobLog
+{
+    public static NullJobLog Instance { get; } = new();
+
+    public void Info(string message)
+    {
+    }
+
+    public void Warning(string code, string target, string message)
+    {
+    }
+
+    public void Progress(string stage, long done, long total)
+    {
+    }
+}

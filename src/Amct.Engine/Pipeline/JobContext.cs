@@ -70,6 +70,9 @@ internal sealed class JobContext : IDisposable
     /// <summary>The trained factors fitted to the plan (import only; the factors stage takes them).</summary>
     public IReadOnlyList<TensorFactors>? TrainedFactors { get; set; }
 
+    // balance: the tensors DMQ balancing divided per channel (their layers' records carry the factors)
+    public IReadOnlyList<Quantization.Balancing.BalancedTensor> Balanced { get; set; } = [];
+
     // factors (the fallback and the speed search replace them; CalibratedFactors stay those of every planned layer)
     public IReadOnlyList<TensorFactors> Factors { get; set; } = [];
     public IReadOnlyList<TensorFactors> CalibratedFactors { get; set; } = [];

@@ -39,6 +39,9 @@ internal sealed class JobSettings
 
     /// <summary>Set by the prepare stage: false when the model keeps an opset before 13 (per-tensor weights only).</summary>
     public bool PerChannelAllowed { get; set; } = true;
+
+    /// <summary>The Mul nodes the balance stage inserted (see <see cref="PlanOptions.BalanceNodes"/>); set by that stage.</summary>
+    public IReadOnlySet<string> BalanceNodes { get; set; } = new HashSet<string>(StringComparer.Ordinal);
     public IReadOnlySet<string> SkipFusionLayers { get; private init; } = new HashSet<string>();
     public IReadOnlySet<string> SkipLayers { get; private init; } = new HashSet<string>();
     public IReadOnlySet<string> SkipOpTypes { get; private init; } = new HashSet<string>();
@@ -93,7 +96,31 @@ internal sealed class JobSettings
             SkipFusionLayers = new HashSet<string>(config?.SkipFusionLayers ?? [], StringComparer.Ordinal),
             SkipLayers = skipLayers,
             SkipOpTypes = skipTypes,
+            DmqBalancing = request.DmqBalancing,
+            MigrationStrength = request.MigrationStrength ?? Quantization.Balancing.BalanceFactors.DefaultStrength,
         };
+    }
+
+    /// <summary>DmqBalancing: balance the layers whose input a few channels dominate, with <see cref="MigrationStrength"/>.</summary>
+    public bool DmqBalancing { get; private init; }
+
+    public double MigrationStrength { get; private init; }
+
+    /// <summary>
+    /// Which layers DMQ balancing may balance, and how strongly: a layer an AMCT config asks for (its own entry, its op
+    /// type's override, then common_config — AMCT's priority) is balanced with the config's strength whatever its
+    /// ranges (forced); with DmqBalancing on, every other layer with <see cref="MigrationStrength"/>, if a few channels
+    /// dominate its input. Null: not balanced.
+    /// </summary>
+    public Func<string, (double Strength, bool Forced)?> BalanceStrengths(GraphProto graph)
+    {
+        var configured = LayerConfigs(graph).Where(l => l.DmqStrength is not null)
+            .GroupBy(l => l.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().DmqStrength!.Value, StringComparer.Ordinal);
+        var common = _config?.CommonDmqStrength;
+        return layer => configured.TryGetValue(layer, out var own) ? (own, true)
+            : common is { } all ? (all, true)
+            : DmqBalancing ? (MigrationStrength, false)
+            : null;
     }
 
     /// <summary>
@@ -107,6 +134,11 @@ internal sealed class JobSettings
         Check(SettingList.SampleCount, request.SampleCount);
         Check(SettingList.TrainingSampleCount, request.TrainingSampleCount);
         Check(SettingList.MaxFallbackLayers, request.MaxFallbackLayers);
+        if (request.MigrationStrength is { } strength && !(strength >= 0 && strength <= 1))
+        {
+            throw new AmctException(ErrorCodes.BadSettingValue, SettingList.MigrationStrength.Flag!,
+                string.Create(CultureInfo.InvariantCulture, $"{strength} is not a migration strength; give a number from 0 to 1 (AMCT's default 0.5)."));
+        }
         var gate = request.Gate;
         var thresholds = new[]
         {
@@ -178,6 +210,7 @@ internal sealed class JobSettings
             SkipLayers = SkipLayers,
             SkipOpTypes = SkipOpTypes,
             LayerWeights = layerWeights,
+            BalanceNodes = BalanceNodes,
         };
     }
 
@@ -193,7 +226,7 @@ internal sealed class JobSettings
         var fromTypes = graph.Node
             .Where(n => !named.Contains(n.Name) && byType.Contains(n.OpType))
             .Select(n => (Node: n, Type: byType[n.OpType].Last()))
-            .Select(x => new LayerQuantConfig(x.Node.Name) { Activation = x.Type.Activation, Weight = x.Type.Weight });
+            .Select(x => new LayerQuantConfig(x.Node.Name) { Activation = x.Type.Activation, Weight = x.Type.Weight, DmqStrength = x.Type.DmqStrength });
         return own.Concat(fromTypes);
     }
 

@@ -42,6 +42,7 @@ public static class QuantizationJob
         new ImportQdqStage(),  // a QAT (QDQ) model: its Q/DQ pairs out, their trained factors kept
         new PrepareStage(),    // node names, opset 13, Conv+BatchNormalization folding, Gemm scales
         new PlanStage(),       // what is quantized, and how samples are fed
+        new BalanceStage(),    // DMQ balancing: activation outliers moved into the weights, per input channel
         new FactorsStage(),    // activation factors: calibrated, or read from a record
         new WeightsStage(),    // int8 weights and int32 biases
         new RetrainStage(retrainer), // Retrain: factors and weights trained against the float model

@@ -90,6 +90,12 @@ public sealed record QuantizeRequest
     /// <summary>Per weight channel, search the clip with the lowest quantization error instead of max|W|.</summary>
     public bool WeightRangeSearch { get; init; }
 
+    /// <summary>DMQ-balance the MatMul/Gemm/Conv inputs a few channels dominate (the balance stage).</summary>
+    public bool DmqBalancing { get; init; }
+
+    /// <summary>DMQ's migration strength α (default 0.5); an AMCT config's own strength wins for the layers it names.</summary>
+    public double? MigrationStrength { get; init; }
+
     /// <summary>Time the int8 model against the float one for the reports, and warn when it is slower.</summary>
     public bool MeasureLatency { get; init; } = true;
 

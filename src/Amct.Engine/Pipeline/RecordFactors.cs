@@ -15,10 +15,14 @@ public static class RecordFactors
 {
     private const string TensorKeySuffix = ":tensor";
 
+    /// <param name="balanced">The tensors DMQ balancing divided: their layers' entries carry the factors
+    /// (<c>tensor_balance_factor</c>), to which their scale_d and scale_w belong.</param>
     public static IReadOnlyList<LayerRecord> ToRecord(QuantizationPlan plan, IReadOnlyList<TensorFactors> factors,
-        IReadOnlyDictionary<string, QuantizedWeights> weights)
+        IReadOnlyDictionary<string, QuantizedWeights> weights, IReadOnlyList<Quantization.Balancing.BalancedTensor>? balanced = null)
     {
         var byTensor = factors.ToDictionary(f => f.Tensor, StringComparer.Ordinal);
+        var balance = (balanced ?? []).SelectMany(b => b.Layers.Select(l => (Layer: l, b.Factors)))
+            .ToDictionary(x => x.Layer, x => x.Factors, StringComparer.Ordinal);
         var records = new List<LayerRecord>();
         foreach (var layer in plan.Layers)
         {
@@ -29,6 +33,7 @@ public static class RecordFactors
                 OffsetD = input.Offset,
                 ScaleW = weights[layer.Name].Scales,
                 OffsetW = new int[weights[layer.Name].Scales.Length],
+                TensorBalanceFactor = balance.GetValueOrDefault(layer.Name) ?? [],
             });
         }
         foreach (var pool in plan.Pools)

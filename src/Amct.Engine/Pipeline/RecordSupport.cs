@@ -25,13 +25,6 @@ internal static class RecordSupport
             CheckType(record, "dst_type", record.DstType, ActivationTypes, recordPath);
             CheckType(record, "act_type", record.ActType, ActivationTypes, recordPath);
             CheckType(record, "wts_type", record.WtsType, WeightTypes, recordPath);
-            if (record.TensorBalanceFactor.Count > 0)
-            {
-                throw new AmctException(ErrorCodes.RecordBalanceUnsupported, Path.GetFullPath(recordPath),
-                    $"record '{record.Key}' holds tensor_balance_factor (AMCT's DMQ balancing, which scales activations " +
-                    "and weights per input channel); Amct.Build does not apply DMQ balancing, and the scale_w values of a " +
-                    "balanced layer belong to the balanced weights. Calibrate without DMQ, or remove the layer's entry.");
-            }
         }
     }
 

@@ -35,6 +35,8 @@ internal static class ReportBuilder
             Tensors = Tensors(factors).Concat(subgraphs.Quantized.SelectMany(q => Tensors(q.Factors))).ToList(),
             Skipped = plan.Skipped.Concat(subgraphs.KeptFloat).Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
             FoldedActivations = plan.Folds.Select(f => new FoldReport(f.Node, f.OpType, f.ProducerOutput)).ToList(),
+            Balanced = context.Balanced.Count == 0 ? null : context.Balanced
+                .Select(b => new BalanceReport(b.Tensor, b.Layers, b.Factors.Count, b.Factors.Min(), b.Factors.Max(), b.Placement)).ToList(),
             Evaluation = context.Evaluation,
             EvaluationInSample = context.Evaluation is not null && request.EvaluationData is null,
             Gate = context.Gate,

@@ -72,7 +72,7 @@ public sealed class PlanBuilder
 
     public bool IsSkipped(NodeProto node) =>
         _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType) || _floatNodes.Contains(node.Name)
-        || FeedsLog(node);
+        || _options.BalanceNodes.Contains(node.Name) || FeedsLog(node);
 
     /// <summary>Whether a Log takes the node's output (<see cref="LogInputGuard"/>): such a node stays on float data.</summary>
     private bool FeedsLog(NodeProto node)
@@ -111,6 +111,10 @@ public sealed class PlanBuilder
     public bool TryAddWeightedLayer(NodeProto node, LayerRoles roles)
     {
         var weightInput = roles.Weight.Input;
+        if (_options.BalanceNodes.Contains(node.Name))
+        {
+            return false;
+        }
         if (IsSkipped(node))
         {
             Skip(node, _options.SkipLayers.Contains(node.Name) ? "skipped by name" : $"op type {node.OpType} skipped");

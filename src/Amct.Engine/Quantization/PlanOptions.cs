@@ -20,6 +20,13 @@ public sealed record PlanOptions
     /// <summary>Op types to leave in float.</summary>
     public IReadOnlySet<string> SkipOpTypes { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The Mul nodes DMQ balancing inserted (a division by the balance factors it could not fold): they stay float, as
+    /// an int8 Mul would quantize the per-channel factors with one scale, and they are not layers of the user's model,
+    /// so they are not reported as skipped.
+    /// </summary>
+    public IReadOnlySet<string> BalanceNodes { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Per-layer override of the weight granularity (AMCT config <c>channel_wise</c>).</summary>
     public IReadOnlyDictionary<string, WeightGranularity> LayerWeights { get; init; } =
         new Dictionary<string, WeightGranularity>(StringComparer.Ordinal);

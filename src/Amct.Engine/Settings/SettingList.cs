@@ -38,6 +38,11 @@ internal static class SettingList
     public static readonly Setting WeightRangeSearch = new("WeightRangeSearch", "weight-range-search", SettingKind.Boolean,
         "false", "per weight channel, the clip (0.50–1.00 × max|W|) with the lowest squared quantization error",
         negatedFlag: "no-weight-range-search");
+    public static readonly Setting DmqBalancing = new("DmqBalancing", "dmq-balancing", SettingKind.Boolean, "false",
+        "DMQ balancing (AMCT's SmoothQuant equivalent): a MatMul/Gemm/Conv input whose range a few channels dominate is divided per channel by s, the weight multiplied by it",
+        negatedFlag: "no-dmq-balancing");
+    public static readonly Setting MigrationStrength = new("MigrationStrength", "migration-strength", SettingKind.Fraction, "0.5",
+        "DMQ's migration strength α in s = max|X|^α / max|W|^(1−α): how much of the activation's range moves into the weights");
     public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
         "how many calibration samples to use");
 
@@ -151,7 +156,7 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
+        WeightRangeSearch, DmqBalancing, MigrationStrength, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
         OpsetUpgrade, InputValues, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,

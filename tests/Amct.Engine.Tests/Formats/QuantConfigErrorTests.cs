@@ -139,7 +139,6 @@ public sealed class QuantConfigErrorTests
 
     [TestMethod]
     [DataRow("""{ "joint_quant": true }""", "joint_quant: joint quantization of Eltwise inputs is not supported; set it to false")]
-    [DataRow("""{ "conv1": { "dmq_balancer_param": 0.5 } }""", "conv1.dmq_balancer_param: DMQ balancing")]
     [DataRow("""{ "conv1": { "weight_quant_params": { "wts_algo": "ada_quantize" } } }""", "conv1.weight_quant_params.wts_algo: \"ada_quantize\" (AdaRound) is not supported yet; use \"arq_quantize\"")]
     [DataRow("""{ "conv1": { "weight_quant_params": { "wts_algo": "nuq_quantize" } } }""", "conv1.weight_quant_params.wts_algo: \"nuq_quantize\" (non-uniform quantization) is not supported")]
     [DataRow("""{ "conv1": { "weight_quant_params": { "num_iteration": 10000 } } }""", "conv1.weight_quant_params.num_iteration: num_iteration is a parameter of AMCT's ada_quantize")]

@@ -28,14 +28,21 @@ public sealed class QuantConfigReaderTests
     private static QuantConfig Parse(string json) => QuantConfigReader.Parse(Encoding.UTF8.GetBytes(json), "/cfg/config.json");
 
     [TestMethod]
-    public void AMCTs_documented_example_is_rejected_only_for_its_DMQ_parameter()
+    public void AMCTs_documented_example_reads_its_DMQ_parameter_as_the_layers_migration_strength()
     {
-        // dmq_balancer_param asks for SmoothQuant-style balancing, which Amct.Build does not do yet: quantizing
-        // without it would silently give a different model than the file asks for.
-        var error = Assert.ThrowsExactly<AmctException>(() => Parse(AmctDocumentedExample));
-        Assert.AreEqual(ErrorCodes.ConfigUnsupported, error.Code);
-        StringAssert.StartsWith(error.Message, "conv1.dmq_balancer_param: ");
-        StringAssert.Contains(error.Message, "not supported yet");
+        var config = Parse(AmctDocumentedExample);
+        CollectionAssert.AreEqual(new double?[] { 0.5, 0.5 }, config.Layers.Select(layer => layer.DmqStrength).ToArray());
+    }
+
+    [TestMethod]
+    [DataRow(0.1)]
+    [DataRow(0.9)]
+    public void A_DMQ_parameter_outside_AMCTs_range_is_refused(double strength)
+    {
+        var error = Assert.ThrowsExactly<AmctException>(() => Parse(
+            AmctDocumentedExample.Replace("\"dmq_balancer_param\":0.5", FormattableString.Invariant($"\"dmq_balancer_param\":{strength}"), StringComparison.Ordinal)));
+        Assert.AreEqual(ErrorCodes.ConfigValueOutOfRange, error.Code);
+        StringAssert.Contains(error.Message, "from 0.2 to 0.8");
     }
 
     [TestMethod]

@@ -32,7 +32,7 @@ public sealed class SharedAmctArtifactsTests
         ["hicann-records/model_001.txt"] = Accepted,
         ["hicann-records/model_002.txt"] = Accepted,
         ["hicann-doc-record-examples/record_example_int8.txt"] = Accepted,
-        ["hicann-doc-record-examples/record_example_dmq_tensor_balance_factor.txt"] = ErrorCodes.RecordBalanceUnsupported,
+        ["hicann-doc-record-examples/record_example_dmq_tensor_balance_factor.txt"] = Accepted,
         ["hicann-doc-record-examples/record_example_prune.txt"] = ErrorCodes.RecordFieldUnsupported,
         ["hicann-doc-record-examples/record_example_selective_prune.txt"] = ErrorCodes.RecordFieldUnsupported,
         ["samples-caffe-resnet50-record/record.txt"] = Accepted,
@@ -45,12 +45,12 @@ public sealed class SharedAmctArtifactsTests
         ["hicann-json-configs/model_001.json"] = Accepted,
         ["hicann-json-configs/model_002.json"] = Accepted,
         ["hicann-json-configs/net_001.json"] = Accepted,
-        ["hicann-json-configs/net_dmq.json"] = ErrorCodes.ConfigUnsupported,
+        ["hicann-json-configs/net_dmq.json"] = Accepted,
         ["hicann-json-configs/optimizer_net_001.json"] = Accepted,
         ["hicann-json-configs/qat_net_002.json"] = ErrorCodes.ConfigUnknownKey,
         // Simplified configs.
         ["hicann-cfg/amc_ptq.cfg"] = ErrorCodes.ConfigSyntaxError, // a stray '}' as committed upstream
-        ["hicann-cfg/dmq_balancer.cfg"] = ErrorCodes.ConfigUnsupported,
+        ["hicann-cfg/dmq_balancer.cfg"] = Accepted,
         ["hicann-cfg/kv_cache_test_case_config_00.cfg"] = ErrorCodes.ConfigUnsupported,
         ["hicann-cfg/net_001.cfg"] = Accepted,
         ["hicann-cfg/precision_mode_fp16.cfg"] = ErrorCodes.ConfigUnsupported,
@@ -80,11 +80,11 @@ public sealed class SharedAmctArtifactsTests
 
     /// <summary>
     /// The copies renamed to the digits model's node names are applied to it: their channel counts were deliberately
-    /// not matched (AMCT1111), the DMQ one is refused (AMCT1113), and the tool's own extra tensor entries conflict with
+    /// not matched (AMCT1111), the DMQ one's two balance factors fit no digits layer's input channels (AMCT1113), and the tool's own extra tensor entries conflict with
     /// the layer entries' factors (AMCT1007).
     /// </summary>
     private static string ExpectedForAdapted(string relative) =>
-        relative.Contains("dmq", StringComparison.Ordinal) ? ErrorCodes.RecordBalanceUnsupported
+        relative.Contains("dmq", StringComparison.Ordinal) ? ErrorCodes.RecordBalanceNotApplicable
         : relative.StartsWith("adapted/records-plus-tool-tensors/", StringComparison.Ordinal) ? ErrorCodes.RecordConflictingFactors
         : ErrorCodes.RecordWeightScaleCount;
 
@@ -107,7 +107,7 @@ public sealed class SharedAmctArtifactsTests
                 _ when relative.StartsWith("adapted/records", StringComparison.Ordinal) && relative.EndsWith("__digits.txt", StringComparison.Ordinal)
                     => (Outcome(() => ApplyToDigits(path)), ExpectedForAdapted(relative)),
                 _ when relative.StartsWith("adapted/", StringComparison.Ordinal) && relative.EndsWith(".txt", StringComparison.Ordinal)
-                    => (Outcome(() => ReadRecord(path)), relative.Contains("dmq", StringComparison.Ordinal) ? ErrorCodes.RecordBalanceUnsupported : Accepted),
+                    => (Outcome(() => ReadRecord(path)), Accepted),
                 _ when relative.StartsWith("adapted/json/", StringComparison.Ordinal)
                     => (Outcome(() => QuantConfigReader.Read(path)), Expected.GetValueOrDefault("hicann-json-configs/" + relative.Split('/')[^1].Split("__")[0].Replace("hicann_", "", StringComparison.Ordinal) + ".json", "unclassified")),
                 _ when relative.EndsWith(".txt", StringComparison.Ordinal)

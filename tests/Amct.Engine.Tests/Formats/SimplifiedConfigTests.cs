@@ -113,7 +113,6 @@ public sealed class SimplifiedConfigTests
     [DataRow("fakequant_precision_mode : FORCE_FP16_QUANT", "line 2, column 1: fakequant_precision_mode: FORCE_FP16_QUANT")]
     [DataRow("common_config { ifmr_quantize { dst_type : INT16 } }", "line 2, column 33: common_config.ifmr_quantize.dst_type: INT16")]
     [DataRow("common_config {\n  arq_quantize { quant_bits : 4 } }", "line 3, column 18: common_config.arq_quantize.quant_bits: 4-bit")]
-    [DataRow("common_config { dmq_balancer { migration_strength : 0.5 } }", "line 2, column 17: common_config.dmq_balancer: DMQ")]
     [DataRow("override_layer_configs { layer_name: 'a' calibration_config { ada_quantize { } } }", "calibration_config.ada_quantize: AdaRound")]
     [DataRow("joint_quant : true", "line 2, column 1: joint_quant: joint quantization")]
     [DataRow("retrain_weight_quant_config { arq_retrain { channel_wise: true } }", "retrain_weight_quant_config: quantization-aware training")]

@@ -202,20 +202,42 @@ public sealed class AmctRecordTests
         AssertSameFactors(RecordReader.Parse(record, "given"), RecordReader.Read(result.RecordFile));
     }
 
+    /// <summary>The AMCT-style record with DMQ balance factors on fc (whose input has 3 channels).</summary>
+    private static string WithBalanceFactors(params string[] factors)
+    {
+        var record = AmctStyleRecord.Replace("scale_d: 0.00392156886 offset_d: -128 scale_w: 0.00393700786 offset_w: 0",
+            "scale_d: 0.00392156886 offset_d: -128 scale_w: 0.00393700786 offset_w: 0 " +
+            string.Join(" ", factors.Select(f => "tensor_balance_factor: " + f)), StringComparison.Ordinal);
+        Assert.AreNotEqual(AmctStyleRecord, record);
+        return record;
+    }
+
     [TestMethod]
-    public void A_DMQ_balanced_record_is_refused()
+    public void A_DMQ_balanced_record_is_applied_and_written_back()
     {
         var (model, folder) = WriteModel(SmallCnn());
         using var _ = folder;
-        var record = AmctStyleRecord.Replace("scale_d: 0.00392156886 offset_d: -128 scale_w: 0.00393700786 offset_w: 0",
-            "scale_d: 0.00392156886 offset_d: -128 scale_w: 0.00393700786 offset_w: 0 tensor_balance_factor: 0.9 " +
-            "tensor_balance_factor: 1.1 tensor_balance_factor: 1", StringComparison.Ordinal);
-        Assert.AreNotEqual(AmctStyleRecord, record);
+        var record = WithBalanceFactors("0.9", "1.1", "1");
+
+        var result = RunWithRecord(model, record, folder.File("out"), new CollectingLog());
+
+        AssertSameFactors(RecordReader.Parse(record, "given"), RecordReader.Read(result.RecordFile));
+        CollectionAssert.AreEqual(new[] { 0.9f, 1.1f, 1f },
+            RecordReader.Read(result.RecordFile).Single(r => r.Key == "fc").TensorBalanceFactor.ToArray());
+    }
+
+    [TestMethod]
+    public void A_DMQ_record_whose_factors_do_not_fit_the_layer_is_refused()
+    {
+        var (model, folder) = WriteModel(SmallCnn());
+        using var _ = folder;
+        var record = WithBalanceFactors("0.9", "1.1");
 
         var e = Assert.ThrowsExactly<AmctException>(() => RunWithRecord(model, record, folder.File("out"), new CollectingLog()));
 
-        Assert.AreEqual(ErrorCodes.RecordBalanceUnsupported, e.Code);
+        Assert.AreEqual(ErrorCodes.RecordBalanceNotApplicable, e.Code);
         StringAssert.Contains(e.Message, "'fc'");
+        StringAssert.Contains(e.Message, "2 tensor_balance_factor values");
     }
 
     [TestMethod]

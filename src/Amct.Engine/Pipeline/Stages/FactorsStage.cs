@@ -145,38 +145,15 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
     private static string Names(List<string> tensors) =>
         $"{(tensors.Count == 1 ? "tensor" : $"{tensors.Count} tensors")} {string.Join(", ", tensors.Take(8).Select(t => $"'{t}'"))}{(tensors.Count > 8 ? ", …" : "")}";
 
-    private static CalibrationResult Calibrate(JobContext context, string dataPath, IReadOnlyList<string> observed)
-    {
-        var (inputs, batchSize, settings, log) = (context.Inputs, context.BatchSize, context.Settings, context.Log);
-        using var source = SampleSources.Open(dataPath, inputs, context.DataOptions);
-        if (source is Data.Images.ImageSampleSource images)
+    private static CalibrationResult Calibrate(JobContext context, string dataPath, IReadOnlyList<string> observed) =>
+        CalibrationSamples.Read(context, dataPath, quiet: false, (batches, total) =>
         {
-            log.Info($"image preprocessing: {images.Pipeline.Describe()}");
-        }
-        if (UnusedDataSettings.Describe(dataPath, context.DataOptions) is { } unusedSettings)
-        {
-            log.Warning(ErrorCodes.DataSettingUnused, Path.GetFullPath(dataPath), unusedSettings);
-        }
-        var wanted = settings.SamplesFor(batchSize) ?? source.Count;
-        if (wanted > source.Count)
-        {
-            log.Warning(ErrorCodes.TooFewSamples, Path.GetFullPath(dataPath),
-                $"{wanted} calibration samples were asked for but the data holds {source.Count}; calibrating on {source.Count}.");
-            wanted = source.Count;
-        }
-        var unused = SampleBatches.UnusedSamples(source, inputs, batchSize, wanted);
-        if (unused > 0)
-        {
-            log.Warning(ErrorCodes.TooFewSamples, Path.GetFullPath(dataPath),
-                $"the model's fixed batch size is {batchSize}; the last {unused} samples do not fill a batch and are not used.");
-        }
-        var total = wanted - unused;
-        log.Info($"calibrating on {total} samples from {dataPath} (batch {batchSize}, {observed.Count} tensors, method {settings.MethodName})");
-        var batches = SampleBatches.Read(source, inputs, batchSize, wanted).Select(b => b.Inputs);
-        var calibration = Calibrator.Run(context.Model, observed, settings.NeedsHistograms, batches,
-            Path.GetFullPath(dataPath), done => log.Progress("calibrating samples", done, total));
-        // The samples read, as the data counts them: a whole-run sample (ModelInput.Whole) has no batch axis the
-        // calibrator could count along.
-        return calibration with { Samples = total };
-    }
+            var (settings, log) = (context.Settings, context.Log);
+            log.Info($"calibrating on {total} samples from {dataPath} (batch {context.BatchSize}, {observed.Count} tensors, method {settings.MethodName})");
+            var calibration = Calibrator.Run(context.Model, observed, settings.NeedsHistograms, batches,
+                Path.GetFullPath(dataPath), done => log.Progress("calibrating samples", done, total));
+            // The samples read, as the data counts them: a whole-run sample (ModelInput.Whole) has no batch axis the
+            // calibrator could count along.
+            return calibration with { Samples = total };
+        });
 }

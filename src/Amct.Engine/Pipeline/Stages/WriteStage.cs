@@ -17,7 +17,7 @@ internal sealed class WriteStage() : JobStage("write", StageTiming.Write)
         }
         var outputs = context.Outputs;
         ModelSaver.Save(context.Quantized, outputs.Model, writer: outputs.Files);
-        var records = RecordFactors.ToRecord(context.Plan, context.Factors, context.Weights)
+        var records = RecordFactors.ToRecord(context.Plan, context.Factors, context.Weights, context.Balanced)
             .Concat(context.Subgraphs.Quantized.SelectMany(q => RecordFactors.ToRecord(q.Plan, q.Factors, q.Weights))).ToList();
         RecordWriter.Write(outputs.Record, records, outputs.Files);
     }
