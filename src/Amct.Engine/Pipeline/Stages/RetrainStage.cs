@@ -5,7 +5,8 @@ namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>
 /// Quantization-aware retraining (Retrain setting): hands the calibrated factors and int8 weights to the worker's
-/// retrainer and takes back the trained ones. Without Retrain it does nothing, so post-training jobs are unchanged.
+/// retrainer and takes back the trained ones; Retrain=Auto first checks the gate on the post-training result
+/// (<see cref="AutoRetrain"/>). Without Retrain it does nothing, so post-training jobs are unchanged.
 /// </summary>
 internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", StageTiming.Quantize)
 {
@@ -13,32 +14,56 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
 
     public override void Run(JobContext context)
     {
-        var request = context.Request;
-        if (request.Retrain == RetrainMode.None || context.NothingToQuantize)
+        var mode = context.Request.Retrain;
+        if (mode == RetrainMode.None || context.NothingToQuantize)
         {
+            return;
+        }
+        if (mode == RetrainMode.Auto)
+        {
+            AutoRetrain.Run(context, retrainer);
             return;
         }
         if (retrainer is null)
         {
-            throw new AmctException(ErrorCodes.RetrainNeedsQatWorker, "Retrain",
-                $"Retrain={request.Retrain} needs the retraining worker: reference the Amct.Build.Qat package (or run " +
-                "amct-qat instead of amct), or leave Retrain at None.");
+            throw new AmctException(ErrorCodes.RetrainNeedsQatWorker, "Retrain", NeedsWorker(mode));
         }
+        Apply(context, Train(context, retrainer, mode));
+    }
+
+    public static string NeedsWorker(RetrainMode mode) =>
+        $"Retrain={mode} needs the retraining worker: reference the Amct.Build.Qat package (or run amct-qat instead of " +
+        "amct), or leave Retrain at None.";
+
+    /// <summary>Retrains from the job's current factors and weights in <paramref name="mode"/>; the job is unchanged.</summary>
+    public static RetrainResult Train(JobContext context, IRetrainer retrainer, RetrainMode mode)
+    {
+        var request = context.Request;
         var dataPath = request.TrainingData ?? request.CalibrationData ?? throw new AmctException(ErrorCodes.MissingSetting,
             context.ModelPath, "retraining needs samples: give TrainingData (or CalibrationData).");
-        var options = new RetrainOptions(request.Retrain, request.RetrainEpochs ?? DefaultEpochs, request.RetrainTimeBudget,
+        var options = new RetrainOptions(mode, request.RetrainEpochs ?? DefaultEpochs, request.RetrainTimeBudget,
             request.RetrainThreads ?? 1, Seed: 0);
         var batches = ReadBatches(context, dataPath);
-        context.Log.Info($"retraining ({request.Retrain}) on {batches.Sum(b => b.Count)} samples from {dataPath}: " +
+        context.Log.Info($"retraining ({mode}) on {batches.Sum(b => b.Count)} samples from {dataPath}: " +
             $"{options.Epochs} epochs, {options.Threads} thread(s)" +
             (options.TimeBudgetSeconds is { } budget ? $", at most {budget} s" : ""));
         var result = retrainer.Retrain(new RetrainInput(context.Model, context.ModelPath, context.Plan, context.Factors,
             context.Weights, request.WeightBits, batches.Select(b => b.Inputs).ToList(), options, context.Log));
+        context.Log.Info($"retrained ({mode}) in {result.Seconds:0.0} s, {result.Steps} steps; loss " +
+            string.Join(" ", result.LossCurve.Select(l => l.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture))));
+        return result;
+    }
+
+    /// <summary>
+    /// Makes the retrained factors and weights the job's. They also become the factors the fallback and the speed
+    /// search rebuild from, so a layer they keep in float does not put the calibrated factors back on the others.
+    /// </summary>
+    public static void Apply(JobContext context, RetrainResult result)
+    {
         context.Factors = result.Factors;
+        context.CalibratedFactors = result.Factors;
         context.Weights = result.Weights;
         context.Retraining = result;
-        context.Log.Info($"retrained in {result.Seconds:0.0} s, {result.Steps} steps; loss per epoch " +
-            string.Join(" ", result.LossCurve.Select(l => l.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     private static List<SampleBatch> ReadBatches(JobContext context, string dataPath)
