@@ -1,6 +1,4 @@
 using Amct.Engine.Onnx;
-using Amct.Engine.Pipeline;
-using Amct.Engine.Retraining;
 using Amct.Qat.Interpreter;
 using Amct.Qat.Native;
 using Amct.Qat.Training;
@@ -10,17 +8,14 @@ using static TorchSharp.torch;
 namespace Amct.Qat.Tests;
 
 /// <summary>
-/// Retrain="AdaRound" on the committed digits CNN at 3-bit weights (int8 storage, codes in [-4, 3]): one layer's
-/// learned rounding against round-to-nearest, and the whole job against post-training quantization on the 497
-/// held-out samples.
+/// AdaRound's layer step on the committed digits CNN at 3-bit weights (int8 storage, codes in [-4, 3]): one layer's
+/// learned rounding against round-to-nearest (the whole job: <see cref="RetrainJobTests"/>).
 /// </summary>
 [TestClass]
 [TestCategory(TestCategories.OptIn)]
 [TestCategory(TestCategories.Qat)]
 public sealed class AdaRoundTests
 {
-    private const int WeightBits = 3;
-
     [TestMethod]
     public void Learned_rounding_reproduces_a_conv_layers_output_on_held_out_samples_better_than_rounding_to_nearest()
     {
@@ -31,7 +26,7 @@ public sealed class AdaRoundTests
         var conv = model.Graph.Node.Where(n => n.OpType == "Conv").ElementAt(1); // the second conv: inputs from a trained layer
         var weight = graph.Constants[conv.Input[1]];
         var scale = weight.abs().amax([1, 2, 3], keepdim: true) / 3; // per output channel, symmetric, codes in [-4, 3]
-        var training = Inputs(graph, conv, QatData.ToTorch(Calibration(model)));
+        var training = Inputs(graph, conv, QatData.ToTorch(QatData.AllSamples(model, TestData.DigitsCalibration)));
         var heldOut = Inputs(graph, conv, QatData.ToTorch(QatData.HeldOutBatch(model)));
         using var rounding = new LayerRounding(conv, conv.Input[1], weight, scale, -4, 3);
 
@@ -43,43 +38,6 @@ public sealed class AdaRoundTests
         Console.WriteLine($"conv '{conv.Name}' W3, output MSE on 497 held-out samples: nearest {nearest:g4}, AdaRound {learned:g4}");
         Assert.IsLessThan(0.8 * nearest, learned, "learned rounding cuts the output error by a fifth at least");
         Assert.IsTrue((codes >= -4).all().item<bool>() && (codes <= 3).all().item<bool>(), "codes stay in the 3-bit range");
-    }
-
-    [TestMethod]
-    public void AdaRound_agrees_with_the_float_model_on_held_out_data_better_than_PTQ_and_reproducibly()
-    {
-        using var temp = new TempFolder();
-        var retrainer = new QatRetrainer();
-
-        var ptq = QuantizationJob.Run(Request(temp.File("ptq"), RetrainMode.None), new CollectingLog(), retrainer);
-        var first = QuantizationJob.Run(Request(temp.File("a"), RetrainMode.AdaRound), new CollectingLog(), retrainer);
-        var second = QuantizationJob.Run(Request(temp.File("b"), RetrainMode.AdaRound), new CollectingLog(), retrainer);
-
-        var ptqAgreement = ptq.Report.Evaluation!.Outputs[0].Top1Agreement!.Value;
-        var adaRoundAgreement = first.Report.Evaluation!.Outputs[0].Top1Agreement!.Value;
-        Console.WriteLine($"W{WeightBits}A8 top-1 agreement with float on 497 held-out samples: PTQ {ptqAgreement:P2}, AdaRound {adaRoundAgreement:P2}");
-        Assert.IsGreaterThan(ptqAgreement, adaRoundAgreement);
-        CollectionAssert.AreEqual(File.ReadAllBytes(first.QuantizedModel), File.ReadAllBytes(second.QuantizedModel), "same data and threads, same bytes");
-        CollectionAssert.AreEqual(File.ReadAllBytes(first.RecordFile), File.ReadAllBytes(second.RecordFile));
-    }
-
-    internal static QuantizeRequest Request(string output, RetrainMode retrain) => new()
-    {
-        ModelPath = TestData.DigitsModel,
-        CalibrationData = TestData.DigitsCalibration,
-        EvaluationData = QatData.HeldOut,
-        EvaluationLabels = QatData.HeldOutLabels,
-        OutputDirectory = output,
-        MeasureLatency = false,
-        WeightBits = WeightBits,
-        Retrain = retrain,
-    };
-
-    private static TensorProto Calibration(ModelProto model)
-    {
-        var inputs = Engine.Data.ModelInput.Of(model);
-        using var source = Engine.Data.SampleSources.Open(TestData.DigitsCalibration, inputs, Engine.Data.SampleSourceOptions.Default);
-        return Engine.Data.SampleBatches.Read(source, inputs, (int)source.Count, source.Count).Single().Inputs.Values.Single();
     }
 
     /// <summary>The conv's inputs on the float model, in 4 batches (the weight's slot empty).</summary>
