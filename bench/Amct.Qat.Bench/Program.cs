@@ -5,8 +5,14 @@ using Amct.Engine.Retraining;
 using Amct.Qat.Native;
 using Amct.Qat.Training;
 
+// `modes …`: one retraining mode on one model (ModeRun). Otherwise:
 // QAT step time ÷ float step time, measured in one run: the engine calibrates, then instead of retraining this
 // retrainer alternates rounds of float steps (quantizers off) and quantization-aware steps on the same batches.
+if (args.Length > 0 && args[0] == "modes")
+{
+    ModeRun.Run(args[1..]);
+    return;
+}
 var root = FindRepositoryRoot();
 var model = args.Length > 0 ? args[0] : Path.Combine(root, "samples", "DigitsClassifier", "Models", "digits-cnn.onnx");
 var data = args.Length > 1 ? args[1] : Path.Combine(root, "samples", "DigitsClassifier", "Data", "calib.npy");

@@ -17,6 +17,9 @@ internal sealed class JobEvaluator(string floatModelPath, IReadOnlyList<ModelInp
     private readonly FloatReference _subsetReference = new(floatModelPath, unoptimized: unoptimizedReference);
 
     private long[]? _labels;
+
+    /// <summary>The samples it evaluates on.</summary>
+    public string DataPath => dataPath;
     private (IReadOnlySet<long> Indices, IReadOnlyList<InputBatch> Batches)? _subset;
 
     public EvaluationResult Full(ModelProto quantized)

@@ -12,6 +12,12 @@ public enum RetrainMode
 
     /// <summary>Fake-quantized model trained against the float model's outputs (no labels needed).</summary>
     Distill,
+
+    /// <summary>Layer by layer, each weight rounded up or down as learned to keep the layer's output (no labels needed).</summary>
+    AdaRound,
+
+    /// <summary>Post-training first; when the accuracy gate fails, AdaRound, then Distill, checking the gate after each.</summary>
+    Auto,
 }
 
 /// <summary>

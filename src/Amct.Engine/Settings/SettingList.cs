@@ -127,8 +127,10 @@ internal static class SettingList
         "accuracy: int8 only where clearly faster; size: every layer int8",
         choices: Choices("balanced", "Balanced", "size", "Size", "latency", "Latency", "accuracy", "Accuracy"));
     public static readonly Setting Retrain = new("Retrain", "retrain", SettingKind.Choice, "none",
-        "none, or distill: quantization-aware retraining against the float model (needs the Amct.Build.Qat package)",
-        choices: Choices("none", "None", "distill", "Distill"));
+        "none; distill: quantization-aware retraining against the float model; adaround: learned weight rounding layer " +
+        "by layer; auto: post-training first, then adaround, then distill while the accuracy gate fails (all need the " +
+        "Amct.Build.Qat package)",
+        choices: Choices("none", "None", "distill", "Distill", "adaround", "AdaRound", "auto", "Auto"));
     public static readonly Setting TrainingData = new("TrainingData", "training-data", SettingKind.Data,
         "the calibration data", "the samples retraining learns from (no labels needed)", perModel: true);
     public static readonly Setting TrainingSampleCount = new("TrainingSampleCount", "training-samples", SettingKind.Count,

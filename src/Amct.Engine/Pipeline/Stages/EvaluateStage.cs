@@ -10,11 +10,32 @@ internal sealed class EvaluateStage() : JobStage("evaluate", StageTiming.Evaluat
 {
     public override void Run(JobContext context)
     {
+        if (Evaluator(context) is not { } evaluator)
+        {
+            return;
+        }
+        context.Log.Info(context.Request.EvaluationData is null
+            ? $"evaluating on the calibration data (in-sample): {evaluator.DataPath}"
+            : $"evaluating on {evaluator.DataPath}");
+        context.Evaluation = evaluator.Full(context.Quantized);
+        context.Verdict = AccuracyGate.Check(context.Evaluation, context.Request.Gate);
+    }
+
+    /// <summary>
+    /// The job's comparison with the float model, created on first use (Retrain=Auto checks the gate before this
+    /// stage runs, and the float model's outputs are then computed once); null when nothing is evaluated.
+    /// </summary>
+    public static JobEvaluator? Evaluator(JobContext context)
+    {
         var request = context.Request;
         var evaluationData = request.EvaluationData ?? request.CalibrationData;
         if (context.NothingToQuantize || request.SkipEvaluation || evaluationData is null)
         {
-            return;
+            return null;
+        }
+        if (context.Evaluator is { } existing)
+        {
+            return existing;
         }
         if (request.Gate.NeedsLabels && request.EvaluationLabels is null)
         {
@@ -28,10 +49,6 @@ internal sealed class EvaluateStage() : JobStage("evaluate", StageTiming.Evaluat
             : request.FloatModel is { } floatModel ? (Path.GetFullPath(floatModel), false) : (context.ModelPath, true);
         context.Evaluator = new JobEvaluator(reference, context.Inputs, context.BatchSize, evaluationData,
             request.EvaluationLabels, context.DataOptions, asExported);
-        context.Log.Info(request.EvaluationData is null
-            ? $"evaluating on the calibration data (in-sample): {evaluationData}"
-            : $"evaluating on {evaluationData}");
-        context.Evaluation = context.Evaluator.Full(context.Quantized);
-        context.Verdict = AccuracyGate.Check(context.Evaluation, request.Gate);
+        return context.Evaluator;
     }
 }

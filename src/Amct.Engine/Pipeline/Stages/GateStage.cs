@@ -14,7 +14,8 @@ internal sealed class GateStage() : JobStage("gate", StageTiming.Evaluate)
     public override void Run(JobContext context)
     {
         var request = context.Request;
-        var floor = request.QualityFloor && !context.NothingToQuantize ? Floor(context) : [];
+        var kept = context.Fallback is { Passed: true } fallback ? fallback.Reverted.Count : 0;
+        var floor = Floor(context, context.Quantized, context.Evaluation, kept);
         if (context.Verdict is null && floor.Count == 0)
         {
             return;
@@ -30,10 +31,11 @@ internal sealed class GateStage() : JobStage("gate", StageTiming.Evaluate)
         context.Gate = new GateReport(request.Gate, failures.Count == 0, request.AccuracyFailureIsWarning, failures);
     }
 
-    private static IReadOnlyList<GateFailure> Floor(JobContext context)
-    {
-        var kept = context.Fallback is { Passed: true } fallback ? fallback.Reverted.Count : 0;
-        return QualityFloor.Check(context.Evaluation, context.Request.Gate,
-            ModelBytes.Of(context.Original), ModelBytes.Of(context.Quantized), (kept, kept + context.Plan.Layers.Count));
-    }
+    /// <summary>The quality floor's failures for <paramref name="quantized"/> with <paramref name="kept"/> layers in
+    /// float (none when QualityFloor=false or nothing is quantized).</summary>
+    public static IReadOnlyList<GateFailure> Floor(JobContext context, ModelProto quantized, EvaluationResult? evaluation, int kept) =>
+        context.Request.QualityFloor && !context.NothingToQuantize
+            ? QualityFloor.Check(evaluation, context.Request.Gate, ModelBytes.Of(context.Original), ModelBytes.Of(quantized),
+                (kept, kept + context.Plan.Layers.Count))
+            : [];
 }

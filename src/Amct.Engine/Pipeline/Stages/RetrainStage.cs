@@ -6,7 +6,8 @@ namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>
 /// Quantization-aware retraining (Retrain setting): hands the calibrated factors and int8 weights to the worker's
-/// retrainer and takes back the trained ones. Without Retrain it does nothing, so post-training jobs are unchanged.
+/// retrainer and takes back the trained ones; Retrain=Auto first checks the gate on the post-training result
+/// (<see cref="AutoRetrain"/>). Without Retrain it does nothing, so post-training jobs are unchanged.
 /// </summary>
 internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", StageTiming.Quantize)
 {
@@ -14,31 +15,43 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
 
     public override void Run(JobContext context)
     {
-        var request = context.Request;
-        if (request.Retrain == RetrainMode.None || context.NothingToQuantize)
+        var mode = context.Request.Retrain;
+        if (mode == RetrainMode.None || context.NothingToQuantize)
         {
+            return;
+        }
+        if (mode == RetrainMode.Auto)
+        {
+            AutoRetrain.Run(context, retrainer);
             return;
         }
         if (retrainer is null)
         {
-            throw new AmctException(ErrorCodes.RetrainNeedsQatWorker, "Retrain",
-                $"Retrain={request.Retrain} needs the retraining worker: reference the Amct.Build.Qat package (or run " +
-                "amct-qat instead of amct), or leave Retrain at None.");
+            throw new AmctException(ErrorCodes.RetrainNeedsQatWorker, "Retrain", NeedsWorker(mode));
         }
+        Apply(context, Train(context, retrainer, mode));
+    }
+
+    public static string NeedsWorker(RetrainMode mode) =>
+        $"Retrain={mode} needs the retraining worker: reference the Amct.Build.Qat package (or run amct-qat instead of " +
+        "amct), or leave Retrain at None.";
+
+    /// <summary>Retrains from the job's current factors and weights in <paramref name="mode"/>; the job is unchanged.</summary>
+    public static RetrainRun Train(JobContext context, IRetrainer retrainer, RetrainMode mode)
+    {
+        var request = context.Request;
         var dataPath = request.TrainingData ?? request.CalibrationData ?? throw new AmctException(ErrorCodes.MissingSetting,
             context.ModelPath, "retraining needs samples: give TrainingData (or CalibrationData).");
-        var options = new RetrainOptions(request.Retrain, request.RetrainEpochs ?? DefaultEpochs, request.RetrainTimeBudget,
+        var options = new RetrainOptions(mode, request.RetrainEpochs ?? DefaultEpochs, request.RetrainTimeBudget,
             request.RetrainThreads ?? 1, request.RetrainSeed ?? 0);
         var batches = ReadBatches(context, dataPath);
         var samples = batches.Sum(b => (long)b.Count);
-        context.Log.Info($"retraining ({request.Retrain}) on {samples} samples from {dataPath}: " +
+        context.Log.Info($"retraining ({mode}) on {samples} samples from {dataPath}: " +
             $"{options.Epochs} epochs, {options.Threads} thread(s), seed {options.Seed}" +
             (options.TimeBudgetSeconds is { } budget ? $", at most {budget} s" : ""));
         var result = retrainer.Retrain(new RetrainInput(context.Model, context.ModelPath, context.Plan, context.Factors,
             context.Weights, request.WeightBits, batches.Select(b => b.Inputs).ToList(), options, context.Log));
-        context.Factors = result.Factors;
-        context.Weights = result.Weights;
-        context.Retraining = new RetrainReport(request.Retrain.ToString(), dataPath, samples, options.Epochs, result.LossCurve.Count,
+        var report = new RetrainReport(mode.ToString(), dataPath, samples, options.Epochs, result.LossCurve.Count,
             result.Steps, options.Seed, options.Threads, options.TimeBudgetSeconds, result.SetupSeconds, result.Seconds, result.LossCurve);
         if (result.Steps == 0)
         {
@@ -46,8 +59,22 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
                 $"the time budget of {options.TimeBudgetSeconds} s ran out during retraining's setup ({result.SetupSeconds:0.0} s), " +
                 "before the first training step; the model is the post-training one. Raise RetrainTimeBudget.");
         }
-        context.Log.Info($"retrained: {context.Retraining.Describe()}; loss per epoch " +
+        context.Log.Info($"retrained: {report.Describe()}; loss per epoch " +
             string.Join(" ", result.LossCurve.Select(l => l.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture))));
+        return new RetrainRun(result, report);
+    }
+
+    /// <summary>
+    /// Makes the retrained factors and weights the job's. They also become the factors the fallback and the speed
+    /// search rebuild from, so a layer they keep in float does not put the calibrated factors back on the others.
+    /// </summary>
+    public static void Apply(JobContext context, RetrainRun run)
+    {
+        var result = run.Result;
+        context.Factors = result.Factors;
+        context.CalibratedFactors = result.Factors;
+        context.Weights = result.Weights;
+        context.Retraining = run.Report;
     }
 
     /// <summary>
@@ -63,3 +90,6 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
         return SampleBatches.Read(source, context.Inputs, context.BatchSize, Math.Min(source.Count, limit ?? long.MaxValue)).ToList();
     }
 }
+
+/// <summary>One retraining: what the retrainer returned and what the reports say of it.</summary>
+internal sealed record RetrainRun(RetrainResult Result, RetrainReport Report);
