@@ -122,7 +122,7 @@ public sealed class TaskTests
         File.SetLastWriteTimeUtc(Path.Combine(project.Directory, "Data", "b-calib.npy"), DateTime.UtcNow.AddSeconds(5));
         var third = Quantize(project, new FakeBuildEngine(), models);
         Assert.IsTrue(third.Execute());
-        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json", "b.quant.md" },
+        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json", "b.quant.md", "b.quant.html" },
             third.ProducedFiles.Select(f => Path.GetFileName(f.ItemSpec)).ToArray());
     }
 

@@ -41,7 +41,9 @@ internal static class ReportBuilder
             Fallback = context.Fallback,
             SpeedChoice = context.SpeedChoice,
             Latency = context.Latency,
+            LayerErrors = context.LayerErrors,
             HumanReport = outputs.HumanReport,
+            HtmlReport = outputs.HtmlReport,
             Timings = context.Timings.ToReport(),
         };
     }
@@ -68,5 +70,8 @@ internal static class ReportBuilder
             f.ClipMax,
             f.Params.Scale,
             f.Params.Offset,
-            f.SqnrDb is { } sqnr ? Math.Round(sqnr, 3) : null)).ToList();
+            f.SqnrDb is { } sqnr ? Math.Round(sqnr, 3) : null)
+        {
+            Histogram = f.Histogram,
+        }).ToList();
 }
