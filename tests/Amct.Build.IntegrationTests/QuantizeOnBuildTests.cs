@@ -35,7 +35,7 @@ public sealed class QuantizeOnBuildTests
             $"at -v:n the summary is printed once (the task's line, not also the worker's):\n{first}");
         Assert.AreEqual(1, first.Output.Split('\n').Count(l => l.Contains("report: " + app.Intermediate("a.quant.md"), StringComparison.Ordinal)),
             $"the report's path, once:\n{first}");
-        StringAssert.Contains(first.Output, "outputs: a.int8.onnx;a.record.txt;a.quant.json;a.quant.md;b.int8.onnx;", "the extension point sees the outputs");
+        StringAssert.Contains(first.Output, "outputs: a.int8.onnx;a.record.txt;a.quant.json;a.quant.md;a.quant.html;b.int8.onnx;", "the extension point sees the outputs");
         Assert.IsGreaterThanOrEqualTo(9, Digits.CorrectOf10(app.Output("a.int8.onnx")), "the int8 model classifies the test digits");
         Assert.IsGreaterThanOrEqualTo(9, Digits.CorrectOf10(app.Output("b.int8.onnx")));
 

@@ -26,7 +26,7 @@ public sealed class ModelPlannerTests
         Assert.AreEqual(Path.Combine(project.IntermediateDirectory, "Models", "digits.int8.onnx"), plan.QuantizedModel);
         Assert.AreEqual(Path.Combine(project.IntermediateDirectory, "Models", "digits.record.txt"), plan.RecordFile);
         Assert.AreEqual(Path.Combine(project.IntermediateDirectory, "Models", "digits.quant.json"), plan.ReportFile);
-        CollectionAssert.AreEqual(new[] { plan.QuantizedModel, plan.RecordFile, plan.ReportFile, plan.HumanReportFile }, plan.OutputFiles.ToArray());
+        CollectionAssert.AreEqual(new[] { plan.QuantizedModel, plan.RecordFile, plan.ReportFile, plan.HumanReportFile, plan.HtmlReportFile }, plan.OutputFiles.ToArray());
     }
 
     [TestMethod]
@@ -138,6 +138,6 @@ public sealed class ModelPlannerTests
         var a = OutputItems.For(plans[0]).ToList();
         Assert.AreEqual(1, a.Count(o => o.IsCopied));
         Assert.AreEqual(Path.Combine("Models", "a.int8.onnx"), a.Single(o => o.IsCopied).Link);
-        Assert.AreEqual(4, OutputItems.For(plans[1]).Count(o => o.IsCopied));
+        Assert.AreEqual(5, OutputItems.For(plans[1]).Count(o => o.IsCopied));
     }
 }

@@ -88,7 +88,7 @@ public sealed partial class SettingContractTests
         {
             StringAssert.Contains(readme, $"`--{setting.Flag}", $"README: --{setting.Flag}");
         }
-        var flags = TableRows(Section("`quantize` writes four files", "Settings given on the command line"))
+        var flags = TableRows(Section("`quantize` writes five files", "Settings given on the command line"))
             .SelectMany(r => Flag().Matches(r[0]).Select(m => m.Groups[1].Value)).ToList();
         Assert.IsNotEmpty(flags);
         var known = SettingList.All.SelectMany(s => new[] { s.Flag, s.NegatedFlag }).Append("json");

@@ -73,7 +73,7 @@ public sealed class TaskTests
         Assert.AreEqual(Path.Combine(project.IntermediateDirectory, "Models", "digits.int8.onnx"), copy.ItemSpec);
         Assert.AreEqual(Path.Combine("Models", "digits.int8.onnx"), copy.GetMetadata("Link"));
         Assert.AreEqual("PreserveNewest", copy.GetMetadata("CopyToOutputDirectory"));
-        Assert.HasCount(4, task.OutputFiles);
+        Assert.HasCount(5, task.OutputFiles);
         Assert.AreEqual("Never", task.OutputFiles[1].GetMetadata("CopyToOutputDirectory"));
         Assert.AreEqual("false", task.PlannedModels.Single().GetMetadata("KeepFloatModel"));
         CollectionAssert.Contains(task.InputFiles.Select(i => i.ItemSpec).ToList(), Path.Combine(project.Directory, "Data", "digits-calib.npy"));
@@ -103,7 +103,7 @@ public sealed class TaskTests
         var engine = new FakeBuildEngine();
         var task = Quantize(project, engine, models);
         Assert.IsTrue(task.Execute(), engine.ErrorText + engine.MessageText);
-        Assert.HasCount(8, task.ProducedFiles);
+        Assert.HasCount(10, task.ProducedFiles);
         Assert.IsTrue(task.ProducedFiles.All(f => File.Exists(f.ItemSpec)));
         Assert.AreEqual(Path.Combine("Models", "a.int8.onnx"), task.ProducedFiles[0].GetMetadata("Link"));
         Assert.IsTrue(engine.Messages.Any(m => m.Importance == MessageImportance.High && m.Message!.Contains("a.onnx -> a.int8.onnx")),
@@ -122,7 +122,7 @@ public sealed class TaskTests
         File.SetLastWriteTimeUtc(Path.Combine(project.Directory, "Data", "b-calib.npy"), DateTime.UtcNow.AddSeconds(5));
         var third = Quantize(project, new FakeBuildEngine(), models);
         Assert.IsTrue(third.Execute());
-        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json", "b.quant.md" },
+        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json", "b.quant.md", "b.quant.html" },
             third.ProducedFiles.Select(f => Path.GetFileName(f.ItemSpec)).ToArray());
     }
 

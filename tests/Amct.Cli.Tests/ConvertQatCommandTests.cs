@@ -19,7 +19,7 @@ public sealed class ConvertQatCommandTests
         Assert.AreEqual(0, result.ExitCode, result.Error);
         StringAssert.Contains(result.Output, "qat.onnx -> qat.int8.onnx: imported (QAT), ");
         Assert.DoesNotContain("calibrating", result.Output);
-        foreach (var file in new[] { "qat.int8.onnx", "qat.record.txt", "qat.quant.json", "qat.quant.md" })
+        foreach (var file in new[] { "qat.int8.onnx", "qat.record.txt", "qat.quant.json", "qat.quant.md", "qat.quant.html" })
         {
             Assert.IsTrue(File.Exists(Path.Combine(temp.File("out"), file)), file);
         }

@@ -44,7 +44,7 @@ public sealed class JobCommandTests
         var b = models[1];
         Assert.IsTrue(b.GetProperty("succeeded").GetBoolean());
         var files = b.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();
-        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json", "b.quant.md" }, files.Select(Path.GetFileName).ToArray());
+        CollectionAssert.AreEqual(new[] { "b.int8.onnx", "b.record.txt", "b.quant.json", "b.quant.md", "b.quant.html" }, files.Select(Path.GetFileName).ToArray());
         Assert.IsTrue(files.All(File.Exists));
         Assert.AreEqual(model, b.GetProperty("inputs")[0].GetString());
         StringAssert.Contains(File.ReadAllText(temp.File("out/b.quant.json")), "per-tensor", "the settings reach the engine");
@@ -86,7 +86,7 @@ public sealed class JobCommandTests
         var model = TestData.DigitsModel;
         File.WriteAllText(temp.File("file"), "not a folder");
         Directory.CreateDirectory(temp.File("out"));
-        foreach (var stale in new[] { "bad.int8.onnx", "bad.record.txt", "bad.quant.json", "bad.quant.md" })
+        foreach (var stale in new[] { "bad.int8.onnx", "bad.record.txt", "bad.quant.json", "bad.quant.md", "bad.quant.html" })
         {
             File.WriteAllText(temp.File("out/" + stale), "left from an earlier build");
         }

@@ -35,6 +35,9 @@ public static class TestCategories
     /// </summary>
     public const string Qat = "Qat";
 
+    /// <summary>Renders the HTML report in headless Chromium (Debian package chromium; .ci/run installs it).</summary>
+    public const string Browser = "Browser";
+
     /// <summary>Compares outputs with a baseline CLI named by AMCT_BASELINE_CLI (a refactoring check; not run by CI).</summary>
     public const string Baseline = "Baseline";
 }

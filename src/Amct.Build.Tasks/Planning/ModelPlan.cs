@@ -43,6 +43,9 @@ internal sealed class ModelPlan
     /// <summary>The report for people, written next to the JSON one.</summary>
     public string HumanReportFile => OutputDirectory + OutputNames.HumanReport(OutputName);
 
+    /// <summary>The HTML report, written next to the Markdown one.</summary>
+    public string HtmlReportFile => OutputDirectory + OutputNames.HtmlReport(OutputName);
+
     /// <summary>The int8 model's external data; written only for models too large for one file.</summary>
     public string QuantizedModelData => OutputDirectory + OutputNames.ExternalData(OutputName);
 

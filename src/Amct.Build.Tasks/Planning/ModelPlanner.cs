@@ -59,8 +59,8 @@ internal static class ModelPlanner
             plan.DataFiles = DataFiles(settings);
             plan.InputFiles = InputFiles(plan, project);
             plan.OutputFiles = File.Exists(plan.QuantizedModelData)
-                ? [plan.QuantizedModel, plan.QuantizedModelData, plan.RecordFile, plan.ReportFile, plan.HumanReportFile]
-                : [plan.QuantizedModel, plan.RecordFile, plan.ReportFile, plan.HumanReportFile];
+                ? [plan.QuantizedModel, plan.QuantizedModelData, plan.RecordFile, plan.ReportFile, plan.HumanReportFile, plan.HtmlReportFile]
+                : [plan.QuantizedModel, plan.RecordFile, plan.ReportFile, plan.HumanReportFile, plan.HtmlReportFile];
             plans.Add(plan);
         }
         return plans;

@@ -91,6 +91,7 @@ internal sealed class QuantizeOptions
             SkipEvaluation = Flag(S.NoEvaluation) ?? false,
             MeasureLatency = Flag(S.MeasureLatency) ?? true,
             LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int
+            LayerErrors = Flag(S.LayerErrors) ?? true,
             OptimizeFor = Text(S.OptimizeFor) is { } optimizeFor ? Enum.Parse<OptimizeFor>(optimizeFor, ignoreCase: true) : OptimizeFor.Balanced,
             Retrain = Text(S.Retrain) is { } retrain ? Enum.Parse<RetrainMode>(retrain, ignoreCase: true) : RetrainMode.None,
             TrainingData = Text(S.TrainingData),

@@ -59,27 +59,19 @@ public static class MarkdownReport
                 text.AppendLine(c, $"| `{o.Output}` | {agreement}cosine {o.CosineMean:0.0000} (worst {o.CosineWorst:0.0000}), SQNR {o.SqnrDb:0.00} dB |");
             }
         }
-        if (r.Gate is { Thresholds.Any: false } unset)
+        if (ReportWording.Gate(r) is { } gate)
         {
-            // Evaluated, but no threshold to pass: "passed" would read as a verdict that was never given. Without
-            // thresholds every failure is the quality floor's.
-            text.AppendLine(unset.Failures.Count == 0 ? "| gate | not set |"
-                : $"| gate | not set; quality floor failed{(unset.FailureIsWarning ? " (reported as a warning)" : "")}: {string.Join("; ", unset.Failures.Select(f => f.Message))} |");
-        }
-        else if (r.Gate is { } gate)
-        {
-            var verdict = gate.Passed ? "passed" : gate.FailureIsWarning ? "failed (reported as a warning)" : "failed";
-            text.AppendLine(c, $"| gate | {verdict}{(gate.Failures.Count > 0 ? ": " + string.Join("; ", gate.Failures.Select(f => f.Message)) : "")} |");
+            text.AppendLine(c, $"| gate | {gate} |");
         }
         if (r.Latency is { } latency)
         {
-            text.AppendLine(c, $"| latency | {latency.Describe()} (float {latency.FloatMs:0.###} ms, int8 {latency.Int8Ms:0.###} ms; batch of {latency.BatchSize}, median of {latency.Rounds} rounds, {latency.Threads} thread{(latency.Threads == 1 ? "" : "s")}) |");
+            text.AppendLine(c, $"| latency | {ReportWording.Latency(latency)} |");
             if (latency.Int8Ops is { } ops)
             {
-                text.AppendLine(c, $"| ONNX Runtime runs | {FusedOps.Describe(ops)} |");
+                text.AppendLine(c, $"| ONNX Runtime runs | {ReportWording.Ops(ops)} |");
             }
         }
-        text.AppendLine(c, $"| time | {r.Timings.TotalSeconds:0.00} s (calibration {r.Timings.CalibrateSeconds:0.00} s, evaluation {r.Timings.EvaluateSeconds:0.00} s, fallback {r.Timings.FallbackSeconds:0.00} s) |");
+        text.AppendLine(c, $"| time | {ReportWording.Time(r.Timings)} |");
         text.AppendLine();
 
         var sensitivity = r.Fallback?.Ranking.ToDictionary(x => x.Layer, x => x.SqnrDb) ?? [];

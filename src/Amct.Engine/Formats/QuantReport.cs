@@ -44,8 +44,14 @@ public sealed record QuantReport
     /// <summary>int8 vs float latency; null when not measured (MeasureLatency off, nothing quantized, no data).</summary>
     public LatencyReport? Latency { get; init; }
 
+    /// <summary>Each int8 layer's output against the float model's, in graph order; null when not measured (LayerErrors off, no data).</summary>
+    public Evaluation.LayerErrors.LayerErrorReport? LayerErrors { get; init; }
+
     /// <summary>The Markdown report written next to this one.</summary>
     public string? HumanReport { get; init; }
+
+    /// <summary>The HTML report written next to this one (null after a failed gate: only the Markdown report is kept).</summary>
+    public string? HtmlReport { get; init; }
 
     public required Timings Timings { get; init; }
 
@@ -147,7 +153,11 @@ public sealed record TensorReport(
     double ClipMax,
     float Scale,
     int Offset,
-    double? SqnrDb);
+    double? SqnrDb)
+{
+    /// <summary>The values calibration saw, in <see cref="Calibration.ActivationHistogram.ReportBins"/> bins over the observed range.</summary>
+    public Calibration.ActivationHistogram? Histogram { get; init; }
+}
 
 public sealed record SkippedReport(string Name, string OpType, string Reason);
 

@@ -68,6 +68,13 @@ public sealed partial class ModelSession : IDisposable
         Open(model, source, origin, inlineLimitBytes, SessionFactory.CreateOptions());
 
     /// <summary>
+    /// A session on a model held in memory running on <paramref name="intraOpThreads"/> threads: figures that must be the
+    /// same from run to run (a parallel reduction may add in another order on more threads).
+    /// </summary>
+    internal static ModelSession OpenWithThreads(ModelProto model, string source, ModelOrigin origin, int intraOpThreads) =>
+        Open(model, source, origin, new ModelSaveOptions().InlineLimitBytes, SessionFactory.CreateOptions(intraOpThreads));
+
+    /// <summary>
     /// A session for timing a model held in memory: <paramref name="intraOpThreads"/> threads, and when
     /// <paramref name="optimizedModelPath"/> is given, the graph ONNX Runtime runs (after its optimizer) written there.
     /// </summary>

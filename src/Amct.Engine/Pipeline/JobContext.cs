@@ -116,6 +116,9 @@ internal sealed class JobContext : IDisposable
     // latency: the int8 and the float model timed (reports only)
     public LatencyReport? Latency { get; set; }
 
+    // layer errors: each int8 layer's output against the float model's (reports only)
+    public Evaluation.LayerErrors.LayerErrorReport? LayerErrors { get; set; }
+
     // publish
     public QuantizeResult? Result { get; set; }
 

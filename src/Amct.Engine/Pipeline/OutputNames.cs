@@ -29,6 +29,9 @@ internal static class OutputNames
     /// <summary>The human (Markdown) report.</summary>
     public const string HumanReportSuffix = ".quant.md";
 
+    /// <summary>The HTML report: the same data drawn (charts as inline SVG), self-contained.</summary>
+    public const string HtmlReportSuffix = ".quant.html";
+
     /// <summary>
     /// The human report of a model that failed its accuracy gate. Not an output: no up-to-date check lists it, so a
     /// failed model is quantized again on the next build while the report that explains the failure stays readable.
@@ -51,6 +54,8 @@ internal static class OutputNames
 
     public static string HumanReport(string name) => name + HumanReportSuffix;
 
+    public static string HtmlReport(string name) => name + HtmlReportSuffix;
+
     public static string FailedReport(string name) => name + FailedReportSuffix;
 
     /// <summary>
@@ -58,7 +63,7 @@ internal static class OutputNames
     /// nothing looks up to date. The failed-gate report is not among them.
     /// </summary>
     public static IReadOnlyList<string> Outputs(string name) =>
-        [QuantizedModel(name), ExternalData(name), Record(name), Report(name), HumanReport(name)];
+        [QuantizedModel(name), ExternalData(name), Record(name), Report(name), HumanReport(name), HtmlReport(name)];
 
     /// <summary>
     /// Why <paramref name="name"/> cannot be the base name of output files, or null when it can: it must be a plain

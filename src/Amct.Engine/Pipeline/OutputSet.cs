@@ -19,6 +19,7 @@ internal sealed class OutputSet : IDisposable
         Record = Path.Combine(folder, OutputNames.Record(name));
         Report = Path.Combine(folder, OutputNames.Report(name));
         HumanReport = Path.Combine(folder, OutputNames.HumanReport(name));
+        HtmlReport = Path.Combine(folder, OutputNames.HtmlReport(name));
         FailedReport = Path.Combine(folder, OutputNames.FailedReport(name));
         All = OutputNames.Outputs(name).Select(n => Path.Combine(folder, n)).ToList();
     }
@@ -29,6 +30,7 @@ internal sealed class OutputSet : IDisposable
     public string Record { get; }
     public string Report { get; }
     public string HumanReport { get; }
+    public string HtmlReport { get; }
     public string FailedReport { get; }
 
     /// <summary>Every output a successful run may leave (the failed-gate report is not one).</summary>
@@ -88,7 +90,7 @@ internal sealed class OutputSet : IDisposable
     /// <summary>Replaces the old output set by the staged files: data, record, reports, and the model last.</summary>
     public IReadOnlyList<string> Commit()
     {
-        var order = new[] { ExternalData, Record, Report, HumanReport, Model }.Where(Files.Staged.Contains).ToList();
+        var order = new[] { ExternalData, Record, Report, HumanReport, HtmlReport, Model }.Where(Files.Staged.Contains).ToList();
         // The old model goes first, so it is never seen next to the new record; a stale failed-gate report goes too.
         Files.Commit(order, [Model, ExternalData, FailedReport, .. All.Where(f => !order.Contains(f))]);
         return All.Where(order.Contains).ToList();

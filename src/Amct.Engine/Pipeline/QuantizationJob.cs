@@ -53,6 +53,7 @@ public static class QuantizationJob
         new SpeedStage(),      // keep layer groups in float that run clearly faster so (OptimizeFor)
         new GateStage(),       // the verdict
         new LatencyStage(),    // time the int8 model that ships against the float one (reports only)
+        new LayerErrorStage(), // each int8 layer's output against the float model's, on a few samples (reports only)
         new WriteStage(),      // model and record to temporary files
         new PublishStage(),    // reports, then the whole output set moved into place
     ];

@@ -102,6 +102,9 @@ public sealed record QuantizeRequest
     /// <summary>ONNX Runtime's intra-op threads for that timing (default 1).</summary>
     public int? LatencyThreads { get; init; }
 
+    /// <summary>Compare every int8 layer's output with the float model's on a few samples (the per-layer error in the reports).</summary>
+    public bool LayerErrors { get; init; } = true;
+
     /// <summary>Quantization-aware retraining after calibration (needs a worker with an <see cref="Retraining.IRetrainer"/>).</summary>
     public RetrainMode Retrain { get; init; }
 

@@ -44,7 +44,9 @@ internal static class ReportBuilder
             SpeedChoice = context.SpeedChoice,
             Retraining = context.Retraining,
             Latency = context.Latency,
+            LayerErrors = context.LayerErrors,
             HumanReport = outputs.HumanReport,
+            HtmlReport = outputs.HtmlReport,
             Timings = context.Timings.ToReport(),
         };
     }
@@ -71,5 +73,8 @@ internal static class ReportBuilder
             f.ClipMax,
             f.Params.Scale,
             f.Params.Offset,
-            f.SqnrDb is { } sqnr ? Math.Round(sqnr, 3) : null)).ToList();
+            f.SqnrDb is { } sqnr ? Math.Round(sqnr, 3) : null)
+        {
+            Histogram = f.Histogram,
+        }).ToList();
 }

@@ -12,7 +12,11 @@ public sealed record TensorFactors(
     double ClipMin,
     double ClipMax,
     ActivationParams Params,
-    double? SqnrDb);
+    double? SqnrDb)
+{
+    /// <summary>The values calibration saw, coarsely binned for the reports; null when no histogram was kept.</summary>
+    public ActivationHistogram? Histogram { get; init; }
+}
 
 /// <summary>
 /// Turns calibration observations into factors: each observed tensor's clip range comes from its range method; the
@@ -90,7 +94,10 @@ public static class ActivationFactors
                     parameters,
                     observation?.Histogram is { HasRange: true } histogram
                         ? Sqnr.Db(HistogramMath.SquaredSum(histogram), HistogramMath.SquaredError(histogram, parameters))
-                        : null));
+                        : null)
+                {
+                    Histogram = observation?.Histogram is { } observed ? ActivationHistogram.Of(observed) : null,
+                });
             }
         }
         return result;

@@ -122,6 +122,9 @@ internal static class SettingList
         negatedFlag: "no-measure-latency");
     public static readonly Setting LatencyThreads = new("LatencyThreads", "latency-threads", SettingKind.Count, "1",
         "ONNX Runtime intra-op threads for that timing", maximum: 1024);
+    public static readonly Setting LayerErrors = new("LayerErrors", "layer-errors", SettingKind.Boolean, "true",
+        "compare every int8 layer's output with the float model's on a few samples, for the HTML report's per-layer error",
+        negatedFlag: "no-layer-errors");
     public static readonly Setting OptimizeFor = new("OptimizeFor", "optimize-for", SettingKind.Choice, "balanced",
         "balanced: layer groups measured clearly faster in float stay float; latency: the same for smaller gains; " +
         "accuracy: int8 only where clearly faster; size: every layer int8",
@@ -163,7 +166,7 @@ internal static class SettingList
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
         MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
-        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads,
+        AutoFallback, MaxFallbackLayers, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads, LayerErrors,
         OptimizeFor, Retrain, TrainingData, TrainingSampleCount, RetrainEpochs, RetrainTimeBudget, RetrainThreads, RetrainSeed, WeightBits,
         OutputDirectory, NoEvaluation,
     ];

@@ -10,7 +10,7 @@ namespace Amct.Cli.Tests.Fuzz;
 /// </summary>
 internal sealed partial class FuzzRunner(TimeSpan perRun)
 {
-    private static readonly string[] OutputSuffixes = [".int8.onnx", ".record.txt", ".quant.json", ".quant.md"];
+    private static readonly string[] OutputSuffixes = [".int8.onnx", ".record.txt", ".quant.json", ".quant.md", ".quant.html"];
 
     /// <summary>What a failed gate leaves on purpose: the human report that explains it, under a name no build takes.</summary>
     private const string FailedReportSuffix = ".quant.failed.md";

@@ -29,7 +29,7 @@ public sealed class GateOutcomeTests
         StringAssert.Contains(File.ReadAllText(temp.File("out/digits-cnn.quant.failed.md")), "| gate | failed: ");
 
         QuantizationJob.Run(Digits(temp, new GateThresholds { MinSqnrDb = 35 }), new CollectingLog());
-        CollectionAssert.AreEqual(new[] { "digits-cnn.int8.onnx", "digits-cnn.quant.json", "digits-cnn.quant.md", "digits-cnn.record.txt" },
+        CollectionAssert.AreEqual(new[] { "digits-cnn.int8.onnx", "digits-cnn.quant.html", "digits-cnn.quant.json", "digits-cnn.quant.md", "digits-cnn.record.txt" },
             Entries(temp.File("out")), "the stale failed report goes with the next good set");
     }
 

@@ -14,7 +14,7 @@ namespace Amct.Engine.Tests.Pipeline;
 public sealed class OutputPlacementTests
 {
     // In ordinal order, as Entries lists them.
-    private static readonly string[] Outputs = ["gemm.int8.onnx", "gemm.quant.json", "gemm.quant.md", "gemm.record.txt"];
+    private static readonly string[] Outputs = ["gemm.int8.onnx", "gemm.quant.html", "gemm.quant.json", "gemm.quant.md", "gemm.record.txt"];
 
     [TestMethod]
     [DataRow("../x")]

@@ -1,4 +1,5 @@
 using Amct.Engine.Formats;
+using Amct.Engine.Formats.Html;
 
 namespace Amct.Engine.Pipeline.Stages;
 
@@ -14,7 +15,7 @@ internal sealed class PublishStage() : JobStage("publish", StageTiming.None)
         var report = ReportBuilder.Report(context);
         if (!context.KeepOutputs)
         {
-            report = report with { HumanReport = outputs.FailedReport };
+            report = report with { HumanReport = outputs.FailedReport, HtmlReport = null };
             MarkdownReport.Write(outputs.FailedReport, report, outputs.Files);
             outputs.CommitFailure();
             throw GateFailureMessage.Error(context, outputs.FailedReport);
@@ -22,6 +23,7 @@ internal sealed class PublishStage() : JobStage("publish", StageTiming.None)
         report = report with { Model = report.Model with { OutputBytes = outputs.Files.LengthOf(outputs.Model) } };
         report.Write(outputs.Report, outputs.Files);
         MarkdownReport.Write(outputs.HumanReport, report, outputs.Files);
+        HtmlReport.Write(outputs.HtmlReport, report, outputs.Files);
         var files = outputs.Commit();
         if (context.Gate is { Passed: false } gate)
         {
