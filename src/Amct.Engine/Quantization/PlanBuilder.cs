@@ -85,6 +85,14 @@ public sealed class PlanBuilder
         return feeds;
     }
 
+    /// <summary>
+    /// True when the tensor is read on the way to a Log (by the Log itself or by a node <see cref="LogInputGuard"/> keeps
+    /// on float data). Such a tensor is never quantized, even for another consumer: its Q/DQ pair would feed every
+    /// consumer, and the Log would see int8 steps after all (Silero VAD's STFT magnitude, also concatenated with the
+    /// normalized log spectrum, lost its quiet bins that way and the whole branch after it drifted).
+    /// </summary>
+    public bool ReadOnLogPath(string tensor) => _index.Consumers(tensor).Any(c => c.OpType == "Log" || FeedsLog(c));
+
     /// <summary>Keeps a node in float because a neighbour it must share factors with is in float.</summary>
     public void KeepFloat(NodeProto node) => _floatNodes.Add(node.Name);
 
@@ -160,7 +168,7 @@ public sealed class PlanBuilder
     /// <summary>Quantizes a tensor that gets its own calibrated factors (unless tied to others by <see cref="Share"/>).</summary>
     public void QuantizeActivation(string tensor)
     {
-        if (IsFloat(tensor) && !IsConstant(tensor))
+        if (IsFloat(tensor) && !IsConstant(tensor) && !ReadOnLogPath(tensor))
         {
             _quantized.Add(tensor);
         }
@@ -179,6 +187,10 @@ public sealed class PlanBuilder
     /// <summary>Quantizes a tensor whose range is covered by the tensors it shares factors with (not observed itself).</summary>
     public void QuantizeDerived(string tensor)
     {
+        if (ReadOnLogPath(tensor))
+        {
+            return;
+        }
         _quantized.Add(tensor);
         _derived.Add(tensor);
     }
