@@ -74,12 +74,19 @@ public sealed class PlanBuilder
         _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType) || _floatNodes.Contains(node.Name)
         || FeedsLog(node);
 
-    /// <summary>Whether a Log takes the node's output (<see cref="LogInputGuard"/>): such a node stays on float data.</summary>
+    /// <summary>
+    /// Why a Log taking the node's output keeps it on float data (<see cref="LogInputGuard"/>), or null. Weight-only
+    /// quantization keeps every activation float, so there the guard has nothing to guard.
+    /// </summary>
+    public string? WhyLogNeedsFloat(NodeProto node) =>
+        _options.Activation == ActivationMode.None ? null : LogInputGuard.Why(node, _index);
+
+    /// <summary>Whether a Log takes the node's output (<see cref="WhyLogNeedsFloat"/>).</summary>
     private bool FeedsLog(NodeProto node)
     {
         if (!_feedsLog.TryGetValue(node.Name, out var feeds))
         {
-            feeds = LogInputGuard.Why(node, _index) is not null;
+            feeds = WhyLogNeedsFloat(node) is not null;
             _feedsLog[node.Name] = feeds;
         }
         return feeds;
@@ -168,7 +175,7 @@ public sealed class PlanBuilder
     /// <summary>Quantizes a tensor that gets its own calibrated factors (unless tied to others by <see cref="Share"/>).</summary>
     public void QuantizeActivation(string tensor)
     {
-        if (IsFloat(tensor) && !IsConstant(tensor) && !ReadOnLogPath(tensor))
+        if (_options.Activation != ActivationMode.None && IsFloat(tensor) && !IsConstant(tensor) && !ReadOnLogPath(tensor))
         {
             _quantized.Add(tensor);
         }
@@ -187,7 +194,7 @@ public sealed class PlanBuilder
     /// <summary>Quantizes a tensor whose range is covered by the tensors it shares factors with (not observed itself).</summary>
     public void QuantizeDerived(string tensor)
     {
-        if (ReadOnLogPath(tensor))
+        if (_options.Activation == ActivationMode.None || ReadOnLogPath(tensor))
         {
             return;
         }

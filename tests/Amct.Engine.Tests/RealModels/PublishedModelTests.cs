@@ -184,6 +184,8 @@ public sealed class PublishedModelTests
         // The mel MatMul reads the power spectrum, whose range spans many decades before the Log: in float the
         // output follows the float model closely.
         Check("melspectrogram (MatMul_15 skipped)", melPath, melCalibration, melEvaluation, ["MatMul_15"]);
+        // Weight-only: the STFT and mel weights int8, every activation float, so the Log sees no int8 step.
+        Check("melspectrogram (weight-only)", melPath, melCalibration, melEvaluation, activation: ActivationMode.None);
 
         // Mel frames (scaled x/10 + 2 as openWakeWord does) → 76-frame windows, 8 frames apart.
         var calibrationWindows = MelWindows(melPath, calibrationAudio, clip);
@@ -215,9 +217,9 @@ public sealed class PublishedModelTests
         Assert.IsEmpty(problems, string.Join("\n", problems));
 
         void Check(string name, string modelPath, string calibrationData, string evaluationData, IReadOnlyList<string>? skip = null,
-            IReadOnlyDictionary<string, double>? inputValues = null)
+            IReadOnlyDictionary<string, double>? inputValues = null, ActivationMode? activation = null)
         {
-            var output = Path.Combine(temp.Path, name.Split(' ')[0] + (skip is null ? "" : "-skip"));
+            var output = Path.Combine(temp.Path, name.Split(' ')[0] + (skip is null ? "" : "-skip") + (activation is null ? "" : "-" + activation));
             var log = new CollectingLog();
             try
             {
@@ -229,6 +231,7 @@ public sealed class PublishedModelTests
                     OutputDirectory = output,
                     SkipLayers = skip ?? [],
                     InputValues = inputValues ?? new Dictionary<string, double>(),
+                    Activation = activation,
                 }, log);
                 using (var session = new InferenceSession(result.QuantizedModel, SessionFactory.CreateOptions()))
                 {
@@ -241,6 +244,10 @@ public sealed class PublishedModelTests
                 rows.Add(FormattableString.Invariant(
                     $"{name}: {report.Layers.Count} int8 layers, {report.Model.InputBytes} -> {report.Model.OutputBytes} bytes; {fidelity}; {skipped}; warnings [{warnings}]"));
                 var alreadyQuantized = ModelLoader.Load(modelPath).Graph.Node.Any(n => n.OpType == "DequantizeLinear");
+                if (activation == ActivationMode.None && report.Model.OutputBytes > 0.3 * report.Model.InputBytes)
+                {
+                    problems.Add($"{name}: weight-only should shrink the file to about a quarter");
+                }
                 if (report.Layers.Count == 0 && !alreadyQuantized && !log.Warnings.Any(w => w.Code == ErrorCodes.NothingToQuantize))
                 {
                     problems.Add($"{name}: no layer quantized");

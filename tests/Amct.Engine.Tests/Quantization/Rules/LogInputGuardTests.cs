@@ -112,6 +112,17 @@ public sealed class LogInputGuardTests
             "the Concat stays float and only the int8 layer's input is quantized, so the Log's side reads float P");
     }
 
+    /// <summary>Weight-only quantization keeps every activation float, so the layers before the Log get int8 weights too.</summary>
+    [TestMethod]
+    public void Weight_only_quantizes_the_layers_before_a_log_and_no_tensor()
+    {
+        var plan = PlanBuilder.Plan(Model("Clip", "Log").Graph, new PlanOptions { Activation = ActivationMode.None });
+
+        Assert.AreEqual("matmul", plan.Layers.Single().Name);
+        Assert.IsEmpty(plan.QuantizedTensors);
+        Assert.IsEmpty(plan.Skipped);
+    }
+
     [TestMethod]
     public void A_matmul_followed_by_other_ops_is_quantized()
     {
