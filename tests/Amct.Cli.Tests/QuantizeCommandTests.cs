@@ -37,7 +37,7 @@ public sealed class QuantizeCommandTests
         var result = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", Sample("Data/calib.npy"),
             "--activation", "signed");
         Assert.AreEqual(2, result.ExitCode);
-        StringAssert.Contains(result.Error, "error AMCT1002: --activation 'signed' is not valid. Valid values: asymmetric, symmetric.");
+        StringAssert.Contains(result.Error, "error AMCT1002: --activation 'signed' is not valid. Valid values: asymmetric, symmetric, none.");
 
         // The method is a choice of the settings contract too: refused before the model is read.
         var method = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", Sample("Data/calib.npy"),

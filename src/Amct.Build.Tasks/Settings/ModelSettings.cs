@@ -61,9 +61,10 @@ internal sealed class ModelSettings
                 settings._values[spec] = value;
             }
         }
-        // An imported QAT model (QatImport on) takes its trained factors: it needs no calibration data.
+        // An imported QAT model (QatImport on) takes its trained factors, and a weight-only one (ActivationQuantization
+        // none) calibrates nothing: neither needs calibration data.
         if (settings.Enabled && settings.CalibrationData is null && settings[SettingList.RecordInput] is null &&
-            settings[SettingList.QatImport] is not "on" &&
+            settings[SettingList.QatImport] is not "on" && settings[SettingList.ActivationQuantization] is not "none" &&
             !diagnostics.Any(d => d.Code == ErrorCodes.CalibrationDataMatchesNothing))
         {
             diagnostics.Add(new Diagnostic(ErrorCodes.CalibrationDataMissing, errorFile,

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Amct.Cli.Options;
 using Amct.Cli.Parsing;
 using Amct.Engine.Pipeline;
+using Amct.Engine.Quantization;
 using Amct.Engine.Retraining;
 using Amct.Engine.Settings;
 
@@ -51,10 +52,11 @@ internal static class QuantizeCommand
         var model = AmctCommandLine.PathArgument(positional[0], "the model path");
         var options = QuantizeOptions.Read(given, SettingNaming.CommandLine);
         var request = options.ToRequest(model, SettingNaming.CommandLine);
-        // A QAT export imported with --qat-import on brings its own factors.
-        if (!options.Has(SettingList.CalibrationData) && !options.Has(SettingList.RecordInput) && request.QatImport != QatImportMode.On)
+        // A QAT export imported with --qat-import on brings its own factors; weight-only (--activation none) needs none.
+        if (!options.Has(SettingList.CalibrationData) && !options.Has(SettingList.RecordInput) && request.QatImport != QatImportMode.On
+            && request.Activation != ActivationMode.None)
         {
-            throw AmctCommandLine.Usage($"quantize needs --calibration-data (or --record), or --qat-import on for a QAT model. Usage: {Usage}");
+            throw AmctCommandLine.Usage($"quantize needs --calibration-data (or --record), --activation none (weight-only), or --qat-import on for a QAT model. Usage: {Usage}");
         }
         return Quantize(request, json, output, error, retrainer);
     }

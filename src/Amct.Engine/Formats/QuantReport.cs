@@ -126,13 +126,14 @@ public sealed record CalibrationInfo(string? Data, long Samples, string Source)
 /// </summary>
 public sealed record ImportReport(int DequantizeNodes, string Reference, IReadOnlyList<string> Changes);
 
-/// <summary>A quantized layer: its input's factors and its weights' factors and error.</summary>
+/// <summary>A quantized layer: its input's factors (null when activations stay float: weight-only) and its weights'
+/// factors and error.</summary>
 public sealed record LayerReport(
     string Name,
     string OpType,
     string Input,
-    float ScaleD,
-    int OffsetD,
+    float? ScaleD,
+    int? OffsetD,
     string WeightGranularity,
     int? WeightAxis,
     int Channels,

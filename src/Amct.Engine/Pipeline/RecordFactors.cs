@@ -26,11 +26,12 @@ public static class RecordFactors
         var records = new List<LayerRecord>();
         foreach (var layer in plan.Layers)
         {
-            var input = byTensor[layer.ActivationInput].Params;
+            // Weight-only: the input has no factors, and the entry holds the weight scales alone.
+            var input = byTensor.TryGetValue(layer.ActivationInput, out var observed) ? observed.Params : (ActivationParams?)null;
             records.Add(new LayerRecord(layer.Name)
             {
-                ScaleD = input.Scale,
-                OffsetD = input.Offset,
+                ScaleD = input?.Scale,
+                OffsetD = input?.Offset,
                 ScaleW = weights[layer.Name].Scales,
                 OffsetW = new int[weights[layer.Name].Scales.Length],
                 TensorBalanceFactor = balance.GetValueOrDefault(layer.Name) ?? [],
@@ -60,7 +61,7 @@ public static class RecordFactors
     /// <summary>The groups a layer or pool entry already gives factors (through its input).</summary>
     private static HashSet<int> CoveredGroups(QuantizationPlan plan, Dictionary<string, TensorFactors> byTensor) =>
         plan.Layers.Select(l => l.ActivationInput).Concat(plan.Pools.Select(p => p.Input))
-            .Select(t => byTensor[t].Group).ToHashSet();
+            .Where(byTensor.ContainsKey).Select(t => byTensor[t].Group).ToHashSet();
 
     /// <summary>
     /// What a record gives the plan: factors for every group it covers, the groups it does not, and its entries that

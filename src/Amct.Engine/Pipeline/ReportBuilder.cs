@@ -55,11 +55,12 @@ internal static class ReportBuilder
         IReadOnlyDictionary<string, QuantizedWeights> weights) =>
         plan.Layers.Select(layer =>
         {
-            var input = factors[layer.ActivationInput];
+            // Weight-only: the input has no factors.
+            ActivationParams? input = factors.TryGetValue(layer.ActivationInput, out var found) ? found : null;
             var w = weights[layer.Name];
-            return new LayerReport(layer.Name, layer.OpType, layer.ActivationInput, input.Scale, input.Offset,
+            return new LayerReport(layer.Name, layer.OpType, layer.ActivationInput, input?.Scale, input?.Offset,
                 w.Axis is null ? "per-tensor" : "per-channel", w.Axis, w.Scales.Length, w.Scales.Min(), w.Scales.Max(),
-                Math.Round(w.SqnrDb, 3), w.ZeroChannels, layer.Bias is not null);
+                Math.Round(w.SqnrDb, 3), w.ZeroChannels, layer.Bias is not null && input is not null);
         }).ToList();
 
     public static IReadOnlyList<TensorReport> Tensors(IReadOnlyList<TensorFactors> factors) =>

@@ -74,16 +74,31 @@ public sealed class PlanBuilder
         _options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType) || _floatNodes.Contains(node.Name)
         || _options.BalanceNodes.Contains(node.Name) || FeedsLog(node);
 
-    /// <summary>Whether a Log takes the node's output (<see cref="LogInputGuard"/>): such a node stays on float data.</summary>
+    /// <summary>
+    /// Why a Log taking the node's output keeps it on float data (<see cref="LogInputGuard"/>), or null. Weight-only
+    /// quantization keeps every activation float, so there the guard has nothing to guard.
+    /// </summary>
+    public string? WhyLogNeedsFloat(NodeProto node) =>
+        _options.Activation == ActivationMode.None ? null : LogInputGuard.Why(node, _index);
+
+    /// <summary>Whether a Log takes the node's output (<see cref="WhyLogNeedsFloat"/>).</summary>
     private bool FeedsLog(NodeProto node)
     {
         if (!_feedsLog.TryGetValue(node.Name, out var feeds))
         {
-            feeds = LogInputGuard.Why(node, _index) is not null;
+            feeds = WhyLogNeedsFloat(node) is not null;
             _feedsLog[node.Name] = feeds;
         }
         return feeds;
     }
+
+    /// <summary>
+    /// True when the tensor is read on the way to a Log (by the Log itself or by a node <see cref="LogInputGuard"/> keeps
+    /// on float data). Such a tensor is never quantized, even for another consumer: its Q/DQ pair would feed every
+    /// consumer, and the Log would see int8 steps after all (Silero VAD's STFT magnitude, also concatenated with the
+    /// normalized log spectrum, lost its quiet bins that way and the whole branch after it drifted).
+    /// </summary>
+    public bool ReadOnLogPath(string tensor) => _index.Consumers(tensor).Any(c => c.OpType == "Log" || FeedsLog(c));
 
     /// <summary>Keeps a node in float because a neighbour it must share factors with is in float.</summary>
     public void KeepFloat(NodeProto node) => _floatNodes.Add(node.Name);
@@ -164,7 +179,7 @@ public sealed class PlanBuilder
     /// <summary>Quantizes a tensor that gets its own calibrated factors (unless tied to others by <see cref="Share"/>).</summary>
     public void QuantizeActivation(string tensor)
     {
-        if (IsFloat(tensor) && !IsConstant(tensor))
+        if (_options.Activation != ActivationMode.None && IsFloat(tensor) && !IsConstant(tensor) && !ReadOnLogPath(tensor))
         {
             _quantized.Add(tensor);
         }
@@ -183,6 +198,10 @@ public sealed class PlanBuilder
     /// <summary>Quantizes a tensor whose range is covered by the tensors it shares factors with (not observed itself).</summary>
     public void QuantizeDerived(string tensor)
     {
+        if (_options.Activation == ActivationMode.None || ReadOnLogPath(tensor))
+        {
+            return;
+        }
         _quantized.Add(tensor);
         _derived.Add(tensor);
     }

@@ -83,7 +83,8 @@ public sealed class QdqModelBuilder
         var node = NodeNamed(layer.Name);
         var weights = _weights[layer.Name];
         node.Input[layer.Roles.Weight.Input] = DequantizedWeight(layer, weights);
-        if (layer.Bias is { } biasName)
+        // A bias is quantized with the input's scale; without one (weight-only) it stays float, as the layer computes.
+        if (layer.Bias is { } biasName && _activations.ContainsKey(layer.ActivationInput))
         {
             var bias = TensorData.ToArray<float>(_index.Constant(biasName)!, _source);
             var inputScale = _activations[layer.ActivationInput].Scale;

@@ -25,8 +25,8 @@ internal static class SettingList
         "the samples to calibrate on (.npy, .npz, test_data_set folders, raw .bin, images); not needed with a record",
         perModel: true);
     public static readonly Setting ActivationQuantization = new("ActivationQuantization", "activation", SettingKind.Choice,
-        "asymmetric", "asymmetric (an offset per tensor, AMCT activation_offset) or symmetric (offset 0)",
-        choices: Choices("asymmetric", "Asymmetric", "symmetric", "Symmetric"));
+        "asymmetric", "asymmetric (an offset per tensor, AMCT activation_offset), symmetric (offset 0), or none (weight-only: int8 weights, float activations, no calibration)",
+        choices: Choices("asymmetric", "Asymmetric", "symmetric", "Symmetric", "none", "None"));
     public static readonly Setting WeightGranularity = new("WeightGranularity", "weights", SettingKind.Choice, "per-channel",
         "weight scales per output channel or per tensor (Conv, ConvTranspose; also Gemm/MatMul unless set apart)",
         choices: Granularities());

@@ -74,7 +74,7 @@ public sealed class QuantizationBadInputTests
 
         var layer = result.Report.Layers.Single();
         Assert.AreEqual(2, layer.ZeroChannels);
-        Assert.IsTrue(float.IsFinite(layer.ScaleD) && layer.ScaleD > 0);
+        Assert.IsTrue(layer.ScaleD is { } scale && float.IsFinite(scale) && scale > 0);
         Assert.IsTrue(result.Report.Tensors.All(t => float.IsFinite(t.Scale) && t.Scale > 0));
         // The int8 model runs and gives zeros for zero input.
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(result.QuantizedModel);

@@ -1,6 +1,7 @@
 using Amct.Engine.Evaluation;
 using Amct.Engine.Latency;
 using Amct.Engine.Onnx;
+using Amct.Engine.Quantization;
 
 namespace Amct.Engine.Pipeline.Stages;
 
@@ -27,6 +28,12 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
         if (SpeedRule.For(request.OptimizeFor) is not { } rule || !request.MeasureLatency || context.NothingToQuantize
             || context.Plan.Layers.Count == 0 || (context.Verdict is { Passed: false } && !request.AccuracyFailureIsWarning))
         {
+            return;
+        }
+        if (context.Settings.Activation == ActivationMode.None)
+        {
+            // Weight-only layers compute in float either way: the point is the file size, which float layers would undo.
+            log.Info("speed: weight-only quantization (ActivationQuantization=None); no latency-aware layer choice");
             return;
         }
         if (context.Subgraphs.Quantized.Count > 0)

@@ -17,8 +17,9 @@ public sealed class ConcatRule : IOpRule
         {
             return;
         }
-        // One shared scale would force a float layer's output back into int8: the whole Concat stays float instead.
-        if (node.Input.Any(plan.ComesFromFloatLayer))
+        // One shared scale would force a float layer's output back into int8, or put int8 steps on the way to a Log:
+        // the whole Concat stays float instead.
+        if (node.Input.Any(i => plan.ComesFromFloatLayer(i) || plan.ReadOnLogPath(i)))
         {
             plan.KeepFloat(node);
             return;

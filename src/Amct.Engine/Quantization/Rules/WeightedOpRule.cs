@@ -40,7 +40,7 @@ public abstract class WeightedOpRule : IOpRule
 
     public void Apply(NodeProto node, PlanBuilder plan)
     {
-        if ((Unsupported(node, plan) ?? LogInputGuard.Why(node, plan.Index)) is { } reason)
+        if ((Unsupported(node, plan) ?? plan.WhyLogNeedsFloat(node)) is { } reason)
         {
             plan.Skip(node, reason);
             return;

@@ -82,6 +82,47 @@ public sealed class LogInputGuardTests
         Assert.IsEmpty(PlanBuilder.Plan(model.Graph, new PlanOptions()).QuantizedTensors);
     }
 
+    /// <summary>
+    /// X → MatMul → S → Pow 2 → P; P → Clip → Log → L; Concat(P, L) → K → MatMul → Y (Silero VAD's front end: the STFT
+    /// magnitude goes both into the log spectrum and, concatenated with it, into the first convolution). A Concat
+    /// shares one scale with all its inputs, which once quantized P, and its Q/DQ pair then fed the Log's side too.
+    /// </summary>
+    [TestMethod]
+    public void A_tensor_the_log_reads_is_not_quantized_for_a_concat_that_also_reads_it()
+    {
+        var model = new ModelBuilder()
+            .Input("X", DataTypes.Float, 2, 8)
+            .Output("Y", DataTypes.Float, 2, 4)
+            .Initializer("stft", [8, 6], Pattern(48))
+            .Initializer("after", [12, 4], Pattern(48, phase: 2))
+            .Initializer(TensorData.FromArray<float>("two", [], [2f]))
+            .Initializer(TensorData.FromArray<float>("floor", [], [1e-10f]))
+            .Node("MatMul", ["X", "stft"], ["S"], "stft_matmul")
+            .Node("Pow", ["S", "two"], ["P"], "pow")
+            .Node("Clip", ["P", "floor"], ["C"], "clip")
+            .Node("Log", ["C"], ["L"], "log")
+            .Node("Concat", ["P", "L"], ["K"], "concat", IntAttribute("axis", 1))
+            .Node("MatMul", ["K", "after"], ["Y"], "after_matmul")
+            .Build();
+
+        var plan = PlanBuilder.Plan(model.Graph, new PlanOptions());
+
+        Assert.AreEqual("after_matmul", plan.Layers.Single().Name);
+        CollectionAssert.AreEquivalent(new[] { "K" }, plan.QuantizedTensors.ToList(),
+            "the Concat stays float and only the int8 layer's input is quantized, so the Log's side reads float P");
+    }
+
+    /// <summary>Weight-only quantization keeps every activation float, so the layers before the Log get int8 weights too.</summary>
+    [TestMethod]
+    public void Weight_only_quantizes_the_layers_before_a_log_and_no_tensor()
+    {
+        var plan = PlanBuilder.Plan(Model("Clip", "Log").Graph, new PlanOptions { Activation = ActivationMode.None });
+
+        Assert.AreEqual("matmul", plan.Layers.Single().Name);
+        Assert.IsEmpty(plan.QuantizedTensors);
+        Assert.IsEmpty(plan.Skipped);
+    }
+
     [TestMethod]
     public void A_matmul_followed_by_other_ops_is_quantized()
     {
