@@ -25,13 +25,14 @@ internal static class DefaultsStudy
     ];
 
     /// <summary>Algorithms on top of the default method, each behind its own switch.</summary>
-    private static readonly (string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Algorithms =
+    private static readonly (string Key, string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Algorithms =
     [
-        ("default storage, weight range search", r => r with { WeightRangeSearch = true }),
+        ("weight-range-search", "default storage, weight range search", r => r with { WeightRangeSearch = true }),
+        ("bias-correction", "default storage, bias correction", r => r with { BiasCorrection = true }),
     ];
 
     /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>
-    /// <param name="methods">The range methods to measure (default: all).</param>
+    /// <param name="methods">The range methods and algorithm keys (e.g. bias-correction) to measure (default: all).</param>
     public static void Run(Case study, string scratch, TextWriter output, bool variants = true, IReadOnlyCollection<string>? methods = null)
     {
         output.WriteLine($"### Accuracy on the fused int8 graph: {study.Name}");
@@ -41,9 +42,9 @@ internal static class DefaultsStudy
         {
             Row(study, scratch, output, method, Variants[0]);
         }
-        foreach (var algorithm in Algorithms.Where(_ => methods is null))
+        foreach (var algorithm in Algorithms.Where(a => methods is null || methods.Contains(a.Key)))
         {
-            Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, algorithm);
+            Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, (algorithm.Name, algorithm.Apply));
         }
         foreach (var variant in Variants.Skip(1).Where(_ => variants))
         {

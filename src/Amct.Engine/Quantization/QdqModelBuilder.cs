@@ -85,7 +85,7 @@ public sealed class QdqModelBuilder
         node.Input[layer.Roles.Weight.Input] = DequantizedWeight(layer, weights);
         if (layer.Bias is { } biasName)
         {
-            var bias = TensorData.ToArray<float>(_index.Constant(biasName)!, _source);
+            var bias = weights.CorrectedBias ?? TensorData.ToArray<float>(_index.Constant(biasName)!, _source);
             var inputScale = _activations[layer.ActivationInput].Scale;
             var (values, scales, overflow) = BiasQuantizer.Quantize(bias, inputScale, weights.Scales);
             if (overflow >= 0)

@@ -38,6 +38,9 @@ internal static class SettingList
     public static readonly Setting WeightRangeSearch = new("WeightRangeSearch", "weight-range-search", SettingKind.Boolean,
         "false", "per weight channel, the clip (0.50–1.00 × max|W|) with the lowest squared quantization error",
         negatedFlag: "no-weight-range-search");
+    public static readonly Setting BiasCorrection = new("BiasCorrection", "bias-correction", SettingKind.Boolean,
+        "false", "per int8 Conv/Gemm layer, the bias minus the mean output shift quantization causes on the calibration data",
+        negatedFlag: "no-bias-correction");
     public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
         "how many calibration samples to use");
 
@@ -143,7 +146,7 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        WeightRangeSearch, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
+        WeightRangeSearch, BiasCorrection, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
         OpsetUpgrade, InputValues, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
