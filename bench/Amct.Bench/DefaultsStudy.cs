@@ -29,6 +29,7 @@ internal static class DefaultsStudy
     [
         ("weight-range-search", "default storage, weight range search", r => r with { WeightRangeSearch = true }),
         ("bias-correction", "default storage, bias correction", r => r with { BiasCorrection = true }),
+        ("auto-bias-correction", "default storage, bias correction", r => r with { Method = "auto", BiasCorrection = true }),
     ];
 
     /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>
@@ -66,13 +67,23 @@ internal static class DefaultsStudy
             Method = method,
         };
         request = variant.Apply(study.Data?.Invoke(request) ?? request);
-        var report = QuantizationJob.Run(request, new CollectingLog()).Report;
-        var evaluation = report.Evaluation!;
+        var log = new CollectingLog();
+        var report = QuantizationJob.Run(request, log).Report;
+        foreach (var line in log.Messages.Where(m => m.StartsWith("bias correction", StringComparison.Ordinal) || m.StartsWith("output-aware", StringComparison.Ordinal)))
+        {
+            Console.Error.WriteLine($"{study.Name}, {method}, {variant.Name}: {line}");
+        }
+        if (report.Evaluation is not { } evaluation)
+        {
+            // A model with nothing to quantize (melspectrogram: its only layer feeds a Log) is written unchanged.
+            output.WriteLine($"| {request.Method} | {variant.Name} | nothing quantized: the model is written unchanged | | | | | | |");
+            return;
+        }
         var q = evaluation.QuantizedAccuracy?.Top1;
         var f = evaluation.FloatAccuracy?.Top1;
         var o = evaluation.Outputs.FirstOrDefault(x => x.Output == evaluation.LabeledOutput) ?? evaluation.Outputs[0];
         var drop = q is { } quantized && f is { } full ? $"{(full - quantized) * 100:0.00}" : "—";
-        output.WriteLine($"| {method} | {variant.Name} | {Percent(q)} | {Percent(f)} | {drop} | " +
+        output.WriteLine($"| {request.Method} | {variant.Name} | {Percent(q)} | {Percent(f)} | {drop} | " +
             $"{Percent(o.Top1Agreement)} | {o.CosineMean:0.0000} | {o.SqnrDb:0.00} | {report.Timings.CalibrateSeconds:0.00} |");
     }
 

@@ -44,6 +44,7 @@ public static class QuantizationJob
         new PlanStage(),       // what is quantized, and how samples are fed
         new FactorsStage(),    // activation factors: calibrated, or read from a record
         new WeightsStage(),    // int8 weights and int32 biases
+        new OutputAwareRangesStage(), // CalibrationMethod=auto: each input's clip by the error at its readers' outputs
         new BiasCorrectionStage(), // BiasCorrection: biases minus the mean output shift the int8 layers cause
         new RetrainStage(retrainer), // Retrain: factors and weights trained against the float model
         new BuildQdqStage(),   // the QDQ model

@@ -33,8 +33,8 @@ internal static class SettingList
     public static readonly Setting MatMulWeightGranularity = new("MatMulWeightGranularity", "matmul-weights", SettingKind.Choice,
         "per-channel", "the same for Gemm and MatMul weights (per output column)", choices: Granularities());
     public static readonly Setting CalibrationMethod = new("CalibrationMethod", "method", SettingKind.Choice, "ifmr",
-        "activation range method",
-        choices: Choices("minmax", "MinMax", "percentile", "Percentile", "ifmr", "Ifmr", "hfmg", "Hfmg", "entropy", "Entropy"));
+        "activation range method; auto: per tensor, the other methods' clip that causes the least error at the output of the layers reading it",
+        choices: Choices("minmax", "MinMax", "percentile", "Percentile", "ifmr", "Ifmr", "hfmg", "Hfmg", "entropy", "Entropy", "auto", "Auto"));
     public static readonly Setting WeightRangeSearch = new("WeightRangeSearch", "weight-range-search", SettingKind.Boolean,
         "false", "per weight channel, the clip (0.50–1.00 × max|W|) with the lowest squared quantization error",
         negatedFlag: "no-weight-range-search");
