@@ -28,8 +28,8 @@ internal static class DefaultsStudy
     private static readonly (string Key, string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Algorithms =
     [
         ("weight-range-search", "default storage, weight range search", r => r with { WeightRangeSearch = true }),
-        ("bias-correction", "default storage, bias correction", r => r with { BiasCorrection = true }),
-        ("auto-bias-correction", "default storage, bias correction", r => r with { Method = "auto", BiasCorrection = true }),
+        ("no-bias-correction", "default storage, bias correction off", r => r with { BiasCorrection = false }),
+        ("auto-no-bias-correction", "default storage, bias correction off", r => r with { Method = "auto", BiasCorrection = false }),
     ];
 
     /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>
@@ -71,7 +71,7 @@ internal static class DefaultsStudy
         var report = QuantizationJob.Run(request, log).Report;
         foreach (var line in log.Messages.Where(m => m.StartsWith("bias correction", StringComparison.Ordinal) || m.StartsWith("output-aware", StringComparison.Ordinal)))
         {
-            Console.Error.WriteLine($"{study.Name}, {method}, {variant.Name}: {line}");
+            Console.Error.WriteLine($"{study.Name}, {request.Method}, {variant.Name}: {line}");
         }
         if (report.Evaluation is not { } evaluation)
         {

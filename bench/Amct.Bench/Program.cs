@@ -9,7 +9,7 @@ using Amct.Bench;
 //   dotnet run -c Release --project bench/Amct.Bench -- methods   every range method and algorithm switch on the digits
 //                                                                  CNN, SqueezeNet and three models of ../shared/models-real
 //   ... -- methods entropy hfmg                                     only the methods named
-//   ... -- methods ifmr bias-correction                             the default method, and it with bias correction
+//   ... -- methods ifmr no-bias-correction                          the default method, with and without bias correction
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);

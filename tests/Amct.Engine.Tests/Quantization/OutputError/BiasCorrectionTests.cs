@@ -35,7 +35,7 @@ public sealed class BiasCorrectionTests
         var request = new QuantizeRequest
         {
             ModelPath = modelPath, CalibrationData = data, OutputDirectory = temp.Path, Method = "minmax",
-            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false,
+            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false, BiasCorrection = false,
         };
 
         Assert.AreEqual("1270 -5120", string.Join(" ", Bias(QuantizationJob.Run(request, new CollectingLog()))));
@@ -70,7 +70,7 @@ public sealed class BiasCorrectionTests
         var request = new QuantizeRequest
         {
             ModelPath = modelPath, CalibrationData = calibration, OutputDirectory = Path.Combine(temp.Path, "plain"),
-            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false,
+            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false, BiasCorrection = false,
         };
         var plain = QuantizationJob.Run(request, new CollectingLog());
         var corrected = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "corrected"), BiasCorrection = true },
