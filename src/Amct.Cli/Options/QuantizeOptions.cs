@@ -71,7 +71,7 @@ internal sealed class QuantizeOptions
             MaxFallbackLayers = (int?)Count(S.MaxFallbackLayers), // the contract bounds it to int
             DoFusion = Flag(S.Fusion),
             WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
-            BiasCorrection = Flag(S.BiasCorrection) ?? true,
+            BiasCorrection = Flag(S.BiasCorrection) ?? false,
             Opset = Text(S.OpsetUpgrade) is { } opset ? Enum.Parse<OpsetPolicy>(opset, ignoreCase: true) : null,
             EvaluationData = Text(S.EvaluationData),
             EvaluationLabels = Text(S.EvaluationLabels),

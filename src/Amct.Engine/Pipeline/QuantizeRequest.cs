@@ -91,7 +91,7 @@ public sealed record QuantizeRequest
     public bool WeightRangeSearch { get; init; }
 
     /// <summary>Correct each int8 layer's bias by the mean output shift quantization causes (empirical bias correction).</summary>
-    public bool BiasCorrection { get; init; } = true;
+    public bool BiasCorrection { get; init; }
 
     /// <summary>Time the int8 model against the float one for the reports, and warn when it is slower.</summary>
     public bool MeasureLatency { get; init; } = true;

@@ -39,7 +39,7 @@ internal static class SettingList
         "false", "per weight channel, the clip (0.50–1.00 × max|W|) with the lowest squared quantization error",
         negatedFlag: "no-weight-range-search");
     public static readonly Setting BiasCorrection = new("BiasCorrection", "bias-correction", SettingKind.Boolean,
-        "true", "per int8 Conv/Gemm layer, the bias minus the mean output shift quantization causes on the calibration data",
+        "false", "per int8 Conv/Gemm layer, the bias minus the mean output shift quantization causes on the calibration data",
         negatedFlag: "no-bias-correction");
     public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
         "how many calibration samples to use");
