@@ -25,17 +25,19 @@ internal static class DefaultsStudy
     ];
 
     /// <summary>Algorithms on top of the default method, each behind its own switch.</summary>
-    private static readonly (string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Algorithms =
+    private static readonly (string Key, string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Algorithms =
     [
-        ("default storage, weight range search", r => r with { WeightRangeSearch = true }),
-        ("default storage, DMQ balancing", r => r with { DmqBalancing = true }),
+        ("weight-range-search", "default storage, weight range search", r => r with { WeightRangeSearch = true }),
+        ("dmq-balancing", "default storage, DMQ balancing", r => r with { DmqBalancing = true }),
+        ("no-bias-correction", "default storage, bias correction off", r => r with { BiasCorrection = false }),
+        ("auto-no-bias-correction", "output-aware ranges (auto), bias correction off", r => r with { Method = "auto", BiasCorrection = false }),
     ];
 
     /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>
-    /// <param name="methods">The range methods to measure (default: all).</param>
-    /// <param name="algorithms">Measure the algorithm switches too (default: when every method is measured).</param>
+    /// <param name="methods">The range methods and algorithm keys (e.g. no-bias-correction) to measure (default: all).</param>
+    /// <param name="algorithms">Measure every algorithm switch, whatever <paramref name="methods"/> names.</param>
     public static void Run(Case study, string scratch, TextWriter output, bool variants = true, IReadOnlyCollection<string>? methods = null,
-        bool? algorithms = null)
+        bool algorithms = false)
     {
         output.WriteLine($"### Accuracy on the fused int8 graph: {study.Name}");
         output.WriteLine("| method | variant | top-1 int8 | top-1 float | drop (points) | top-1 agreement | cosine mean | SQNR dB | calibration s |");
@@ -44,9 +46,9 @@ internal static class DefaultsStudy
         {
             Row(study, scratch, output, method, Variants[0]);
         }
-        foreach (var algorithm in Algorithms.Where(_ => algorithms ?? methods is null))
+        foreach (var algorithm in Algorithms.Where(a => algorithms || methods is null || methods.Contains(a.Key)))
         {
-            Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, algorithm);
+            Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, (algorithm.Name, algorithm.Apply));
         }
         foreach (var variant in Variants.Skip(1).Where(_ => variants))
         {
@@ -68,11 +70,16 @@ internal static class DefaultsStudy
             Method = method,
         };
         request = variant.Apply(study.Data?.Invoke(request) ?? request);
-        var report = QuantizationJob.Run(request, new CollectingLog()).Report;
+        var log = new CollectingLog();
+        var report = QuantizationJob.Run(request, log).Report;
+        foreach (var line in log.Messages.Where(m => m.StartsWith("bias correction", StringComparison.Ordinal) || m.StartsWith("output-aware", StringComparison.Ordinal)))
+        {
+            Console.Error.WriteLine($"{study.Name}, {request.Method}, {variant.Name}: {line}");
+        }
         if (report.Evaluation is not { } evaluation)
         {
-            // Nothing was quantized (melspectrogram's only layer feeds a Log): the model is written unchanged.
-            output.WriteLine($"| {method} | {variant.Name} | written unchanged, nothing compared | | | | | | {report.Timings.CalibrateSeconds:0.00} |");
+            // A model with nothing to quantize (melspectrogram: its only layer feeds a Log) is written unchanged.
+            output.WriteLine($"| {request.Method} | {variant.Name} | nothing quantized: the model is written unchanged | | | | | | |");
             return;
         }
         var q = evaluation.QuantizedAccuracy?.Top1;
@@ -80,7 +87,7 @@ internal static class DefaultsStudy
         var o = evaluation.Outputs.FirstOrDefault(x => x.Output == evaluation.LabeledOutput) ?? evaluation.Outputs[0];
         var drop = q is { } quantized && f is { } full ? $"{(full - quantized) * 100:0.00}" : "—";
         var balanced = report.Balanced is { } b ? $" ({b.Count} tensors balanced)" : "";
-        output.WriteLine($"| {method} | {variant.Name}{balanced} | {Percent(q)} | {Percent(f)} | {drop} | " +
+        output.WriteLine($"| {request.Method} | {variant.Name}{balanced} | {Percent(q)} | {Percent(f)} | {drop} | " +
             $"{Percent(o.Top1Agreement)} | {o.CosineMean:0.0000} | {o.SqnrDb:0.00} | {report.Timings.CalibrateSeconds:0.00} |");
     }
 

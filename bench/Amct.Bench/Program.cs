@@ -12,6 +12,7 @@ using Amct.Bench;
 //   dotnet run -c Release --project bench/Amct.Bench -- algorithms   the default method, then each algorithm switch (DMQ…),
 //                                                                  on the same models
 //   ... -- algorithms hey_jarvis SqueezeNet                          only the models whose name holds one of those words
+//   ... -- methods ifmr no-bias-correction                          the default method, with and without bias correction
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);

@@ -33,7 +33,7 @@ public sealed class BadInputTests
     {
         var build = _app.FailingBuild("--no-restore", "-p:AmctCalibrationMethod=Kl");
         StringAssert.Contains(build.Output, ErrorAtProject("AMCT1201"));
-        StringAssert.Contains(build.Output, "Valid values: MinMax, Percentile, Ifmr, Hfmg, Entropy.");
+        StringAssert.Contains(build.Output, "Valid values: MinMax, Percentile, Ifmr, Hfmg, Entropy, Auto.");
     }
 
     [TestMethod]

@@ -43,7 +43,7 @@ public sealed class QuantizeCommandTests
         var method = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", Sample("Data/calib.npy"),
             "--method", "kl", "--output-dir", Path.GetTempPath());
         Assert.AreEqual(2, method.ExitCode);
-        StringAssert.Contains(method.Error, "error AMCT1002: --method 'kl' is not valid. Valid values: minmax, percentile, ifmr, hfmg, entropy.");
+        StringAssert.Contains(method.Error, "error AMCT1002: --method 'kl' is not valid. Valid values: minmax, percentile, ifmr, hfmg, entropy, auto.");
     }
 
     [TestMethod]

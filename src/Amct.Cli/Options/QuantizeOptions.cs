@@ -73,6 +73,7 @@ internal sealed class QuantizeOptions
             WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
             DmqBalancing = Flag(S.DmqBalancing) ?? false,
             MigrationStrength = Number(S.MigrationStrength),
+            BiasCorrection = Flag(S.BiasCorrection) ?? false,
             Opset = Text(S.OpsetUpgrade) is { } opset ? Enum.Parse<OpsetPolicy>(opset, ignoreCase: true) : null,
             EvaluationData = Text(S.EvaluationData),
             EvaluationLabels = Text(S.EvaluationLabels),

@@ -32,6 +32,7 @@ public static class RangeMethods
         ["ifmr"] = () => new IfmrMethod(),
         ["hfmg"] = () => new HfmgMethod(),
         ["entropy"] = () => new EntropyMethod(),
+        [OutputAwareMethod.MethodName] = () => new OutputAwareMethod(),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;

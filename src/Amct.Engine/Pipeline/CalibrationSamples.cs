@@ -5,7 +5,8 @@ namespace Amct.Engine.Pipeline;
 
 /// <summary>
 /// The calibration batches of a job: the samples asked for (SampleCount, or the config's batch_num), in whole batches
-/// of the job's batch size. Shared by the passes over the calibration data (DMQ's channel statistics, calibration).
+/// of the job's batch size. Shared by the passes over the calibration data (DMQ's channel statistics,
+/// calibration, the layer measurements of bias correction and output-aware ranges).
 /// </summary>
 internal static class CalibrationSamples
 {
@@ -42,4 +43,8 @@ internal static class CalibrationSamples
         }
         return use(SampleBatches.Read(source, inputs, batchSize, wanted).Select(b => b.Inputs), wanted - unused);
     }
+
+    /// <summary>The same samples in the same batches, for a stage that measures on them after calibration warned about them.</summary>
+    public static T With<T>(JobContext context, string dataPath, Func<IEnumerable<IReadOnlyDictionary<string, TensorProto>>, T> use) =>
+        Read(context, dataPath, quiet: true, (batches, _) => use(batches));
 }

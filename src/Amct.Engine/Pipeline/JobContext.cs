@@ -84,6 +84,14 @@ internal sealed class JobContext : IDisposable
     public IReadOnlyList<LayerRecord>? Record { get; set; }
     public CalibrationInfo CalibrationInfo { get; set; } = null!;
 
+    /// <summary>What calibration observed of each tensor (null when the factors came from a record or training).</summary>
+    public IReadOnlyDictionary<string, TensorObservation>? Observations { get; set; }
+
+    // output-aware ranges: each layer it measured, with the input factors chosen and the output error they cause
+    // (bias correction takes the shifts from here instead of measuring again)
+    public Dictionary<string, (ActivationParams Input, Quantization.OutputError.LayerOutputError Error)> MeasuredLayers { get; } =
+        new(StringComparer.Ordinal);
+
     // weights
     public IReadOnlyDictionary<string, QuantizedWeights> Weights { get; set; } = new Dictionary<string, QuantizedWeights>();
 

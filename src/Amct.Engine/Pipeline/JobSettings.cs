@@ -177,7 +177,12 @@ internal sealed class JobSettings
             if (layer.Activation is { } activation && graph.Node.FirstOrDefault(n => n.Name == layer.Name) is { } node)
             {
                 // A layer without act_algo uses the job's method; its parameters must belong to that method.
-                var algorithm = activation.Algorithm ?? ActivationAlgorithms.Names.First(n => n.Key == MethodName).Value;
+                // auto is not an AMCT algorithm: such a layer is calibrated with auto's own first candidate, IFMR.
+                var algorithm = activation.Algorithm ?? ActivationAlgorithms.Names.FirstOrDefault(n => n.Key == MethodName) switch
+                {
+                    { Key: not null } entry => entry.Value,
+                    _ => ActivationAlgorithm.Ifmr,
+                };
                 if (activation.ParametersNotUsedBy(algorithm) is [var first, ..])
                 {
                     throw new AmctException(ErrorCodes.ConfigParameterNotForAlgorithm, Path.GetFullPath(_configPath!),

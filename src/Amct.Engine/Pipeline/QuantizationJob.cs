@@ -45,6 +45,8 @@ public static class QuantizationJob
         new BalanceStage(),    // DMQ balancing: activation outliers moved into the weights, per input channel
         new FactorsStage(),    // activation factors: calibrated, or read from a record
         new WeightsStage(),    // int8 weights and int32 biases
+        new OutputAwareRangesStage(), // CalibrationMethod=auto: each input's clip by the error at its readers' outputs
+        new BiasCorrectionStage(), // BiasCorrection: biases minus the mean output shift the int8 layers cause
         new RetrainStage(retrainer), // Retrain: factors and weights trained against the float model
         new BuildQdqStage(),   // the QDQ model
         new SubgraphStage(),   // weighted layers inside If branches, calibrated on the values that reach them

@@ -96,6 +96,9 @@ public sealed record QuantizeRequest
     /// <summary>DMQ's migration strength α (default 0.5); an AMCT config's own strength wins for the layers it names.</summary>
     public double? MigrationStrength { get; init; }
 
+    /// <summary>Correct each int8 layer's bias by the mean output shift quantization causes (empirical bias correction).</summary>
+    public bool BiasCorrection { get; init; }
+
     /// <summary>Time the int8 model against the float one for the reports, and warn when it is slower.</summary>
     public bool MeasureLatency { get; init; } = true;
 

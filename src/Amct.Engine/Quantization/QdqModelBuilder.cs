@@ -86,7 +86,7 @@ public sealed class QdqModelBuilder
         // A bias is quantized with the input's scale; without one (weight-only) it stays float, as the layer computes.
         if (layer.Bias is { } biasName && _activations.ContainsKey(layer.ActivationInput))
         {
-            var bias = TensorData.ToArray<float>(_index.Constant(biasName)!, _source);
+            var bias = weights.CorrectedBias ?? TensorData.ToArray<float>(_index.Constant(biasName)!, _source);
             var inputScale = _activations[layer.ActivationInput].Scale;
             var (values, scales, overflow) = BiasQuantizer.Quantize(bias, inputScale, weights.Scales);
             if (overflow >= 0)

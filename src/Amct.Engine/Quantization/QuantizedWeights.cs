@@ -4,7 +4,14 @@ namespace Amct.Engine.Quantization;
 /// A weight tensor quantized to symmetric int8 (AMCT ARQ): per channel along <see cref="Axis"/>, or per tensor
 /// (<see cref="Axis"/> null, one scale). Offsets are always 0.
 /// </summary>
-public sealed record QuantizedWeights(sbyte[] Values, float[] Scales, int? Axis, double SqnrDb, int ZeroChannels);
+public sealed record QuantizedWeights(sbyte[] Values, float[] Scales, int? Axis, double SqnrDb, int ZeroChannels)
+{
+    /// <summary>
+    /// The layer's float bias after bias correction (<see cref="OutputError.BiasCorrection"/>), quantized to int32 in
+    /// place of the model's own; null keeps the model's.
+    /// </summary>
+    public float[]? CorrectedBias { get; init; }
+}
 
 /// <summary>
 /// Symmetric int8 weight quantization: <c>scale_w = max|W_c| / 127</c> (or / 128 when the largest-magnitude element

@@ -33,8 +33,8 @@ internal static class SettingList
     public static readonly Setting MatMulWeightGranularity = new("MatMulWeightGranularity", "matmul-weights", SettingKind.Choice,
         "per-channel", "the same for Gemm and MatMul weights (per output column)", choices: Granularities());
     public static readonly Setting CalibrationMethod = new("CalibrationMethod", "method", SettingKind.Choice, "ifmr",
-        "activation range method",
-        choices: Choices("minmax", "MinMax", "percentile", "Percentile", "ifmr", "Ifmr", "hfmg", "Hfmg", "entropy", "Entropy"));
+        "activation range method; auto: per tensor, the other methods' clip that causes the least error at the output of the layers reading it",
+        choices: Choices("minmax", "MinMax", "percentile", "Percentile", "ifmr", "Ifmr", "hfmg", "Hfmg", "entropy", "Entropy", "auto", "Auto"));
     public static readonly Setting WeightRangeSearch = new("WeightRangeSearch", "weight-range-search", SettingKind.Boolean,
         "false", "per weight channel, the clip (0.50–1.00 × max|W|) with the lowest squared quantization error",
         negatedFlag: "no-weight-range-search");
@@ -43,6 +43,9 @@ internal static class SettingList
         negatedFlag: "no-dmq-balancing");
     public static readonly Setting MigrationStrength = new("MigrationStrength", "migration-strength", SettingKind.Fraction, "0.5",
         "DMQ's migration strength α in s = max|X|^α / max|W|^(1−α): how much of the activation's range moves into the weights");
+    public static readonly Setting BiasCorrection = new("BiasCorrection", "bias-correction", SettingKind.Boolean,
+        "false", "per int8 Conv/Gemm layer, the bias minus the mean output shift quantization causes on the calibration data",
+        negatedFlag: "no-bias-correction");
     public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
         "how many calibration samples to use");
 
@@ -161,7 +164,7 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        WeightRangeSearch, DmqBalancing, MigrationStrength, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
+        WeightRangeSearch, DmqBalancing, MigrationStrength, BiasCorrection, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
         OpsetUpgrade, InputValues, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,

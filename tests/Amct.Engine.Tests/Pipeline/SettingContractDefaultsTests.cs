@@ -20,6 +20,7 @@ public sealed class SettingContractDefaultsTests
         Assert.AreEqual(RangeMethods.DefaultName, SettingList.CalibrationMethod.DefaultText);
         var request = new QuantizeRequest { ModelPath = "m.onnx", OutputDirectory = "." };
         Assert.AreEqual(request.WeightRangeSearch ? "true" : "false", SettingList.WeightRangeSearch.DefaultText);
+        Assert.AreEqual(request.BiasCorrection ? "true" : "false", SettingList.BiasCorrection.DefaultText);
     }
 
     [TestMethod]

@@ -35,6 +35,7 @@ internal sealed class FactorsStage() : JobStage("factors", StageTiming.Calibrate
                 "no calibration data given. Pass the samples to calibrate on (--calibration-data, or CalibrationData " +
                 "metadata), or a record file with the factors (--record).");
             var calibration = Calibrate(context, dataPath, plan.ObservedTensors);
+            context.Observations = calibration.Observations;
             context.Factors = ActivationFactors.Compute(plan, calibration.Observations, context.Settings.MethodFor,
                 context.Settings.Activation);
             context.CalibrationInfo = new CalibrationInfo(Path.GetFullPath(dataPath), calibration.Samples, "calibration")

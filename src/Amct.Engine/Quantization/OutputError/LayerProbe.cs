@@ -1,0 +1,186 @@
+using Amct.Engine.Graph;
+using Amct.Engine.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Amct.Engine.Quantization.OutputError;
+
+/// <summary>One weighted layer run on its input quantized with <paramref name="Input"/> and on its int8 weights.</summary>
+public sealed record LayerVariant(WeightedLayer Layer, ActivationParams Input);
+
+/// <summary>
+/// Measures what quantization does to each layer's output in one ONNX Runtime pass over the calibration data: the float
+/// model gets, beside each layer, a copy reading the float input through a quantize/dequantize pair and the int8
+/// weights; the difference of the two outputs is reduced in the graph to its squared sum and its per-channel means, so
+/// only a few numbers per layer leave the session whatever the tensors' size. Each copy reads the float model's own
+/// input, so a layer's figures do not depend on how the others are quantized: every layer of the plan (and every
+/// candidate input range of it) is measured in the same pass.
+/// </summary>
+public static class LayerProbe
+{
+    /// <summary>Runs the probe over <paramref name="batches"/>; one <see cref="LayerOutputError"/> per variant, in order.</summary>
+    public static IReadOnlyList<LayerOutputError> Measure(ModelProto floatModel, IReadOnlyList<LayerVariant> variants,
+        IReadOnlyDictionary<string, QuantizedWeights> weights, IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches,
+        string source)
+    {
+        var (probe, outputs) = Build(floatModel, variants, weights);
+        var errors = outputs.Select(o => new LayerOutputError(o.Channels)).ToList();
+        if (variants.Count == 0)
+        {
+            return errors;
+        }
+        using var modelSession = ModelSession.Open(probe, source, ModelOrigin.User);
+        using var runOptions = new RunOptions();
+        var names = outputs.SelectMany(o => new[] { o.SquaredError, o.ChannelMeans, o.Shape }).ToList();
+        foreach (var batch in batches)
+        {
+            var inputs = batch.Keys.ToList();
+            var values = inputs.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
+            try
+            {
+                using var results = Run(modelSession.Session, runOptions, inputs, values, names, source);
+                for (var i = 0; i < outputs.Count; i++)
+                {
+                    errors[i].Add(results[3 * i].GetTensorDataAsSpan<float>()[0], results[(3 * i) + 1].GetTensorDataAsSpan<float>(),
+                        results[(3 * i) + 2].GetTensorDataAsSpan<long>());
+                }
+            }
+            finally
+            {
+                values.ForEach(v => v.Dispose());
+            }
+        }
+        return errors;
+    }
+
+    /// <summary>The graph outputs of one variant: squared error (scalar), channel means ([C]) and the layer output's shape.</summary>
+    internal sealed record VariantOutputs(string SquaredError, string ChannelMeans, string Shape, int Channels);
+
+    /// <summary>The float model with each variant's copy of its layer and the reductions of its difference as outputs.</summary>
+    internal static (ModelProto Model, IReadOnlyList<VariantOutputs> Outputs) Build(ModelProto floatModel,
+        IReadOnlyList<LayerVariant> variants, IReadOnlyDictionary<string, QuantizedWeights> weights)
+    {
+        var model = floatModel.Clone();
+        var graph = model.Graph;
+        var index = new GraphIndex(graph);
+        var names = new UniqueNames(graph);
+        var opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 13;
+        var nodes = graph.Node.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var dequantizedWeights = new Dictionary<string, string>(StringComparer.Ordinal);
+        var outputs = new List<VariantOutputs>();
+        foreach (var variant in variants)
+        {
+            var layer = variant.Layer;
+            var node = nodes[layer.Name];
+            var weight = index.Constant(layer.Weight)!;
+            var quantized = weights[layer.Name];
+            if (!dequantizedWeights.TryGetValue(layer.Name, out var weightValue))
+            {
+                weightValue = DequantizedWeight(graph, names, layer, weight, quantized);
+                dequantizedWeights[layer.Name] = weightValue;
+            }
+            var input = QuantizedInput(graph, names, layer.ActivationInput, variant.Input);
+            var copy = node.Clone();
+            copy.Name = names.Next(layer.Name + "_probe");
+            copy.Input[layer.Roles.Activation] = input;
+            copy.Input[layer.Roles.Weight.Input] = weightValue;
+            copy.Output.Clear();
+            copy.Output.Add(names.Next(node.Output[0] + "_probe"));
+            graph.Node.Add(copy);
+
+            var difference = Add(graph, names, "Sub", [copy.Output[0], node.Output[0]], node.Output[0] + "_probe_difference");
+            var squared = Add(graph, names, "ReduceSumSquare", [difference], node.Output[0] + "_probe_squared_error", KeepDims(0));
+            var rank = layer.Roles.Weight.Kind == Rules.WeightKind.ConvLike ? weight.Dims.Count : 2;
+            var axes = Enumerable.Range(0, rank).Where(a => a != 1).Select(a => (long)a).ToArray();
+            var means = ChannelMeans(graph, names, difference, axes, opset, node.Output[0] + "_probe_channel_means");
+            var shape = Add(graph, names, "Shape", [node.Output[0]], node.Output[0] + "_probe_shape");
+            graph.Output.Add(Output(squared, DataTypes.Float));
+            graph.Output.Add(Output(means, DataTypes.Float));
+            graph.Output.Add(Output(shape, DataTypes.Int64));
+            outputs.Add(new VariantOutputs(squared, means, shape, OutputChannels(layer, weight)));
+        }
+        return (model, outputs);
+    }
+
+    /// <summary>How many output channels the layer has: the size of its weight's output-channel axis.</summary>
+    public static int OutputChannels(WeightedLayer layer, TensorProto weight) =>
+        layer.Roles.Weight.ChannelAxis is { } axis ? (int)weight.Dims[axis] : 0;
+
+    private static string DequantizedWeight(GraphProto graph, UniqueNames names, WeightedLayer layer, TensorProto weight,
+        QuantizedWeights quantized)
+    {
+        var perChannel = quantized.Axis is not null;
+        var values = Initializer(graph, TensorData.FromArray<sbyte>(names.Next(layer.Weight + "_probe_quantized"), weight.Dims.ToArray(), quantized.Values));
+        var scale = Initializer(graph, perChannel
+            ? TensorData.FromArray<float>(names.Next(layer.Weight + "_probe_scale"), [quantized.Scales.Length], quantized.Scales)
+            : TensorData.FromArray<float>(names.Next(layer.Weight + "_probe_scale"), [], quantized.Scales));
+        var zeroPoint = Initializer(graph, perChannel
+            ? TensorData.FromArray<sbyte>(names.Next(layer.Weight + "_probe_zero_point"), [quantized.Scales.Length], new sbyte[quantized.Scales.Length])
+            : TensorData.FromArray<sbyte>(names.Next(layer.Weight + "_probe_zero_point"), [], [0]));
+        return perChannel
+            ? Add(graph, names, "DequantizeLinear", [values, scale, zeroPoint], layer.Weight + "_probe_dequantized", Axis(quantized.Axis!.Value))
+            : Add(graph, names, "DequantizeLinear", [values, scale, zeroPoint], layer.Weight + "_probe_dequantized");
+    }
+
+    /// <summary>The input through a quantize/dequantize pair with these factors, stored as the int8 model stores it (uint8).</summary>
+    private static string QuantizedInput(GraphProto graph, UniqueNames names, string tensor, ActivationParams factors)
+    {
+        var scale = Initializer(graph, TensorData.FromArray<float>(names.Next(tensor + "_probe_scale"), [], [factors.Scale]));
+        var zeroPoint = Initializer(graph, TensorData.FromArray<byte>(names.Next(tensor + "_probe_zero_point"), [], [factors.UInt8ZeroPoint]));
+        var quantized = Add(graph, names, "QuantizeLinear", [tensor, scale, zeroPoint], tensor + "_probe_quantized");
+        return Add(graph, names, "DequantizeLinear", [quantized, scale, zeroPoint], tensor + "_probe_dequantized");
+    }
+
+    /// <summary>ReduceMean over every axis but 1; its axes are an attribute before opset 18 and an input from 18 on.</summary>
+    private static string ChannelMeans(GraphProto graph, UniqueNames names, string input, long[] axes, long opset, string wanted)
+    {
+        if (opset >= 18)
+        {
+            var axesTensor = Initializer(graph, TensorData.FromArray<long>(names.Next(wanted + "_axes"), [axes.Length], axes));
+            return Add(graph, names, "ReduceMean", [input, axesTensor], wanted, KeepDims(0));
+        }
+        var attribute = new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(axes);
+        return Add(graph, names, "ReduceMean", [input], wanted, KeepDims(0), attribute);
+    }
+
+    private static AttributeProto KeepDims(long value) =>
+        new() { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Axis(long value) =>
+        new() { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static string Add(GraphProto graph, UniqueNames names, string opType, string[] inputs, string wantedOutput,
+        params AttributeProto[] attributes)
+    {
+        var output = names.Next(wantedOutput);
+        var node = new NodeProto { OpType = opType, Name = names.Next(output + "_" + opType) };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        graph.Node.Add(node);
+        return output;
+    }
+
+    private static string Initializer(GraphProto graph, TensorProto tensor)
+    {
+        graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
+    private static ValueInfoProto Output(string name, int elementType) =>
+        new() { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType } } };
+
+    private static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, RunOptions runOptions,
+        List<string> inputs, List<OrtValue> values, List<string> outputs, string source)
+    {
+        try
+        {
+            return session.Run(runOptions, inputs, values, outputs);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new AmctException(ErrorCodes.CalibrationRunFailed, source,
+                $"ONNX Runtime could not run the layers' output check on the calibration data: {e.Message}", e);
+        }
+    }
+}
