@@ -16,7 +16,7 @@ internal static class QuantizeCommand
     public const string Usage = "amct quantize <model.onnx> --calibration-data <path> [options] (amct quantize --help lists them)";
 
     public static Command Create(TextWriter output, TextWriter error, IRetrainer? retrainer) =>
-        WithSettings("quantize", "calibrate, write <name>.int8.onnx, <name>.record.txt, <name>.quant.json and .quant.md",
+        WithSettings("quantize", "calibrate, write <name>.int8.onnx, <name>.record.txt and the reports <name>.quant.json, .quant.md and .quant.html",
             "the float ONNX model", SettingList.All, (positional, given, json) => Run(positional, given, json, output, error, retrainer));
 
     /// <summary>
