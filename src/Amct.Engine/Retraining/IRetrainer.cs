@@ -54,7 +54,11 @@ public sealed record RetrainInput(
 /// retrainer was called (its setup counts); null: none.</param>
 /// <param name="Threads">Training threads; results are reproducible for a fixed count.</param>
 /// <param name="Seed">Seed of the sample order and the training library's random state (RetrainSeed).</param>
-public sealed record RetrainOptions(RetrainMode Mode, int Epochs, double? TimeBudgetSeconds, int Threads, int Seed);
+public sealed record RetrainOptions(RetrainMode Mode, int Epochs, double? TimeBudgetSeconds, int Threads, int Seed)
+{
+    /// <summary>Whether the time budget is spent after <paramref name="elapsed"/> since the retrainer was called.</summary>
+    public bool OutOfTime(TimeSpan elapsed) => TimeBudgetSeconds is { } budget && elapsed.TotalSeconds >= budget;
+}
 
 /// <param name="Factors">One entry per tensor of the input factors, in the same order.</param>
 /// <param name="Weights">One entry per planned layer.</param>

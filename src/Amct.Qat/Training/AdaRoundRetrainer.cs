@@ -46,7 +46,7 @@ public sealed class AdaRoundRetrainer : IRetrainer
         var setupSeconds = watch.Elapsed.TotalSeconds;
         foreach (var layer in layers)
         {
-            if (OutOfTime(input, watch))
+            if (input.Options.OutOfTime(watch.Elapsed))
             {
                 input.Log.Info($"AdaRound: out of time after {rounded.Count} of {layers.Count} layers; the rest keep the post-training rounding");
                 break;
@@ -59,7 +59,7 @@ public sealed class AdaRoundRetrainer : IRetrainer
             var inputs = LayerInputs(graph, hooks, node, layer.Weight, batches);
             using var rounding = new LayerRounding(node, layer.Weight, weight, scale, min, max);
             var targets = rounding.Targets(inputs);
-            var codes = rounding.Learn(inputs, targets, steps, () => OutOfTime(input, watch),
+            var codes = rounding.Learn(inputs, targets, steps, () => input.Options.OutOfTime(watch.Elapsed),
                 () => input.Log.Progress("AdaRound steps", ++done, total));
             var before = rounding.Error(Codes(ptq, weight.shape), inputs, targets);
             var after = rounding.Error(codes, inputs, targets);
@@ -132,7 +132,4 @@ public sealed class AdaRoundRetrainer : IRetrainer
         var noise = ((codes * scale) - weight).square().sum().item<float>();
         return ptq with { Values = values, SqnrDb = Sqnr.Db(signal, noise) };
     }
-
-    private static bool OutOfTime(RetrainInput input, Stopwatch watch) =>
-        input.Options.TimeBudgetSeconds is { } budget && watch.Elapsed.TotalSeconds >= budget;
 }

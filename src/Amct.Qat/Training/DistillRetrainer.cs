@@ -30,7 +30,7 @@ public sealed class DistillRetrainer : IRetrainer
         var total = (long)input.Options.Epochs * session.BatchCount;
         var losses = new List<double>();
         var steps = 0;
-        for (var epoch = 0; epoch < input.Options.Epochs && !OutOfTime(input, watch); epoch++)
+        for (var epoch = 0; epoch < input.Options.Epochs && !input.Options.OutOfTime(watch.Elapsed); epoch++)
         {
             var sum = 0.0;
             var count = 0;
@@ -39,7 +39,7 @@ public sealed class DistillRetrainer : IRetrainer
                 sum += session.Step(batch);
                 count++;
                 input.Log.Progress("retraining steps", ++steps, total);
-                if (OutOfTime(input, watch))
+                if (input.Options.OutOfTime(watch.Elapsed))
                 {
                     break;
                 }
@@ -49,9 +49,6 @@ public sealed class DistillRetrainer : IRetrainer
         return new RetrainResult(session.Quantizers.Factors(input.Factors), session.Quantizers.Weights(input.Plan), losses, steps,
             setupSeconds, watch.Elapsed.TotalSeconds);
     }
-
-    private static bool OutOfTime(RetrainInput input, Stopwatch watch) =>
-        input.Options.TimeBudgetSeconds is { } budget && watch.Elapsed.TotalSeconds >= budget;
 }
 
 /// <summary>
