@@ -71,6 +71,7 @@ internal sealed class QuantizeOptions
             MaxFallbackLayers = (int?)Count(S.MaxFallbackLayers), // the contract bounds it to int
             DoFusion = Flag(S.Fusion),
             WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
+            WeightOnlyFallback = Flag(S.WeightOnlyFallback) ?? true,
             DmqBalancing = Flag(S.DmqBalancing) ?? false,
             MigrationStrength = Number(S.MigrationStrength),
             BiasCorrection = Flag(S.BiasCorrection) ?? false,

@@ -37,7 +37,11 @@ public sealed record SubgraphOutcome(IReadOnlyList<QuantizedSubgraph> Quantized,
     /// <summary>The main-graph If branches written, so a rebuilt main graph (the fallback's) can take them again.</summary>
     public IReadOnlyList<WrittenBranch> Written { get; init; } = [];
 
+    /// <summary>Layers with int8 weights and activations.</summary>
     public int LayerCount => Quantized.Sum(q => q.Plan.Layers.Count);
+
+    /// <summary>Layers with int8 weights computed in float (<see cref="WeightOnlyLayer"/>).</summary>
+    public int WeightOnlyCount => Quantized.Sum(q => q.Plan.WeightOnly.Count);
 }
 
 /// <summary>
@@ -146,22 +150,41 @@ public static class SubgraphQuantization
             var takesThen = attribute == "then_branch";
             var reaching = captured.Where(c => Condition(c[owner.Input[0]], source) == takesThen).ToList();
             var graph = owner.Attribute.Single(a => a.Name == attribute).G;
-            if (reaching.Count == 0)
-            {
-                var why = $"it is inside the {attribute} of If '{LayerNames.Of(owner)}', which no calibration sample took " +
+            var untaken = reaching.Count == 0;
+            var untakenWhy = captured.Count == 0
+                ? $"it is inside the {attribute} of If '{LayerNames.Of(owner)}', inside a branch no calibration sample took"
+                : $"it is inside the {attribute} of If '{LayerNames.Of(owner)}', which no calibration sample took " +
                     $"(its condition '{owner.Input[0]}' was always {(!takesThen).ToString().ToLowerInvariant()})";
-                keptFloat.AddRange(WeightedNodes(graph).Select(w => new SkippedLayer(LayerNames.Of(w), w.OpType, why)));
+            if (untaken && !options.PlanOptions(graph).WeightOnlyFallback)
+            {
+                keptFloat.AddRange(WeightedNodes(graph).Select(w => new SkippedLayer(LayerNames.Of(w), w.OpType, untakenWhy)));
                 continue;
             }
-            var types = reaching[0].ToDictionary(p => p.Key, p => p.Value.DataType, StringComparer.Ordinal);
+            // An untaken branch has no values to calibrate on, but the other samples still say its inputs' types; in a
+            // branch nothing reached at all (an If nested in an untaken one) the types are inferred from the graph.
+            var types = untaken && captured.Count == 0
+                ? ElementTypes.Infer(floatModel.Graph)
+                : (untaken ? captured : reaching)[0].ToDictionary(p => p.Key, p => p.Value.DataType, StringComparer.Ordinal);
             var branch = BranchModel.Create(floatModel, owner, attribute, types);
             var branchBatches = reaching
                 .Select(c => (IReadOnlyDictionary<string, TensorProto>)branch.OuterInputs.ToDictionary(n => n, n => c[n], StringComparer.Ordinal))
                 .ToList();
-            var plan = PlanBuilder.Plan(branch.Model.Graph, options.PlanOptions(branch.Model.Graph));
+            var planOptions = options.PlanOptions(branch.Model.Graph);
+            // Nothing reaches an untaken branch to calibrate activations on: its weighted layers are weight-only.
+            var plan = untaken
+                ? PlanBuilder.Plan(branch.Model.Graph, planOptions with { Activation = ActivationMode.None }).AllWeightOnly(untakenWhy)
+                : PlanBuilder.Plan(branch.Model.Graph, planOptions);
             var result = branch.Model.Clone();
-            var changed = plan.Layers.Count > 0 || plan.QuantizedTensors.Count > 0;
-            if (changed)
+            var calibrated = plan.Layers.Count > 0 || plan.QuantizedTensors.Count > 0;
+            var changed = calibrated || plan.WeightOnly.Count > 0;
+            if (!calibrated && changed)
+            {
+                // Weight-only layers alone: nothing to calibrate.
+                result = QdqModelBuilder.Build(branch.Model, plan, new Dictionary<string, ActivationParams>(),
+                    new Dictionary<string, QuantizedWeights>(), source);
+                quantized.Add(new QuantizedSubgraph(branch.Label, plan, [], new Dictionary<string, QuantizedWeights>(), 0));
+            }
+            else if (calibrated)
             {
                 var calibration = Calibrator.Run(branch.Model, plan.ObservedTensors, options.KeepHistograms, branchBatches, source);
                 var factors = ActivationFactors.Compute(plan, calibration.Observations, options.MethodFor, options.Activation);
@@ -195,10 +218,10 @@ public static class SubgraphQuantization
     private static IEnumerable<GraphProto> Subgraphs(NodeProto node) =>
         node.Attribute.SelectMany(a => a.Graphs.Append(a.G)).OfType<GraphProto>();
 
-    /// <summary>Conv/ConvTranspose/Gemm/MatMul nodes of a graph and its nested graphs.</summary>
+    /// <summary>Conv/ConvTranspose/Gemm/MatMul/LSTM… nodes of a graph and its nested graphs.</summary>
     private static IEnumerable<NodeProto> WeightedNodes(GraphProto graph) =>
         ScopeReads.WithNested(graph).SelectMany(g => g.Node)
-            .Where(n => n.Domain is "" or "ai.onnx" && OpRules.WeightedOpTypes.Contains(n.OpType));
+            .Where(n => n.Domain is "" or "ai.onnx" && OpRules.Int8WeightOpTypes.Contains(n.OpType));
 
     private static HashSet<string> AllNames(ModelProto model)
     {

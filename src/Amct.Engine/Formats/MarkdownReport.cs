@@ -28,7 +28,15 @@ public static class MarkdownReport
         text.AppendLine("| | |");
         text.AppendLine("|---|---|");
         text.AppendLine(c, $"| output | `{Path.GetFileName(r.Model.Output)}` ({r.Model.OutputBytes:N0} bytes, {r.Model.SizeChange()}) |");
-        text.AppendLine(c, $"| layers | {r.Layers.Count} int8, {r.Skipped.Count} float |");
+        var weightOnly = r.WeightOnly ?? [];
+        if (weightOnly.Count == 0)
+        {
+            text.AppendLine(c, $"| layers | {r.Layers.Count} int8, {r.Skipped.Count} float |");
+        }
+        else
+        {
+            text.AppendLine(c, $"| layers | {r.Layers.Count} int8, {weightOnly.Count} weight-only (int8 weights, float compute), {r.Skipped.Count} float |");
+        }
         if (r.Import is { } import)
         {
             text.AppendLine(c, $"| imported (QAT) | {import.DequantizeNodes} DequantizeLinear nodes, trained factors kept; compared with {import.Reference} |");
@@ -87,6 +95,8 @@ public static class MarkdownReport
         text.AppendLine("|---|---|---|---|---|---|---|---|");
         var rows = r.Layers.Select(l => (l.Name, l.OpType, Precision: "int8", Sensitivity: sensitivity.GetValueOrDefault(l.Name, double.NaN),
                 Weight: (double?)l.WeightSqnrDb, Input: input.GetValueOrDefault(l.Input), ScaleD: (float?)l.ScaleD, OffsetD: (int?)l.OffsetD))
+            .Concat(weightOnly.Select(w => (w.Name, w.OpType, Precision: "weight-only: " + w.Reason, Sensitivity: double.NaN,
+                Weight: (double?)null, Input: (double?)null, ScaleD: (float?)null, OffsetD: (int?)null)))
             .Concat(r.Skipped.Select(s => (s.Name, s.OpType, Precision: "float: " + s.Reason, Sensitivity: sensitivity.GetValueOrDefault(s.Name, double.NaN),
                 Weight: (double?)null, Input: (double?)null, ScaleD: (float?)null, OffsetD: (int?)null)));
         rows = sensitivity.Count > 0

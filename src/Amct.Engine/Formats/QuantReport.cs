@@ -23,6 +23,9 @@ public sealed record QuantReport
     public required IReadOnlyList<LayerReport> Layers { get; init; }
     public required IReadOnlyList<TensorReport> Tensors { get; init; }
     public required IReadOnlyList<SkippedReport> Skipped { get; init; }
+
+    /// <summary>Layers with int8 weights that compute in float, and why their activations cannot be int8; null when none.</summary>
+    public IReadOnlyList<WeightOnlyReport>? WeightOnly { get; init; }
     public required IReadOnlyList<FoldReport> FoldedActivations { get; init; }
     public EvaluationResult? Evaluation { get; init; }
 
@@ -161,6 +164,9 @@ public sealed record TensorReport(
 }
 
 public sealed record SkippedReport(string Name, string OpType, string Reason);
+
+/// <summary>A weight-only layer: its int8 weights (tensor names), their granularity, and why its activations stay float.</summary>
+public sealed record WeightOnlyReport(string Name, string OpType, IReadOnlyList<string> Weights, string WeightGranularity, string Reason);
 
 public sealed record FoldReport(string Node, string OpType, string Into);
 

@@ -97,9 +97,13 @@ internal sealed class JobSettings
             SkipLayers = skipLayers,
             SkipOpTypes = skipTypes,
             DmqBalancing = request.DmqBalancing,
+            WeightOnlyFallback = request.WeightOnlyFallback,
             MigrationStrength = request.MigrationStrength ?? Quantization.Balancing.BalanceFactors.DefaultStrength,
         };
     }
+
+    /// <summary>WeightOnlyFallback: layers that cannot have int8 activations get int8 weights with float compute.</summary>
+    public bool WeightOnlyFallback { get; private init; }
 
     /// <summary>DmqBalancing: balance the layers whose input a few channels dominate, with <see cref="MigrationStrength"/>.</summary>
     public bool DmqBalancing { get; private init; }
@@ -216,6 +220,7 @@ internal sealed class JobSettings
             SkipOpTypes = SkipOpTypes,
             LayerWeights = layerWeights,
             BalanceNodes = BalanceNodes,
+            WeightOnlyFallback = WeightOnlyFallback,
         };
     }
 

@@ -87,6 +87,12 @@ public sealed record QuantizeRequest
     /// <summary>Skip the comparison with the float model entirely (no metrics, no gate).</summary>
     public bool SkipEvaluation { get; init; }
 
+    /// <summary>
+    /// Layers that cannot have int8 activations (LSTM/GRU/RNN, layers on the way to a Log, If branches no calibration
+    /// sample takes) get int8 weights behind DequantizeLinear and compute in float, instead of staying float.
+    /// </summary>
+    public bool WeightOnlyFallback { get; init; } = true;
+
     /// <summary>Per weight channel, search the clip with the lowest quantization error instead of max|W|.</summary>
     public bool WeightRangeSearch { get; init; }
 

@@ -34,6 +34,7 @@ internal static class ReportBuilder
                 .Concat(subgraphs.Quantized.SelectMany(q => Layers(q.Plan, q.Parameters, q.Weights))).ToList(),
             Tensors = Tensors(factors).Concat(subgraphs.Quantized.SelectMany(q => Tensors(q.Factors))).ToList(),
             Skipped = plan.Skipped.Concat(subgraphs.KeptFloat).Select(s => new SkippedReport(s.Name, s.OpType, s.Reason)).ToList(),
+            WeightOnly = WeightOnly(plan.WeightOnly.Concat(subgraphs.Quantized.SelectMany(q => q.Plan.WeightOnly)).ToList()),
             FoldedActivations = plan.Folds.Select(f => new FoldReport(f.Node, f.OpType, f.ProducerOutput)).ToList(),
             Balanced = context.Balanced.Count == 0 ? null : context.Balanced
                 .Select(b => new BalanceReport(b.Tensor, b.Layers, b.Factors.Count, b.Factors.Min(), b.Factors.Max(), b.Placement)).ToList(),
@@ -62,6 +63,10 @@ internal static class ReportBuilder
                 w.Axis is null ? "per-tensor" : "per-channel", w.Axis, w.Scales.Length, w.Scales.Min(), w.Scales.Max(),
                 Math.Round(w.SqnrDb, 3), w.ZeroChannels, layer.Bias is not null && input is not null);
         }).ToList();
+
+    private static List<WeightOnlyReport>? WeightOnly(List<WeightOnlyLayer> layers) =>
+        layers.Count == 0 ? null : layers.Select(l => new WeightOnlyReport(l.Name, l.OpType, l.Weights.Select(w => w.Tensor).ToList(),
+            l.Weights.All(w => w.Axis is not null) ? "per-channel" : l.Weights.All(w => w.Axis is null) ? "per-tensor" : "mixed", l.Reason)).ToList();
 
     public static IReadOnlyList<TensorReport> Tensors(IReadOnlyList<TensorFactors> factors) =>
         factors.Select(f => new TensorReport(

@@ -22,12 +22,12 @@ public static class LayerWeights
             var tensor = index.Constant(layer.Weight)!;
             if (given?.ByLayer.GetValueOrDefault(layer.Name) is { } scales)
             {
-                result[layer.Name] = WithGivenScales(layer, tensor, Values(layer, tensor, source), scales, bits, given.Source);
+                result[layer.Name] = WithGivenScales(layer, tensor, Values(layer.Name, layer.Weight, tensor, source), scales, bits, given.Source);
                 continue;
             }
             if (!byWeight.TryGetValue((layer.Weight, layer.WeightAxis), out var quantized))
             {
-                quantized = WeightQuantizer.Quantize(Values(layer, tensor, source), tensor.Dims, layer.WeightAxis, bits, rangeSearch);
+                quantized = WeightQuantizer.Quantize(Values(layer.Name, layer.Weight, tensor, source), tensor.Dims, layer.WeightAxis, bits, rangeSearch);
                 byWeight[(layer.Weight, layer.WeightAxis)] = quantized;
             }
             result[layer.Name] = quantized;
@@ -35,13 +35,24 @@ public static class LayerWeights
         return result;
     }
 
-    private static float[] Values(WeightedLayer layer, TensorProto tensor, string source)
+    /// <summary>
+    /// The int8 weights of a weight-only layer, in the order of its <see cref="WeightOnlyLayer.Weights"/>: always 8 bits
+    /// (the point is the file size; the compute stays float), scales from each weight's own range.
+    /// </summary>
+    public static IReadOnlyList<QuantizedWeights> Quantize(GraphIndex graph, WeightOnlyLayer layer, string source) =>
+        layer.Weights.Select(w =>
+        {
+            var tensor = graph.Constant(w.Tensor)!;
+            return WeightQuantizer.Quantize(Values(layer.Name, w.Tensor, tensor, source), tensor.Dims, w.Axis);
+        }).ToList();
+
+    private static float[] Values(string layer, string weight, TensorProto tensor, string source)
     {
         var values = TensorData.ToArray<float>(tensor, source);
         if (values.Any(v => !float.IsFinite(v)))
         {
             throw new AmctException(ErrorCodes.TensorDataMismatch, source,
-                $"layer '{layer.Name}': its weight '{layer.Weight}' contains NaN or Inf. The model is damaged; re-export it.");
+                $"layer '{layer}': its weight '{weight}' contains NaN or Inf. The model is damaged; re-export it.");
         }
         return values;
     }

@@ -19,6 +19,7 @@ public sealed class PlanBuilder
 
     private readonly List<WeightedLayer> _layers = [];
     private readonly List<SkippedLayer> _skipped = [];
+    private readonly List<WeightOnlyLayer> _weightOnly = [];
     private readonly Dictionary<string, bool> _feedsLog = new(StringComparer.Ordinal);
     private readonly List<FoldedActivation> _folds = [];
     private readonly HashSet<string> _quantized = new(StringComparer.Ordinal);
@@ -132,7 +133,7 @@ public sealed class PlanBuilder
         }
         if (IsSkipped(node))
         {
-            Skip(node, _options.SkipLayers.Contains(node.Name) ? "skipped by name" : $"op type {node.OpType} skipped");
+            Skip(node, UserSkipReason(node));
             return false;
         }
         if (node.Input.Count <= weightInput || Constant(node.Input[weightInput]) is not { } weight)
@@ -169,11 +170,48 @@ public sealed class PlanBuilder
                 return false;
             }
         }
-        var granularity = _options.LayerWeights.TryGetValue(node.Name, out var own) ? own
-            : roles.Weight.Kind == WeightKind.ConvLike ? _options.ConvWeights : _options.MatMulWeights;
         _layers.Add(new WeightedLayer(node.Name, node.OpType, node.Input[roles.Activation], node.Input[weightInput], bias,
-            granularity == WeightGranularity.PerChannel && _options.PerChannelAllowed ? roles.Weight.ChannelAxis : null, roles));
+            WeightAxis(node, roles.Weight), roles));
         return true;
+    }
+
+    /// <summary>
+    /// Registers a layer whose activations must stay float (<paramref name="reason"/>) as weight-only: its constant float
+    /// weights int8, its compute float (<see cref="WeightOnlyLayer"/>). It stays float instead, with the reason, when
+    /// <see cref="PlanOptions.WeightOnlyFallback"/> is off, the user skipped it, or none of its weights is a constant.
+    /// </summary>
+    public void AddWeightOnly(NodeProto node, IReadOnlyList<WeightRole> weights, string reason)
+    {
+        if (_options.BalanceNodes.Contains(node.Name))
+        {
+            return;
+        }
+        if (_options.SkipLayers.Contains(node.Name) || _options.SkipOpTypes.Contains(node.OpType))
+        {
+            Skip(node, UserSkipReason(node));
+            return;
+        }
+        var constant = weights
+            .Where(w => node.Input.Count > w.Input && Constant(node.Input[w.Input]) is { DataType: DataTypes.Float })
+            .Select(w => new WeightOnlyWeight(node.Input[w.Input], w.Input, WeightAxis(node, w)))
+            .ToList();
+        if (!_options.WeightOnlyFallback || constant.Count == 0)
+        {
+            Skip(node, reason);
+            return;
+        }
+        _weightOnly.Add(new WeightOnlyLayer(node.Name, node.OpType, constant, reason));
+    }
+
+    private string UserSkipReason(NodeProto node) =>
+        _options.SkipLayers.Contains(node.Name) ? "skipped by name" : $"op type {node.OpType} skipped";
+
+    /// <summary>The weight's channel axis when the granularity settings (the layer's own, else its kind's) say per channel.</summary>
+    private int? WeightAxis(NodeProto node, WeightRole weight)
+    {
+        var granularity = _options.LayerWeights.TryGetValue(node.Name, out var own) ? own
+            : weight.Kind == WeightKind.ConvLike ? _options.ConvWeights : _options.MatMulWeights;
+        return granularity == WeightGranularity.PerChannel && _options.PerChannelAllowed ? weight.ChannelAxis : null;
     }
 
     /// <summary>Quantizes a tensor that gets its own calibrated factors (unless tied to others by <see cref="Share"/>).</summary>
@@ -282,6 +320,7 @@ public sealed class PlanBuilder
         {
             Layers = _layers,
             Skipped = _skipped,
+            WeightOnly = _weightOnly,
             Folds = _folds,
             QuantizedTensors = quantized,
             Groups = groups,

@@ -14,6 +14,12 @@ public sealed record PlanOptions
     /// <summary>False for a model kept below opset 13, whose DequantizeLinear has no axis: every weight is per tensor.</summary>
     public bool PerChannelAllowed { get; init; } = true;
 
+    /// <summary>
+    /// Whether a weighted layer that cannot have int8 activations (recurrent gates, an output on its way to a Log) gets
+    /// int8 weights with float compute (<see cref="WeightOnlyLayer"/>) instead of staying float.
+    /// </summary>
+    public bool WeightOnlyFallback { get; init; } = true;
+
     /// <summary>Layers (node names) to leave in float.</summary>
     public IReadOnlySet<string> SkipLayers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

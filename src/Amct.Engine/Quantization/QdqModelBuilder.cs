@@ -59,6 +59,10 @@ public sealed class QdqModelBuilder
         {
             builder.QuantizeLayer(layer);
         }
+        foreach (var layer in plan.WeightOnly)
+        {
+            builder.QuantizeWeightOnly(layer);
+        }
         builder.QuantizeActivations();
         builder.ReorderNodes();
         builder.RemoveUnusedInitializers();
@@ -109,33 +113,46 @@ public sealed class QdqModelBuilder
         OpRules.WeightedFor(node)!.OnQuantized(node);
     }
 
-    /// <summary>One int8 weight + DequantizeLinear per weight initializer, shared by the layers that share it.</summary>
-    private string DequantizedWeight(WeightedLayer layer, QuantizedWeights weights)
+    /// <summary>A weight-only layer: each weight int8 behind DequantizeLinear; its bias, input and output stay float.</summary>
+    private void QuantizeWeightOnly(WeightOnlyLayer layer)
     {
+        var node = NodeNamed(layer.Name);
+        var quantized = LayerWeights.Quantize(_index, layer, _source);
+        for (var i = 0; i < layer.Weights.Count; i++)
+        {
+            node.Input[layer.Weights[i].Input] = DequantizedWeight(layer.Weights[i].Tensor, quantized[i], asActivation: false);
+        }
+    }
+
+    private string DequantizedWeight(WeightedLayer layer, QuantizedWeights weights) =>
         // ONNX Runtime's int8 elementwise kernels (QLinearMul) need both operands in one type, so an elementwise
         // weight is stored as the activations are: uint8 with zero point 128, the same symmetric values shifted.
-        var asActivation = layer.Roles.Weight.Kind == WeightKind.Elementwise && !_signedActivations;
-        if (_dequantizedWeights.TryGetValue((layer.Weight, asActivation), out var existing))
+        DequantizedWeight(layer.Weight, weights, layer.Roles.Weight.Kind == WeightKind.Elementwise && !_signedActivations);
+
+    /// <summary>One int8 weight + DequantizeLinear per weight initializer, shared by the layers that share it.</summary>
+    private string DequantizedWeight(string weight, QuantizedWeights weights, bool asActivation)
+    {
+        if (_dequantizedWeights.TryGetValue((weight, asActivation), out var existing))
         {
             return existing;
         }
-        var original = _index.Constant(layer.Weight)!;
+        var original = _index.Constant(weight)!;
         var perChannel = weights.Axis is not null;
-        var quantizedName = _names.Next(layer.Weight + "_quantized");
+        var quantizedName = _names.Next(weight + "_quantized");
         var quantized = AddInitializer(asActivation
             ? TensorData.FromArray<byte>(quantizedName, original.Dims.ToArray(), weights.Values.Select(v => (byte)(v + 128)).ToArray())
             : TensorData.FromArray<sbyte>(quantizedName, original.Dims.ToArray(), weights.Values));
         var scale = AddInitializer(perChannel
-            ? TensorData.FromArray<float>(_names.Next(layer.Weight + "_scale"), [weights.Scales.Length], weights.Scales)
-            : TensorData.FromArray<float>(_names.Next(layer.Weight + "_scale"), [], weights.Scales));
-        var zeroPointName = _names.Next(layer.Weight + "_zero_point");
+            ? TensorData.FromArray<float>(_names.Next(weight + "_scale"), [weights.Scales.Length], weights.Scales)
+            : TensorData.FromArray<float>(_names.Next(weight + "_scale"), [], weights.Scales));
+        var zeroPointName = _names.Next(weight + "_zero_point");
         var zeroPoint = AddInitializer(asActivation
             ? TensorData.FromArray<byte>(zeroPointName, [], [128])
             : perChannel
                 ? TensorData.FromArray<sbyte>(zeroPointName, [weights.Scales.Length], new sbyte[weights.Scales.Length])
                 : TensorData.FromArray<sbyte>(zeroPointName, [], [0]));
-        var output = Dequantize(quantized, scale, zeroPoint, weights.Axis, layer.Weight, _constantNodes);
-        _dequantizedWeights[(layer.Weight, asActivation)] = output;
+        var output = Dequantize(quantized, scale, zeroPoint, weights.Axis, weight, _constantNodes);
+        _dequantizedWeights[(weight, asActivation)] = output;
         return output;
     }
 

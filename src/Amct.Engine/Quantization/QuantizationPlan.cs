@@ -15,6 +15,17 @@ public sealed record WeightedLayer(
     int? WeightAxis,
     LayerRoles Roles);
 
+/// <summary>
+/// A layer computed in float on int8 weights: each weight an int8 initializer behind DequantizeLinear (per channel along
+/// <see cref="WeightOnlyWeight.Axis"/>, or per tensor), every activation and bias float. For layers whose activations
+/// cannot be int8 (recurrent gates, values on their way to a Log, a branch no calibration sample reached): the file
+/// shrinks as if the layer were int8, the arithmetic stays float.
+/// </summary>
+public sealed record WeightOnlyLayer(string Name, string OpType, IReadOnlyList<WeightOnlyWeight> Weights, string Reason);
+
+/// <summary>One weight of a weight-only layer: the constant, the node input it sits at, and its channel axis (null = one scale).</summary>
+public sealed record WeightOnlyWeight(string Tensor, int Input, int? Axis);
+
 /// <summary>A layer left in float, and why (for the report).</summary>
 public sealed record SkippedLayer(string Name, string OpType, string Reason);
 
@@ -38,6 +49,9 @@ public sealed class QuantizationPlan
     public required IReadOnlyList<SkippedLayer> Skipped { get; init; }
     public required IReadOnlyList<FoldedActivation> Folds { get; init; }
 
+    /// <summary>Layers whose weights are int8 while their activations stay float, with why (<see cref="WeightOnlyLayer"/>).</summary>
+    public IReadOnlyList<WeightOnlyLayer> WeightOnly { get; init; } = [];
+
     /// <summary>Every quantized activation tensor (names in the float model), in graph order.</summary>
     public required IReadOnlyList<string> QuantizedTensors { get; init; }
 
@@ -56,10 +70,29 @@ public sealed class QuantizationPlan
         Layers = Layers,
         Skipped = skipped,
         Folds = Folds,
+        WeightOnly = WeightOnly,
         QuantizedTensors = QuantizedTensors,
         Groups = Groups,
         ObservedTensors = ObservedTensors,
         Pools = Pools,
+    };
+
+    /// <summary>
+    /// The plan of a graph nothing could be calibrated on, planned with float activations: each layer it gives int8
+    /// weights becomes weight-only for <paramref name="reason"/> (layers already weight-only keep their own reason).
+    /// </summary>
+    public QuantizationPlan AllWeightOnly(string reason) => new()
+    {
+        Layers = [],
+        Skipped = Skipped,
+        Folds = [],
+        WeightOnly = Layers
+            .Select(l => new WeightOnlyLayer(l.Name, l.OpType, [new WeightOnlyWeight(l.Weight, l.Roles.Weight.Input, l.WeightAxis)], reason))
+            .Concat(WeightOnly)
+            .ToList(),
+        QuantizedTensors = [],
+        Groups = [],
+        ObservedTensors = [],
     };
 
     /// <summary>
@@ -70,6 +103,7 @@ public sealed class QuantizationPlan
     {
         Layers = Layers,
         Skipped = Skipped,
+        WeightOnly = WeightOnly,
         Folds = Folds.Where(f => !tensors.Contains(f.Output)).ToList(),
         QuantizedTensors = QuantizedTensors.Where(t => !tensors.Contains(t)).ToList(),
         Groups = Groups.Select(g => (IReadOnlyList<string>)g.Where(t => !tensors.Contains(t)).ToList()).Where(g => g.Count > 0).ToList(),

@@ -27,6 +27,9 @@ internal static class SettingList
     public static readonly Setting ActivationQuantization = new("ActivationQuantization", "activation", SettingKind.Choice,
         "asymmetric", "asymmetric (an offset per tensor, AMCT activation_offset), symmetric (offset 0), or none (weight-only: int8 weights, float activations, no calibration)",
         choices: Choices("asymmetric", "Asymmetric", "symmetric", "Symmetric", "none", "None"));
+    public static readonly Setting WeightOnlyFallback = new("WeightOnlyFallback", "weight-only-fallback", SettingKind.Boolean,
+        "true", "layers that cannot have int8 activations (LSTM/GRU/RNN, layers feeding a Log, If branches no calibration sample takes) get int8 weights and compute in float; false: they stay float",
+        negatedFlag: "no-weight-only-fallback");
     public static readonly Setting WeightGranularity = new("WeightGranularity", "weights", SettingKind.Choice, "per-channel",
         "weight scales per output channel or per tensor (Conv, ConvTranspose; also Gemm/MatMul unless set apart)",
         choices: Granularities());
@@ -163,7 +166,7 @@ internal static class SettingList
     /// <summary>Every setting, in job file order.</summary>
     public static readonly IReadOnlyList<Setting> All =
     [
-        Enabled, CalibrationData, ActivationQuantization, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
+        Enabled, CalibrationData, ActivationQuantization, WeightOnlyFallback, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
         WeightRangeSearch, DmqBalancing, MigrationStrength, BiasCorrection, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
         OpsetUpgrade, InputValues, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amct.Engine.Calibration;
 using Amct.Engine.ControlFlow;
+using Amct.Engine.Formats;
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using Amct.Engine.Pipeline;
@@ -31,7 +32,8 @@ public sealed class PublishedModelTests
     /// <summary>
     /// Silero VAD v4: every convolution sits inside the If on the sample rate. The 16 kHz branch is calibrated on the
     /// values that reach it (speech-like audio run chunk by chunk with the LSTM state fed back, as the VAD is used)
-    /// and its convolutions become int8; the 8 kHz branch, which no sample takes, stays float with the reason. On other
+    /// and its convolutions become int8; its LSTM and the 8 kHz branch, which no sample takes, are weight-only (int8
+    /// weights, float compute) with the reason, so the file shrinks to well under half. On other
     /// audio, run as a stream, the int8 model's LSTM state (hn, cn) must follow the float model's and its speech
     /// decisions (probability ≥ 0.5 per 32 ms chunk) must match wherever the float model is sure.
     /// </summary>
@@ -70,7 +72,7 @@ public sealed class PublishedModelTests
         var floatBytes = new FileInfo(path).Length;
         var int8Bytes = quantized.CalculateSize();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"silero_vad v4: {outcome.LayerCount} int8 layers ({string.Join(", ", outcome.Quantized.Select(q => $"{q.Plan.Layers.Count} in the {q.Location} on {q.Samples} chunks"))}), " +
+            $"silero_vad v4: {outcome.LayerCount} int8 layers, {outcome.WeightOnlyCount} weight-only ({string.Join(", ", outcome.Quantized.Select(q => $"{q.Plan.Layers.Count} in the {q.Location} on {q.Samples} chunks"))}), " +
             $"{outcome.KeptFloat.Count} kept float; {chunks} chunks of speech-like audio run as a stream: decisions agree {Agreement(all):P2} " +
             $"({Agreement(sure):P2} on the {sure.Count} chunks the float model is sure about), state cosine hn {hn:0.0000} cn {cn:0.0000}, " +
             $"mean |p_float - p_int8| {meanDifference:0.000}, speech chunks float {floatProbabilities.Count(p => p >= 0.5)} int8 {int8Probabilities.Count(p => p >= 0.5)}, " +
@@ -79,10 +81,19 @@ public sealed class PublishedModelTests
         {
             Console.WriteLine($"  kept float: {group.Count()} ({string.Join(", ", group.Select(k => k.OpType).Distinct())}): {group.Key}");
         }
+        var weightOnly = outcome.Quantized.SelectMany(q => q.Plan.WeightOnly).ToList();
+        foreach (var group in weightOnly.GroupBy(k => k.Reason))
+        {
+            Console.WriteLine($"  weight-only: {group.Count()} ({string.Join(", ", group.Select(k => k.OpType).Distinct())}): {group.Key}");
+        }
 
         Assert.IsGreaterThanOrEqualTo(16, outcome.LayerCount, "the 16 kHz branch's convolutions are int8");
-        Assert.IsTrue(outcome.KeptFloat.Any(k => k.Reason.Contains("no calibration sample took", StringComparison.Ordinal)),
-            "the 8 kHz branch is left float, saying why");
+        Assert.IsGreaterThanOrEqualTo(18, weightOnly.Count(w => w.Reason.Contains("no calibration sample took", StringComparison.Ordinal)),
+            "the 8 kHz branch's 18 convolutions are weight-only, saying why");
+        Assert.IsTrue(weightOnly.Any(w => w.OpType == "LSTM"), "the LSTM's weights are int8");
+        Assert.IsFalse(outcome.KeptFloat.Any(k => k.OpType == "LSTM"), "no LSTM stays float");
+        // Measured 0.98x before the LSTM and the untaken branch had int8 weights.
+        Assert.IsLessThanOrEqualTo(0.4, int8Bytes / (double)floatBytes, "int8 file / float file");
         // Measured 0.945 / 0.976. Before the STFT magnitude stopped being quantized for the Concat that also reads it
         // (its Q/DQ fed the log spectrum too), 0.47 / 0.59, while the int8 model never said speech.
         Assert.IsGreaterThanOrEqualTo(0.9, hn, "LSTM state hn of the int8 model vs the float model");
@@ -180,7 +191,14 @@ public sealed class PublishedModelTests
         var melPath = RealModel("openwakeword/melspectrogram.onnx");
         var melCalibration = WriteNpy(temp, "mel-calib", calibrationAudio, clip);
         var melEvaluation = WriteNpy(temp, "mel-eval", evaluationAudio, clip);
-        Check("melspectrogram", melPath, melCalibration, melEvaluation);
+        // By default its three layers (the STFT convolutions and the mel MatMul, all before the Log) are weight-only.
+        Check("melspectrogram", melPath, melCalibration, melEvaluation, expect:
+        [
+            ("3 weight-only layers, 0 int8, 0 float", r => (r.WeightOnly?.Count, r.Layers.Count, r.Skipped.Count) == (3, 0, 0) ? null
+                : $"{r.WeightOnly?.Count ?? 0} weight-only, {r.Layers.Count} int8, {r.Skipped.Count} float"),
+            ("file <= 0.3x", r => r.Model.OutputBytes <= 0.3 * r.Model.InputBytes ? null : $"{r.Model.OutputBytes} of {r.Model.InputBytes} bytes"),
+            ("cosine >= 0.999", MinCosine(0.999)),
+        ]);
         // The mel MatMul reads the power spectrum, whose range spans many decades before the Log: in float the
         // output follows the float model closely.
         Check("melspectrogram (MatMul_15 skipped)", melPath, melCalibration, melEvaluation, ["MatMul_15"]);
@@ -205,7 +223,21 @@ public sealed class PublishedModelTests
         Check("silero_vad", RealModel("openwakeword/silero_vad.onnx"),
             WriteNpy(temp, "vad-calib", Clips(SpeechLikeAudio.Generate(12, seed: 12).Samples, VadChunk), VadChunk, 1, VadChunk),
             WriteNpy(temp, "vad-eval", Clips(SpeechLikeAudio.Generate(12, seed: 13).Samples, VadChunk), VadChunk, 1, VadChunk),
-            inputValues: new Dictionary<string, double> { ["sr"] = SpeechLikeAudio.SampleRate });
+            inputValues: new Dictionary<string, double> { ["sr"] = SpeechLikeAudio.SampleRate }, expect:
+            [
+                ("17 int8 layers", r => r.Layers.Count == 17 ? null : $"{r.Layers.Count} int8"),
+                ("its 8 LSTMs and the 8 kHz branch's 18 convolutions weight-only, only the elementwise Mul before the Log float", r =>
+                    r.WeightOnly is { } w && w.Count(x => x.OpType == "LSTM") == 8 && w.Count(x => x.Reason.Contains("no calibration sample took", StringComparison.Ordinal)) >= 18
+                    && r.Skipped.All(s => s.OpType == "Mul") ? null : $"weight-only {string.Join(", ", r.WeightOnly?.Select(x => x.OpType) ?? [])}; float {string.Join(", ", r.Skipped.Select(s => s.OpType))}"),
+                // Measured 0.98x before the LSTM and the untaken branch had int8 weights.
+                ("file <= 0.4x", r => r.Model.OutputBytes <= 0.4 * r.Model.InputBytes ? null : $"{r.Model.OutputBytes} of {r.Model.InputBytes} bytes"),
+                // Measured hn / cn 0.9968 / 0.9971; 0.9974 / 0.9976 with WeightOnlyFallback off (the row below).
+                ("cosine >= 0.996", MinCosine(0.996)),
+            ]);
+        Check("silero_vad (no weight-only fallback)", RealModel("openwakeword/silero_vad.onnx"),
+            WriteNpy(temp, "vad-calib", Clips(SpeechLikeAudio.Generate(12, seed: 12).Samples, VadChunk), VadChunk, 1, VadChunk),
+            WriteNpy(temp, "vad-eval", Clips(SpeechLikeAudio.Generate(12, seed: 13).Samples, VadChunk), VadChunk, 1, VadChunk),
+            inputValues: new Dictionary<string, double> { ["sr"] = SpeechLikeAudio.SampleRate }, weightOnlyFallback: false);
 
         // qdq/: 8×8 digits, pixel/16, the same data as digits-cnn's.
         foreach (var model in Directory.EnumerateFiles(Path.GetDirectoryName(RealModel("qdq/dwres_float.onnx"))!, "*.onnx").Order(StringComparer.Ordinal))
@@ -217,9 +249,11 @@ public sealed class PublishedModelTests
         Assert.IsEmpty(problems, string.Join("\n", problems));
 
         void Check(string name, string modelPath, string calibrationData, string evaluationData, IReadOnlyList<string>? skip = null,
-            IReadOnlyDictionary<string, double>? inputValues = null, ActivationMode? activation = null)
+            IReadOnlyDictionary<string, double>? inputValues = null, ActivationMode? activation = null,
+            IReadOnlyList<(string Wanted, Func<QuantReport, string?> Check)>? expect = null, bool weightOnlyFallback = true)
         {
-            var output = Path.Combine(temp.Path, name.Split(' ')[0] + (skip is null ? "" : "-skip") + (activation is null ? "" : "-" + activation));
+            var output = Path.Combine(temp.Path, name.Split(' ')[0] + (skip is null ? "" : "-skip") + (activation is null ? "" : "-" + activation)
+                + (weightOnlyFallback ? "" : "-float"));
             var log = new CollectingLog();
             try
             {
@@ -232,6 +266,7 @@ public sealed class PublishedModelTests
                     SkipLayers = skip ?? [],
                     InputValues = inputValues ?? new Dictionary<string, double>(),
                     Activation = activation,
+                    WeightOnlyFallback = weightOnlyFallback,
                 }, log);
                 using (var session = new InferenceSession(result.QuantizedModel, SessionFactory.CreateOptions()))
                 {
@@ -239,18 +274,29 @@ public sealed class PublishedModelTests
                 var report = result.Report;
                 var fidelity = string.Join("; ", report.Evaluation?.Outputs.Select(o => FormattableString.Invariant(
                     $"{o.Output}: cosine {o.CosineMean:0.0000} (worst {o.CosineWorst:0.0000}), SQNR {o.SqnrDb:0.0} dB, max |err| {o.MaxAbsError:0.0000}, top-1 agreement {o.Top1Agreement:P1}")) ?? []);
+                var weightOnly = report.WeightOnly ?? [];
+                var ratio = report.Model.OutputBytes / (double)report.Model.InputBytes;
+                var latency = report.Latency is { } l ? FormattableString.Invariant($"int8/float latency {l.Ratio:0.00} ({l.Threads} thread)") : "no latency";
+                var weightOnlyText = string.Join("; ", weightOnly.GroupBy(w => w.Reason).Select(g => $"{g.Count()} {string.Join("/", g.Select(w => w.OpType).Distinct())} weight-only: {g.Key}"));
                 var skipped = string.Join("; ", report.Skipped.GroupBy(s => s.Reason).Select(g => $"{g.Count()} {string.Join("/", g.Select(s => s.OpType).Distinct())} kept float: {g.Key}"));
                 var warnings = string.Join("; ", log.Warnings.Select(w => w.Code));
                 rows.Add(FormattableString.Invariant(
-                    $"{name}: {report.Layers.Count} int8 layers, {report.Model.InputBytes} -> {report.Model.OutputBytes} bytes; {fidelity}; {skipped}; warnings [{warnings}]"));
+                    $"{name}: {report.Layers.Count} int8 layers, {weightOnly.Count} weight-only, {report.Skipped.Count} float, {report.Model.InputBytes} -> {report.Model.OutputBytes} bytes ({ratio:0.000}x); {fidelity}; {latency}; {weightOnlyText}; {skipped}; warnings [{warnings}]"));
                 var alreadyQuantized = ModelLoader.Load(modelPath).Graph.Node.Any(n => n.OpType == "DequantizeLinear");
                 if (activation == ActivationMode.None && report.Model.OutputBytes > 0.3 * report.Model.InputBytes)
                 {
                     problems.Add($"{name}: weight-only should shrink the file to about a quarter");
                 }
-                if (report.Layers.Count == 0 && !alreadyQuantized && !log.Warnings.Any(w => w.Code == ErrorCodes.NothingToQuantize))
+                if (report.Layers.Count == 0 && weightOnly.Count == 0 && !alreadyQuantized && !log.Warnings.Any(w => w.Code == ErrorCodes.NothingToQuantize))
                 {
                     problems.Add($"{name}: no layer quantized");
+                }
+                foreach (var (wanted, check) in expect ?? [])
+                {
+                    if (check(report) is { } problem)
+                    {
+                        problems.Add($"{name}: {problem} (wanted {wanted})");
+                    }
                 }
             }
             catch (AmctException e) when (e.Code != ErrorCodes.InternalError)
@@ -267,6 +313,11 @@ public sealed class PublishedModelTests
             }
         }
     }
+
+    /// <summary>A check that every output's mean cosine with the float model is at least <paramref name="floor"/>.</summary>
+    private static Func<QuantReport, string?> MinCosine(double floor) => r =>
+        r.Evaluation?.Outputs.Where(o => o.CosineMean < floor).Select(o => FormattableString.Invariant($"{o.Output} cosine {o.CosineMean:0.0000}"))
+            .ToList() is { Count: 0 } ? null : "cosine below the floor or no evaluation";
 
     private static List<float[]> Clips(float[] audio, int length) =>
         Enumerable.Range(0, audio.Length / length).Select(i => audio.AsSpan(i * length, length).ToArray()).ToList();

@@ -67,7 +67,10 @@ internal sealed class LatencyStage(ILatencyMeter meter) : JobStage("latency", St
         {
             return context.Subgraphs.Quantized.Count > 0
                 ? "The layer choice does not search models with layers quantized inside If branches."
-                : "No layer choice ran: the model has no int8 layer with weights, only quantize/dequantize pairs.";
+                : context.Plan.Layers.Count == 0 && context.Plan.WeightOnly.Count > 0
+                    ? "Its layers are weight-only (their activations cannot be int8): they compute in float on dequantized " +
+                        "weights, so int8 buys size here, not speed (WeightOnlyFallback=false keeps them float)."
+                    : "No layer choice ran: the model has no int8 layer with weights, only quantize/dequantize pairs.";
         }
         var kept = choice.Groups.Where(g => g.KeptFloat).Select(g => g.Kind).ToList();
         var taken = kept.Count == 0

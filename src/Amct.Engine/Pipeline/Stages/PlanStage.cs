@@ -35,7 +35,7 @@ internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
                 $"override_layer_types names '{opType}', an operator type no node of the model has (ONNX types such as " +
                 "Conv, Gemm or MatMul are meant); the override has no effect.");
         }
-        context.NothingToQuantize = context.Plan.Layers.Count == 0 && context.Plan.QuantizedTensors.Count == 0
+        context.NothingToQuantize = context.Plan.Layers.Count == 0 && context.Plan.QuantizedTensors.Count == 0 && context.Plan.WeightOnly.Count == 0
             && !SubgraphQuantization.HoldsWeightedLayers(graph);
         if (context.NothingToQuantize)
         {

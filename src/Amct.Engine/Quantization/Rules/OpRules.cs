@@ -15,6 +15,7 @@ public static class OpRules
         new GemmRule(),
         new MatMulRule(),
         new MulRule(),
+        new RecurrentRule(),
         new AddRule(),
         new ConcatRule(),
         new PoolRule(),
@@ -33,6 +34,13 @@ public static class OpRules
 
     /// <summary>The op types that have a weight to quantize, in registration order.</summary>
     public static IReadOnlyList<string> WeightedOpTypes { get; } = All.OfType<WeightedOpRule>().SelectMany(r => r.OpTypes).ToList();
+
+    /// <summary>
+    /// Every op type whose weights end up int8: <see cref="WeightedOpTypes"/> and the ops only ever weight-only
+    /// (<see cref="RecurrentRule"/>).
+    /// </summary>
+    public static IReadOnlyList<string> Int8WeightOpTypes { get; } =
+        WeightedOpTypes.Concat(All.OfType<RecurrentRule>().SelectMany(r => r.OpTypes)).ToList();
 
     public static IReadOnlyCollection<string> KnownOpTypes => ByOpType.Keys;
 }

@@ -40,18 +40,32 @@ public abstract class WeightedOpRule : IOpRule
 
     public void Apply(NodeProto node, PlanBuilder plan)
     {
-        if ((Unsupported(node, plan) ?? plan.WhyLogNeedsFloat(node)) is { } reason)
+        if (Unsupported(node, plan) is { } reason)
         {
             plan.Skip(node, reason);
             return;
         }
-        if (Roles(node, plan.Index) is not { } roles
-            || (Phase == RulePhase.Follower && !plan.IsQuantized(node.Input[roles.Activation]))
-            || !plan.TryAddWeightedLayer(node, roles))
+        if (plan.WhyLogNeedsFloat(node) is { } logReason)
+        {
+            // Its output must stay float, its weight need not: int8 behind DequantizeLinear, computed in float. An
+            // elementwise operand (a Mul's scalar) is too small for that to pay and stays float.
+            if (Roles(node, plan.Index) is { Weight.Kind: not WeightKind.Elementwise } roles)
+            {
+                plan.AddWeightOnly(node, [roles.Weight], logReason);
+            }
+            else
+            {
+                plan.Skip(node, logReason);
+            }
+            return;
+        }
+        if (Roles(node, plan.Index) is not { } layerRoles
+            || (Phase == RulePhase.Follower && !plan.IsQuantized(node.Input[layerRoles.Activation]))
+            || !plan.TryAddWeightedLayer(node, layerRoles))
         {
             return;
         }
-        plan.QuantizeActivation(node.Input[roles.Activation]);
+        plan.QuantizeActivation(node.Input[layerRoles.Activation]);
         if (QuantizesGraphOutput)
         {
             plan.QuantizeOutput(node, 0);

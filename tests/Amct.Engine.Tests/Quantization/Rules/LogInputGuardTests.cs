@@ -5,7 +5,10 @@ using static Amct.TestSupport.ModelBuilder;
 
 namespace Amct.Engine.Tests.Quantization.Rules;
 
-/// <summary>A weighted layer whose output a Log takes (a mel filterbank before a log-mel spectrogram) stays float.</summary>
+/// <summary>
+/// A weighted layer whose output a Log takes (a mel filterbank before a log-mel spectrogram) keeps float activations:
+/// weight-only (int8 weights, float compute) by default, float with the weight-only fallback off.
+/// </summary>
 [TestClass]
 public sealed class LogInputGuardTests
 {
@@ -24,25 +27,53 @@ public sealed class LogInputGuardTests
     }
 
     [TestMethod]
-    public void A_matmul_clamped_into_a_log_stays_float()
+    public void A_matmul_clamped_into_a_log_is_weight_only()
     {
         var plan = PlanBuilder.Plan(Model("Clip", "Log").Graph, new PlanOptions());
 
         Assert.IsEmpty(plan.Layers);
+        Assert.IsEmpty(plan.QuantizedTensors);
+        Assert.IsEmpty(plan.Skipped);
+        var weightOnly = plan.WeightOnly.Single();
+        Assert.AreEqual("matmul", weightOnly.Name);
+        Assert.AreEqual(new WeightOnlyWeight("W", 1, 1), weightOnly.Weights.Single(), "the weight, per output column");
+        StringAssert.Contains(weightOnly.Reason, "reaches Log 'last'");
+    }
+
+    [TestMethod]
+    public void Without_the_weight_only_fallback_a_matmul_clamped_into_a_log_stays_float()
+    {
+        var plan = PlanBuilder.Plan(Model("Clip", "Log").Graph, new PlanOptions { WeightOnlyFallback = false });
+
+        Assert.IsEmpty(plan.Layers);
+        Assert.IsEmpty(plan.WeightOnly);
         var skipped = plan.Skipped.Single();
         Assert.AreEqual("matmul", skipped.Name);
         StringAssert.Contains(skipped.Reason, "reaches Log 'last'");
     }
 
     [TestMethod]
-    public void A_matmul_read_by_a_log_directly_stays_float()
+    public void A_matmul_skipped_by_name_before_a_log_stays_float()
     {
-        Assert.IsEmpty(PlanBuilder.Plan(Model("", "Log").Graph, new PlanOptions()).Layers);
+        var plan = PlanBuilder.Plan(Model("Clip", "Log").Graph,
+            new PlanOptions { SkipLayers = new HashSet<string>(["matmul"], StringComparer.Ordinal) });
+
+        Assert.IsEmpty(plan.WeightOnly);
+        Assert.AreEqual("skipped by name", plan.Skipped.Single().Reason);
     }
 
-    /// <summary>X → STFT-like MatMul → Pow 2 → mel MatMul → Clip → Log → scale MatMul → Y: both before the Log stay float.</summary>
     [TestMethod]
-    public void Every_linear_layer_before_the_log_stays_float_and_the_one_after_is_quantized()
+    public void A_matmul_read_by_a_log_directly_keeps_float_activations()
+    {
+        var plan = PlanBuilder.Plan(Model("", "Log").Graph, new PlanOptions());
+
+        Assert.IsEmpty(plan.Layers);
+        Assert.AreEqual("matmul", plan.WeightOnly.Single().Name);
+    }
+
+    /// <summary>X → STFT-like MatMul → Pow 2 → mel MatMul → Clip → Log → scale MatMul → Y: both before the Log are weight-only.</summary>
+    [TestMethod]
+    public void Every_linear_layer_before_the_log_is_weight_only_and_the_one_after_is_quantized()
     {
         var model = new ModelBuilder()
             .Input("X", DataTypes.Float, 2, 8)
@@ -63,7 +94,8 @@ public sealed class LogInputGuardTests
         var plan = PlanBuilder.Plan(model.Graph, new PlanOptions());
 
         Assert.AreEqual("after_matmul", plan.Layers.Single().Name);
-        CollectionAssert.AreEquivalent(new[] { "stft_matmul", "mel_matmul" }, plan.Skipped.Select(s => s.Name).ToList());
+        CollectionAssert.AreEquivalent(new[] { "stft_matmul", "mel_matmul" }, plan.WeightOnly.Select(s => s.Name).ToList());
+        Assert.IsEmpty(plan.Skipped);
         CollectionAssert.AreEquivalent(new[] { "L" }, plan.QuantizedTensors.ToList(), "only the Log's output, the int8 layer's input");
     }
 
