@@ -16,6 +16,9 @@ public static partial class ErrorCodes
     /// <summary>libtorch was found but does not load on this machine or platform.</summary>
     public const string LibTorchLoadFailed = "AMCT6004";
 
+    /// <summary>No libtorch package Amct.Build.Qat depends on serves this platform (runtime identifier).</summary>
+    public const string RetrainUnsupportedPlatform = "AMCT6005";
+
     /// <summary>Warning: the retraining time budget ran out before a single training step (setup counts).</summary>
     public const string RetrainBudgetSpentOnSetup = "AMCT6008";
 }

@@ -27,6 +27,13 @@ public sealed class ModelBuilder
         return this;
     }
 
+    /// <summary>An output whose shape the model leaves to inference (ONNX Runtime checks a declared one against it).</summary>
+    public ModelBuilder OutputOfAnyShape(string name, int dataType)
+    {
+        _graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = dataType } } });
+        return this;
+    }
+
     public ModelBuilder Initializer(TensorProto tensor)
     {
         _graph.Initializer.Add(tensor);

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Amct.Engine;
+using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using static TorchSharp.torch;
 
@@ -16,20 +18,26 @@ internal interface IGraphHooks
 
 /// <summary>
 /// An ONNX graph evaluated node by node with torch functions (<see cref="NodeOps"/>), so autograd gives gradients
-/// for any initializer made trainable. Nodes run in the file's order, which ONNX requires to be topological.
+/// for any initializer made trainable. Nodes run in the file's order, which ONNX requires to be topological. An If
+/// runs the branch its condition picks for the batch at hand, as ONNX Runtime does; the branches see the outer values.
 /// </summary>
 internal sealed class OnnxGraph : IDisposable
 {
     private readonly GraphProto _graph;
     private readonly string _source;
+    private readonly long _opset;
     private readonly Dictionary<string, Tensor> _constants = new(StringComparer.Ordinal);
 
-    /// <exception cref="AmctException">AMCT6002: the graph has an operator the interpreter lacks (all are named).</exception>
+    /// <summary>The initializers of each If branch, by the branch (a branch's weights are not trained).</summary>
+    private readonly Dictionary<GraphProto, Dictionary<string, Tensor>> _branchConstants = new(ReferenceEqualityComparer.Instance);
+
+    /// <exception cref="AmctException">AMCT6002: the graph, or a branch of an If in it, has an operator the interpreter lacks (all are named).</exception>
     public OnnxGraph(ModelProto model, string source)
     {
         _graph = model.Graph;
         _source = source;
-        var missing = _graph.Node.Select(n => n.OpType).Where(op => !NodeOps.All.ContainsKey(op)).Distinct().Order(StringComparer.Ordinal).ToList();
+        _opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
+        var missing = Nodes(_graph).Select(n => n.OpType).Where(op => !NodeOps.Supports(op)).Distinct().Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             throw new AmctException(ErrorCodes.RetrainUnsupportedOp, source,
@@ -37,9 +45,10 @@ internal sealed class OnnxGraph : IDisposable
                 $"{(missing.Count > 1 ? "the operators" : "the operator")} {string.Join(", ", missing)}. Quantize without " +
                 "Retrain: the post-training path supports every operator.");
         }
-        foreach (var initializer in _graph.Initializer)
+        Load(_graph, _constants);
+        foreach (var branch in Nodes(_graph).SelectMany(Branches))
         {
-            _constants[initializer.Name] = TorchTensors.FromProto(initializer, source);
+            Load(branch, _branchConstants[branch] = new Dictionary<string, Tensor>(StringComparer.Ordinal));
         }
         Inputs = _graph.Input.Select(i => i.Name).Where(n => !_constants.ContainsKey(n)).ToList();
         Outputs = _graph.Output.Select(o => o.Name).ToList();
@@ -63,17 +72,32 @@ internal sealed class OnnxGraph : IDisposable
             var value = inputs[name];
             values[name] = hooks?.Activation(name, value) ?? value;
         }
-        foreach (var node in _graph.Node)
+        Evaluate(_graph, [_constants], values, hooks);
+        return wanted.Select(o => values[o]).ToArray();
+    }
+
+    /// <summary>Runs <paramref name="graph"/>'s nodes into <paramref name="values"/>; constants are looked up innermost scope first.</summary>
+    private void Evaluate(GraphProto graph, IReadOnlyList<Dictionary<string, Tensor>> scopes, Dictionary<string, Tensor> values, IGraphHooks? hooks)
+    {
+        foreach (var node in graph.Node)
         {
-            var args = node.Input.Select(name => name.Length == 0 ? null : Read(name, values, hooks)).ToArray();
+            var args = node.Input.Select(name => name.Length == 0 ? null : Read(name, scopes, values, hooks)).ToArray();
             Tensor[] results;
             try
             {
-                results = NodeOps.All[node.OpType](new NodeCall(node, args));
+                results = node.OpType == NodeOps.If
+                    ? If(node, args[0] ?? throw new NotSupportedException($"node '{node.Name}' (If) has no condition"), scopes, values, hooks)
+                    : NodeOps.All[node.OpType](new NodeCall(node, args, _opset));
             }
             catch (NotSupportedException e)
             {
                 throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, e.Message + ". Quantize without Retrain.");
+            }
+            catch (ExternalException e)
+            {
+                // libtorch refuses what the interpreter passed on (a shape or type it does not take): name the node.
+                throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source,
+                    $"retraining cannot evaluate node '{node.Name}' ({node.OpType}): {e.Message.Split('\n')[0]}. Quantize without Retrain.", e);
             }
             for (var i = 0; i < Math.Min(results.Length, node.Output.Count); i++)
             {
@@ -83,27 +107,55 @@ internal sealed class OnnxGraph : IDisposable
                 }
             }
         }
-        return wanted.Select(o => values[o]).ToArray();
     }
 
-    private Tensor Read(string name, Dictionary<string, Tensor> values, IGraphHooks? hooks)
+    /// <summary>The branch the condition picks, evaluated on a copy of the outer values; its outputs are the If's.</summary>
+    private Tensor[] If(NodeProto node, Tensor condition, IReadOnlyList<Dictionary<string, Tensor>> scopes,
+        Dictionary<string, Tensor> values, IGraphHooks? hooks)
+    {
+        var branch = NodeAttributes.Find(node, condition.to(ScalarType.Bool).item<bool>() ? "then_branch" : "else_branch")?.G
+            ?? throw new NotSupportedException($"node '{node.Name}' (If) lacks a branch");
+        var inner = new Dictionary<string, Tensor>(values, StringComparer.Ordinal);
+        Evaluate(branch, [_branchConstants[branch], .. scopes], inner, hooks);
+        return branch.Output.Select(o => inner[o.Name]).ToArray();
+    }
+
+    private Tensor Read(string name, IReadOnlyList<Dictionary<string, Tensor>> scopes, Dictionary<string, Tensor> values, IGraphHooks? hooks)
     {
         if (values.TryGetValue(name, out var value))
         {
             return value;
         }
-        if (_constants.TryGetValue(name, out var constant))
+        foreach (var constants in scopes)
         {
-            var read = hooks?.Constant(name, constant) ?? constant;
-            values[name] = read; // a constant read by several nodes is transformed once per run
-            return read;
+            if (constants.TryGetValue(name, out var constant))
+            {
+                var read = hooks?.Constant(name, constant) ?? constant;
+                values[name] = read; // a constant read by several nodes is transformed once per run
+                return read;
+            }
         }
         throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, $"value '{name}' is used before any node produces it.");
     }
 
+    private void Load(GraphProto graph, Dictionary<string, Tensor> into)
+    {
+        foreach (var initializer in graph.Initializer)
+        {
+            into[initializer.Name] = TorchTensors.FromProto(initializer, _source);
+        }
+    }
+
+    /// <summary>The graph's nodes and those of every If branch in it, at any depth.</summary>
+    private static IEnumerable<NodeProto> Nodes(GraphProto graph) =>
+        graph.Node.SelectMany(n => Branches(n).SelectMany(Nodes).Prepend(n));
+
+    private static IEnumerable<GraphProto> Branches(NodeProto node) =>
+        node.Attribute.Select(a => a.G).Where(g => g is not null).Concat(node.Attribute.SelectMany(a => a.Graphs));
+
     public void Dispose()
     {
-        foreach (var constant in _constants.Values)
+        foreach (var constant in _constants.Values.Concat(_branchConstants.Values.SelectMany(c => c.Values)))
         {
             constant.Dispose();
         }

@@ -6,10 +6,10 @@ using Amct.Engine.IO;
 namespace Amct.Qat.Native;
 
 /// <summary>
-/// Makes TorchSharp usable in this process, once, before its first call: sets libgomp's environment, loads libtorch
-/// from the NuGet cache and a copy of TorchSharp's native library whose GLIBCXX_3.4.32 requirement is weak (see
+/// Makes TorchSharp usable in this process, once, before its first call: sets OpenMP's environment, loads libtorch
+/// from the NuGet cache and TorchSharp's native library — on Linux a copy whose GLIBCXX_3.4.32 requirement is weak (see
 /// <see cref="ElfVersionNeeds"/>), kept in a cache folder keyed by the original's hash. TorchSharp then finds its
-/// library already loaded (the loader matches it by its soname) instead of copying 600 MB of libtorch next to the app.
+/// library already loaded instead of copying 600 MB of libtorch next to the app.
 /// </summary>
 internal static partial class TorchRuntime
 {
@@ -44,12 +44,34 @@ internal static partial class TorchRuntime
         SetIfUnset("OMP_NUM_THREADS", threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetIfUnset("MKL_NUM_THREADS", threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var files = LibTorchFiles.Locate();
-        foreach (var library in LibTorchFiles.LoadOrder)
+        foreach (var library in files.Platform.LoadOrder)
         {
             LoadLibrary(Path.Combine(files.LibTorchDirectory, library));
         }
-        LoadLibrary(PatchedCopy(files.TorchSharpLibrary));
+        var torchSharp = LoadLibrary(files.Platform.WeakenGlibcxx ? PatchedCopy(files.TorchSharpLibrary) : files.TorchSharpLibrary);
+        AnswerTorchSharpLookups(torchSharp);
     }
+
+    /// <summary>
+    /// Makes TorchSharp's lookups of its native library (its [DllImport]s and its own loader's NativeLibrary.TryLoad)
+    /// get the library loaded above. Linux and Windows would also match it by name among the loaded libraries; macOS's
+    /// loader need not, and without this TorchSharp would copy libtorch next to the worker.
+    /// </summary>
+    private static void AnswerTorchSharpLookups(IntPtr torchSharp)
+    {
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(TorchSharp.torch).Assembly,
+                (name, _, _) => name == NativeLibraryName ? torchSharp : IntPtr.Zero);
+        }
+        catch (InvalidOperationException)
+        {
+            // A resolver is already set (by TorchSharp itself in some version): the lookup by name remains.
+        }
+    }
+
+    /// <summary>The name TorchSharp's [DllImport]s and its loader ask for.</summary>
+    private const string NativeLibraryName = "LibTorchSharp";
 
     /// <summary>The TorchSharp library with the GCC 13 requirement weak, written once into the cache folder.</summary>
     internal static string PatchedCopy(string original)
@@ -75,16 +97,16 @@ internal static partial class TorchRuntime
         : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "amct-build")
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "amct-build");
 
-    private static void LoadLibrary(string path)
+    private static IntPtr LoadLibrary(string path)
     {
         try
         {
-            NativeLibrary.Load(path);
+            return NativeLibrary.Load(path);
         }
         catch (DllNotFoundException e)
         {
             throw new AmctException(ErrorCodes.LibTorchLoadFailed, path,
-                $"the library does not load on this machine: {e.Message} Retraining needs glibc 2.28 or newer on linux-x64.", e);
+                $"the library does not load on this machine: {e.Message} On Linux, retraining needs glibc 2.28 or newer.", e);
         }
     }
 
@@ -92,7 +114,11 @@ internal static partial class TorchRuntime
     {
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
         {
-            _ = SetEnv(name, value, 0);
+            // On Windows .NET sets the process environment the C runtime of a DLL loaded later reads; there is no libc.
+            if (!OperatingSystem.IsWindows())
+            {
+                _ = SetEnv(name, value, 0);
+            }
             Environment.SetEnvironmentVariable(name, value);
         }
     }

@@ -8,8 +8,9 @@ namespace Amct.Qat.Training;
 
 /// <summary>
 /// Retrain="Distill": the fake-quantized model (student) learns to reproduce the float model's (teacher's) outputs on
-/// the training samples, no labels needed. Loss: KL divergence of the class distributions for outputs with a class
-/// axis (taken before a final Softmax when the model ends in one), mean squared error otherwise. Trained: the weights
+/// the training samples, no labels needed. Loss: KL divergence of the class distributions for class-score outputs
+/// ([batch, classes], taken before a final Softmax when the model ends in one), mean squared error otherwise
+/// (embeddings, feature maps, a single score). Trained: the weights
 /// of the quantized layers, their scales and the activation scales (Adam, <see cref="DistillSession"/>); biases and
 /// offsets stay as calibrated.
 /// Deterministic for a fixed seed and thread count: the sample order and libtorch's random state come from the seed

@@ -88,7 +88,9 @@ internal sealed class DistillSession : IDisposable
         Tensor? total = null;
         for (var i = 0; i < student.Length; i++)
         {
-            var term = _targets.AreLogits[i] && student[i].dim() >= 2
+            // KL over class scores ([batch, classes], more than one); otherwise (an embedding, a feature map, a single
+            // score, whose KL would be 0) mean squared error.
+            var term = _targets.AreLogits[i] && student[i].dim() == 2 && student[i].shape[1] > 1
                 ? KlDivergence(teacher[i], student[i])
                 : F.mse_loss(student[i], teacher[i]);
             total = total is null ? term : total + term;

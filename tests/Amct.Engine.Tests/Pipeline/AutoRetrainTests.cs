@@ -81,6 +81,7 @@ public sealed class AutoRetrainTests
             (null, ErrorCodes.RetrainNeedsQatWorker),
             (new ScriptedRetrainer(_ => throw new AmctException(ErrorCodes.RetrainUnsupportedOp, "model.onnx", "no Erf")), ErrorCodes.RetrainUnsupportedOp),
             (new ScriptedRetrainer(_ => throw new AmctException(ErrorCodes.LibTorchLoadFailed, "libtorch.so", "no load")), ErrorCodes.LibTorchLoadFailed),
+            (new ScriptedRetrainer(_ => throw new AmctException(ErrorCodes.RetrainUnsupportedPlatform, "Retrain", "linux-riscv64")), ErrorCodes.RetrainUnsupportedPlatform),
         })
         {
             var log = new CollectingLog();

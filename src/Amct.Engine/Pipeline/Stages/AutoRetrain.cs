@@ -23,6 +23,7 @@ internal static class AutoRetrain
     private static readonly HashSet<string> Unavailable = new(StringComparer.Ordinal)
     {
         ErrorCodes.RetrainUnsupportedOp, ErrorCodes.LibTorchNotFound, ErrorCodes.LibTorchLoadFailed,
+        ErrorCodes.RetrainUnsupportedPlatform,
     };
 
     public static void Run(JobContext context, IRetrainer? retrainer)
