@@ -14,7 +14,12 @@ namespace Amct.Bench;
 /// </summary>
 internal static class LayerSensitivity
 {
-    public static void Run(DefaultsStudy.Case study, string scratch, TextWriter output, Func<QuantizeRequest, QuantizeRequest>? setting = null)
+    /// <param name="cumulative">
+    /// Null: one tensor or layer at a time. Otherwise these tensors (names in the int8 model) are put back to float one
+    /// after another, each row keeping the ones before it float too: how many it takes to reach an agreement.
+    /// </param>
+    public static void Run(DefaultsStudy.Case study, string scratch, TextWriter output, Func<QuantizeRequest, QuantizeRequest>? setting = null,
+        IReadOnlyList<string>? cumulative = null)
     {
         var request = new QuantizeRequest
         {
@@ -34,15 +39,32 @@ internal static class LayerSensitivity
         {
             batches = SampleBatches.Read(source, inputs, SampleBatches.ChooseBatchSize(inputs)).Select(b => b.Inputs).ToList();
         }
-        var reference = Top1(floatModel, batches, study.Model);
+        var reference = Top1(floatModel, batches, study.Model, out var margins);
         var shipped = Top1(int8, batches, study.Model);
         var misses = Misses(reference, shipped);
         output.WriteLine($"### Where agreement is lost: {study.Name}");
         output.WriteLine($"int8 as shipped: {reference.Length - misses.Count}/{reference.Length} agree ({Agreement(reference, shipped):P2}); misses at samples {string.Join(", ", misses)}");
+        var largest = misses.Max(m => margins[m]);
+        output.WriteLine($"float top-1 − top-2 margin of the missed samples: {string.Join(", ", misses.Select(m => margins[m].ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}; " +
+            $"{margins.Count(m => m <= largest)} of {margins.Length} samples have a margin no larger than the largest of those");
         output.WriteLine();
         output.WriteLine("| put back to float | agreement | misses repaired | new misses |");
         output.WriteLine("|---|---|---|---|");
         var rows = new List<(string Name, int[] Top1)>();
+        if (cumulative is not null)
+        {
+            var model = int8;
+            foreach (var tensor in cumulative)
+            {
+                var quantizer = model.Graph.Node.Single(n => n.OpType == "QuantizeLinear" && n.Input[0] == tensor);
+                model = WithoutPair(model, floatModel, quantizer.Output[0]);
+                var top1 = Top1(model, batches, study.Model);
+                var now = Misses(reference, top1);
+                output.WriteLine($"| … and tensor {tensor} | {Agreement(reference, top1):P2} | {misses.Except(now).Count()} | {now.Except(misses).Count()} |");
+            }
+            output.WriteLine();
+            return;
+        }
         foreach (var quantize in int8.Graph.Node.Where(n => n.OpType == "QuantizeLinear").ToList())
         {
             rows.Add(($"tensor {quantize.Input[0]}", Top1(WithoutPair(int8, floatModel, quantize.Output[0]), batches, study.Model)));
@@ -97,7 +119,7 @@ internal static class LayerSensitivity
             return tensor;
         }
         var activation = floatProducer.Clone();
-        activation.Name = $"{floatProducer.Name}_float_restored";
+        activation.Name = $"{tensor}_float_restored_activation"; // the float node may have no name
         activation.Input[0] = tensor;
         activation.Output.Clear();
         activation.Output.Add($"{tensor}_float_restored");
@@ -164,8 +186,13 @@ internal static class LayerSensitivity
     }
 
     /// <summary>Each sample's top-1 class from the model's first output, run by ONNX Runtime with its optimizations.</summary>
-    private static int[] Top1(ModelProto model, List<IReadOnlyDictionary<string, TensorProto>> batches, string source)
+    private static int[] Top1(ModelProto model, List<IReadOnlyDictionary<string, TensorProto>> batches, string source) =>
+        Top1(model, batches, source, out _);
+
+    /// <summary>Each sample's top-1 class, and how far its first output's largest value lies above the second.</summary>
+    private static int[] Top1(ModelProto model, List<IReadOnlyDictionary<string, TensorProto>> batches, string source, out double[] margins)
     {
+        var margin = new List<double>();
         using var session = ModelSession.Open(model, source, ModelOrigin.Quantized);
         using var runOptions = new RunOptions();
         var result = new List<int>();
@@ -191,10 +218,17 @@ internal static class LayerSensitivity
                         }
                     }
                     result.Add(best);
+                    var second = float.NegativeInfinity;
+                    for (var c = 0; c < size; c++)
+                    {
+                        second = c != best && row[c] > second ? row[c] : second;
+                    }
+                    margin.Add(row[best] - second);
                 }
             }
             values.ForEach(v => v.Dispose());
         }
+        margins = margin.ToArray();
         return result.ToArray();
     }
 

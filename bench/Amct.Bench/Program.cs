@@ -16,6 +16,7 @@ using Amct.Bench;
 //   dotnet run -c Release --project bench/Amct.Bench -- sensitivity   where SqueezeNet's and digits-cnn's agreement is lost:
 //                                                                  one tensor or layer at a time put back to float
 //   ... -- sensitivity bias-correction                              the same with bias correction on
+//   ... -- sensitivity SqueezeNet fire2/squeeze1x1_2 conv10_2         that model only, those tensors put back to float cumulatively
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -66,9 +67,11 @@ if (args.Contains("sensitivity"))
     var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
     Directory.CreateDirectory(folder);
     var biasCorrection = args.Contains("bias-correction");
-    foreach (var study in MethodCases.All(folder).Where(s => s.Labels is not null))
+    var named = args.SkipWhile(a => a != "sensitivity").Skip(1).Where(a => a != "bias-correction").ToList();
+    var tensors = named.Skip(1).ToList();
+    foreach (var study in MethodCases.All(folder).Where(s => s.Labels is not null && (named.Count == 0 || s.Name.Contains(named[0], StringComparison.Ordinal))))
     {
-        LayerSensitivity.Run(study, folder, Console.Out, r => r with { BiasCorrection = biasCorrection });
+        LayerSensitivity.Run(study, folder, Console.Out, r => r with { BiasCorrection = biasCorrection }, tensors.Count > 0 ? tensors : null);
     }
     return 0;
 }

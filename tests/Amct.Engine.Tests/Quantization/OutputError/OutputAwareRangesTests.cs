@@ -1,4 +1,5 @@
 using Amct.Engine.Calibration;
+using Amct.Engine.Formats;
 using Amct.Engine.Onnx;
 using Amct.Engine.Pipeline;
 using Amct.Engine.Quantization;
@@ -29,19 +30,8 @@ public sealed class OutputAwareRangesTests
             .Initializer("B", [2], [0.1f, -0.2f])
             .Node("Conv", ["X", "W", "B"], ["Y"], "conv")
             .Build();
-        var modelPath = Path.Combine(temp.Path, "conv.onnx");
-        ModelBuilder.Write(model, modelPath);
-        var (calibration, evaluation) = (Path.Combine(temp.Path, "calibration.npy"), Path.Combine(temp.Path, "evaluation.npy"));
-        NpyWriter.Write<float>(calibration, [64, 4, 32, 32], Spiky(64, seed: 1, spikes: [0, 1]));
-        NpyWriter.Write<float>(evaluation, [16, 4, 32, 32], Spiky(16, seed: 2, spikes: [3]));
-        var request = new QuantizeRequest
-        {
-            ModelPath = modelPath, CalibrationData = calibration, EvaluationData = evaluation, OutputDirectory = Path.Combine(temp.Path, "ifmr"),
-            QualityFloor = false, MeasureLatency = false,
-        };
 
-        var ifmr = QuantizationJob.Run(request, new CollectingLog()).Report;
-        var auto = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "auto"), Method = "auto" }, new CollectingLog()).Report;
+        var (ifmr, auto) = IfmrAndAuto(temp, model);
 
         var (before, after) = (ifmr.Evaluation!.Outputs[0].SqnrDb, auto.Evaluation!.Outputs[0].SqnrDb);
         Assert.IsGreaterThan(before + 6, after, $"ifmr {before:0.00} dB, auto {after:0.00} dB");
@@ -72,19 +62,8 @@ public sealed class OutputAwareRangesTests
             .Node("Relu", ["R"], ["H"], "relu")
             .Node("Conv", ["H", "W2"], ["Y"], "conv2")
             .Build();
-        var modelPath = Path.Combine(temp.Path, "conv_relu.onnx");
-        ModelBuilder.Write(model, modelPath);
-        var (calibration, evaluation) = (Path.Combine(temp.Path, "calibration.npy"), Path.Combine(temp.Path, "evaluation.npy"));
-        NpyWriter.Write<float>(calibration, [64, 4, 32, 32], Spiky(64, seed: 1, spikes: [0, 1]));
-        NpyWriter.Write<float>(evaluation, [16, 4, 32, 32], Spiky(16, seed: 2, spikes: [3]));
-        var request = new QuantizeRequest
-        {
-            ModelPath = modelPath, CalibrationData = calibration, EvaluationData = evaluation, OutputDirectory = Path.Combine(temp.Path, "ifmr"),
-            QualityFloor = false, MeasureLatency = false,
-        };
 
-        var ifmr = QuantizationJob.Run(request, new CollectingLog()).Report;
-        var auto = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "auto"), Method = "auto" }, new CollectingLog()).Report;
+        var (ifmr, auto) = IfmrAndAuto(temp, model);
 
         var input = auto.Tensors.Single(t => t.Name == "X");
         Assert.AreEqual("auto (percentile)", input.Algorithm, $"clip [{input.ClipMin}, {input.ClipMax}]");
@@ -107,6 +86,27 @@ public sealed class OutputAwareRangesTests
         Assert.AreEqual(ActivationParams.FromRange(-1, 2, ActivationMode.Asymmetric), candidates[0].Params);
         Assert.AreEqual(0, RangeCandidates.Best([1.0, 1.0, 2.0]));
         Assert.AreEqual(2, RangeCandidates.Best([1.0, 1.0, 0.5]));
+    }
+
+    /// <summary>
+    /// The model quantized with IFMR and with auto, calibrated on 64 spiky samples (spikes in samples 0 and 1) and
+    /// evaluated on 16 (a spike in sample 3).
+    /// </summary>
+    private static (QuantReport Ifmr, QuantReport Auto) IfmrAndAuto(TempFolder temp, ModelProto model)
+    {
+        var modelPath = Path.Combine(temp.Path, "model.onnx");
+        ModelBuilder.Write(model, modelPath);
+        var (calibration, evaluation) = (Path.Combine(temp.Path, "calibration.npy"), Path.Combine(temp.Path, "evaluation.npy"));
+        NpyWriter.Write<float>(calibration, [64, 4, 32, 32], Spiky(64, seed: 1, spikes: [0, 1]));
+        NpyWriter.Write<float>(evaluation, [16, 4, 32, 32], Spiky(16, seed: 2, spikes: [3]));
+        var request = new QuantizeRequest
+        {
+            ModelPath = modelPath, CalibrationData = calibration, EvaluationData = evaluation, OutputDirectory = Path.Combine(temp.Path, "ifmr"),
+            QualityFloor = false, MeasureLatency = false,
+        };
+        var ifmr = QuantizationJob.Run(request, new CollectingLog()).Report;
+        var auto = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "auto"), Method = "auto" }, new CollectingLog()).Report;
+        return (ifmr, auto);
     }
 
     /// <summary>Samples [count, 4, 32, 32] uniform in [0, 1], with value 50 at channel 0, position 0 of the samples listed.</summary>
