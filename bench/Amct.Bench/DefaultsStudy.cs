@@ -31,6 +31,8 @@ internal static class DefaultsStudy
         ("dmq-balancing", "default storage, DMQ balancing", r => r with { DmqBalancing = true }),
         ("no-bias-correction", "default storage, bias correction off", r => r with { BiasCorrection = false }),
         ("auto-no-bias-correction", "output-aware ranges (auto), bias correction off", r => r with { Method = "auto", BiasCorrection = false }),
+        ("bias-correction", "default storage, bias correction on", r => r with { BiasCorrection = true }),
+        ("auto-bias-correction", "output-aware ranges (auto), bias correction on", r => r with { Method = "auto", BiasCorrection = true }),
     ];
 
     /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>

@@ -13,6 +13,10 @@ using Amct.Bench;
 //                                                                  on the same models
 //   ... -- algorithms hey_jarvis SqueezeNet                          only the models whose name holds one of those words
 //   ... -- methods ifmr no-bias-correction                          the default method, with and without bias correction
+//   dotnet run -c Release --project bench/Amct.Bench -- sensitivity   where SqueezeNet's and digits-cnn's agreement is lost:
+//                                                                  one tensor or layer at a time put back to float
+//   ... -- sensitivity bias-correction                              the same with bias correction on
+//   ... -- sensitivity SqueezeNet fire2/squeeze1x1_2 conv10_2         that model only, those tensors put back to float cumulatively
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -55,6 +59,19 @@ if (args.Contains("algorithms"))
     foreach (var study in MethodCases.All(folder).Where(s => models.Count == 0 || models.Any(m => s.Name.Contains(m, StringComparison.Ordinal))))
     {
         DefaultsStudy.Run(study, folder, Console.Out, variants: false, [Amct.Engine.Calibration.RangeMethods.DefaultName], algorithms: true);
+    }
+    return 0;
+}
+if (args.Contains("sensitivity"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    var biasCorrection = args.Contains("bias-correction");
+    var named = args.SkipWhile(a => a != "sensitivity").Skip(1).Where(a => a != "bias-correction").ToList();
+    var tensors = named.Skip(1).ToList();
+    foreach (var study in MethodCases.All(folder).Where(s => s.Labels is not null && (named.Count == 0 || s.Name.Contains(named[0], StringComparison.Ordinal))))
+    {
+        LayerSensitivity.Run(study, folder, Console.Out, r => r with { BiasCorrection = biasCorrection }, tensors.Count > 0 ? tensors : null);
     }
     return 0;
 }

@@ -22,6 +22,7 @@ internal sealed class OutputAwareRangesStage() : JobStage("output-aware ranges",
         }
         var (plan, settings) = (context.Plan, context.Settings);
         var choices = new List<(int Group, IReadOnlyList<RangeCandidate> Candidates, List<WeightedLayer> Readers)>();
+        var folds = FoldedActivations(context);
         var variants = new List<LayerVariant>();
         for (var g = 0; g < plan.Groups.Count; g++)
         {
@@ -37,7 +38,7 @@ internal sealed class OutputAwareRangesStage() : JobStage("output-aware ranges",
                 continue;
             }
             choices.Add((g, candidates, readers));
-            variants.AddRange(candidates.SelectMany(c => readers.Select(r => new LayerVariant(r, c.Params))));
+            variants.AddRange(candidates.SelectMany(c => readers.Select(r => new LayerVariant(r, c.Params, folds.GetValueOrDefault(r.Name)))));
         }
         if (choices.Count == 0)
         {
@@ -55,7 +56,8 @@ internal sealed class OutputAwareRangesStage() : JobStage("output-aware ranges",
             var best = RangeCandidates.Best(perCandidate.Select(e => e.Select((error, r) => Cost(context, readers[r], error)).Sum()).ToList());
             for (var r = 0; r < readers.Count; r++)
             {
-                context.MeasuredLayers[readers[r].Name] = (candidates[best].Params, perCandidate[best][r]);
+                // Bias correction reuses the measurement; it corrects before the activation, so it gets the error there.
+                context.MeasuredLayers[readers[r].Name] = (candidates[best].Params, perCandidate[best][r].Unactivated ?? perCandidate[best][r]);
             }
             if (best == 0)
             {
@@ -76,9 +78,25 @@ internal sealed class OutputAwareRangesStage() : JobStage("output-aware ranges",
         context.Log.Info($"output-aware ranges: {choices.Count} tensor groups measured at their readers' outputs, {changed} given another method's clip ({variants.Count} layer variants measured in {watch.Elapsed.TotalSeconds:0.0} s)");
     }
 
-    /// <summary>A layer's output error; with bias correction on, what is left once its mean shift is removed.</summary>
+    /// <summary>
+    /// Per layer, the activation folded into its quantized output (a Relu or Relu6 the int8 model no longer runs, its
+    /// clip done by the output's quantizer): the probe measures the layer's error after it.
+    /// </summary>
+    private static Dictionary<string, string> FoldedActivations(JobContext context)
+    {
+        var producers = context.Model.Graph.Node.Where(n => n.Output.Count > 0)
+            .GroupBy(n => n.Output[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
+        return context.Plan.Folds.Where(f => producers.ContainsKey(f.ProducerOutput))
+            .ToDictionary(f => producers[f.ProducerOutput], f => f.Node, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// A layer's output error; with bias correction on, what is left once its mean shift is removed. A shift measured
+    /// after a folded activation is not what bias correction removes (it corrects before the activation), so there
+    /// the plain error counts.
+    /// </summary>
     private static double Cost(JobContext context, WeightedLayer layer, LayerOutputError error) =>
-        context.Request.BiasCorrection && layer.Bias is not null ? error.SquaredErrorAfterShift() : error.SquaredError;
+        context.Request.BiasCorrection && layer.Bias is not null && error.Unactivated is null ? error.SquaredErrorAfterShift() : error.SquaredError;
 
     private static TensorFactors WithRange(TensorFactors factors, RangeCandidate chosen,
         IReadOnlyDictionary<string, TensorObservation> observations) => factors with

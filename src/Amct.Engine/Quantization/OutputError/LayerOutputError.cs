@@ -13,6 +13,19 @@ public sealed class LayerOutputError(int channels)
 
     public int Channels => _channelSums.Length;
 
+    /// <summary>
+    /// For an error measured after an activation folded into the layer's quantized output: the same layer's error
+    /// before that activation, where a bias correction acts. Null when no activation was applied.
+    /// </summary>
+    public LayerOutputError? Unactivated { get; private set; }
+
+    /// <summary>This error, measured after a folded activation, with the error before it.</summary>
+    public LayerOutputError WithUnactivated(LayerOutputError unactivated)
+    {
+        Unactivated = unactivated;
+        return this;
+    }
+
     /// <summary>Σ(quantized − float)² over every output element seen.</summary>
     public double SquaredError { get; private set; }
 

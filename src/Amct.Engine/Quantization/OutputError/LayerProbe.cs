@@ -4,8 +4,13 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Amct.Engine.Quantization.OutputError;
 
-/// <summary>One weighted layer run on its input quantized with <paramref name="Input"/> and on its int8 weights.</summary>
-public sealed record LayerVariant(WeightedLayer Layer, ActivationParams Input);
+/// <summary>
+/// One weighted layer run on its input quantized with <paramref name="Input"/> and on its int8 weights. With
+/// <paramref name="FoldedActivation"/> (the name of a Relu or Clip node folded into the layer's quantized output) the
+/// error is measured after that activation, on both sides: what the int8 model computes is the clipped output, so an
+/// error on values the activation cuts away costs nothing.
+/// </summary>
+public sealed record LayerVariant(WeightedLayer Layer, ActivationParams Input, string? FoldedActivation = null);
 
 /// <summary>
 /// Measures what quantization does to each layer's output in one ONNX Runtime pass over the calibration data: the float
@@ -17,43 +22,58 @@ public sealed record LayerVariant(WeightedLayer Layer, ActivationParams Input);
 /// </summary>
 public static class LayerProbe
 {
-    /// <summary>Runs the probe over <paramref name="batches"/>; one <see cref="LayerOutputError"/> per variant, in order.</summary>
+    /// <summary>
+    /// Runs the probe over <paramref name="batches"/>; one <see cref="LayerOutputError"/> per variant, in order. A
+    /// variant with a folded activation gets its error after the activation, and the error before it as
+    /// <see cref="LayerOutputError.Unactivated"/>.
+    /// </summary>
     public static IReadOnlyList<LayerOutputError> Measure(ModelProto floatModel, IReadOnlyList<LayerVariant> variants,
         IReadOnlyDictionary<string, QuantizedWeights> weights, IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches,
         string source)
     {
         var (probe, outputs) = Build(floatModel, variants, weights);
-        var errors = outputs.Select(o => new LayerOutputError(o.Channels)).ToList();
-        if (variants.Count == 0)
+        var measured = outputs.SelectMany(o => o.Activated is { } a ? new[] { o, a } : [o]).ToList();
+        var errors = measured.Select(o => new LayerOutputError(o.Channels)).ToList();
+        if (variants.Count > 0)
         {
-            return errors;
-        }
-        using var modelSession = ModelSession.Open(probe, source, ModelOrigin.User);
-        using var runOptions = new RunOptions();
-        var names = outputs.SelectMany(o => new[] { o.SquaredError, o.ChannelMeans, o.Shape }).ToList();
-        foreach (var batch in batches)
-        {
-            var inputs = batch.Keys.ToList();
-            var values = inputs.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
-            try
+            using var modelSession = ModelSession.Open(probe, source, ModelOrigin.User);
+            using var runOptions = new RunOptions();
+            var names = measured.SelectMany(o => new[] { o.SquaredError, o.ChannelMeans, o.Shape }).ToList();
+            foreach (var batch in batches)
             {
-                using var results = Run(modelSession.Session, runOptions, inputs, values, names, source);
-                for (var i = 0; i < outputs.Count; i++)
+                var inputs = batch.Keys.ToList();
+                var values = inputs.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
+                try
                 {
-                    errors[i].Add(results[3 * i].GetTensorDataAsSpan<float>()[0], results[(3 * i) + 1].GetTensorDataAsSpan<float>(),
-                        results[(3 * i) + 2].GetTensorDataAsSpan<long>());
+                    using var results = Run(modelSession.Session, runOptions, inputs, values, names, source);
+                    for (var i = 0; i < measured.Count; i++)
+                    {
+                        errors[i].Add(results[3 * i].GetTensorDataAsSpan<float>()[0], results[(3 * i) + 1].GetTensorDataAsSpan<float>(),
+                            results[(3 * i) + 2].GetTensorDataAsSpan<long>());
+                    }
+                }
+                finally
+                {
+                    values.ForEach(v => v.Dispose());
                 }
             }
-            finally
-            {
-                values.ForEach(v => v.Dispose());
-            }
         }
-        return errors;
+        var result = new List<LayerOutputError>();
+        var next = 0;
+        foreach (var output in outputs)
+        {
+            var unactivated = errors[next++];
+            result.Add(output.Activated is null ? unactivated : errors[next++].WithUnactivated(unactivated));
+        }
+        return result;
     }
 
-    /// <summary>The graph outputs of one variant: squared error (scalar), channel means ([C]) and the layer output's shape.</summary>
-    internal sealed record VariantOutputs(string SquaredError, string ChannelMeans, string Shape, int Channels);
+    /// <summary>
+    /// The graph outputs of one variant: squared error (scalar), channel means ([C]) and the layer output's shape; with a
+    /// folded activation, <paramref name="Activated"/> holds the same three after it.
+    /// </summary>
+    internal sealed record VariantOutputs(string SquaredError, string ChannelMeans, string Shape, int Channels,
+        VariantOutputs? Activated = null);
 
     /// <summary>The float model with each variant's copy of its layer and the reductions of its difference as outputs.</summary>
     internal static (ModelProto Model, IReadOnlyList<VariantOutputs> Outputs) Build(ModelProto floatModel,
@@ -87,18 +107,40 @@ public static class LayerProbe
             copy.Output.Add(names.Next(node.Output[0] + "_probe"));
             graph.Node.Add(copy);
 
-            var difference = Add(graph, names, "Sub", [copy.Output[0], node.Output[0]], node.Output[0] + "_probe_difference");
-            var squared = Add(graph, names, "ReduceSumSquare", [difference], node.Output[0] + "_probe_squared_error", KeepDims(0));
             var rank = layer.Roles.Weight.Kind == Rules.WeightKind.ConvLike ? weight.Dims.Count : 2;
             var axes = Enumerable.Range(0, rank).Where(a => a != 1).Select(a => (long)a).ToArray();
-            var means = ChannelMeans(graph, names, difference, axes, opset, node.Output[0] + "_probe_channel_means");
-            var shape = Add(graph, names, "Shape", [node.Output[0]], node.Output[0] + "_probe_shape");
-            graph.Output.Add(Output(squared, DataTypes.Float));
-            graph.Output.Add(Output(means, DataTypes.Float));
-            graph.Output.Add(Output(shape, DataTypes.Int64));
-            outputs.Add(new VariantOutputs(squared, means, shape, OutputChannels(layer, weight)));
+            var channels = OutputChannels(layer, weight);
+            var measured = Difference(graph, names, copy.Output[0], node.Output[0], axes, opset, channels);
+            if (variant.FoldedActivation is { } activationName)
+            {
+                var activation = nodes[activationName].Clone();
+                activation.Name = names.Next(activationName + "_probe");
+                activation.Input[0] = copy.Output[0];
+                activation.Output.Clear();
+                activation.Output.Add(names.Next(nodes[activationName].Output[0] + "_probe"));
+                graph.Node.Add(activation);
+                measured = measured with
+                {
+                    Activated = Difference(graph, names, activation.Output[0], nodes[activationName].Output[0], axes, opset, channels),
+                };
+            }
+            outputs.Add(measured);
         }
         return (model, outputs);
+    }
+
+    /// <summary>The probed output's difference from the float one, reduced to the variant's three outputs.</summary>
+    private static VariantOutputs Difference(GraphProto graph, UniqueNames names, string probed, string reference, long[] axes,
+        long opset, int channels)
+    {
+        var difference = Add(graph, names, "Sub", [probed, reference], reference + "_probe_difference");
+        var squared = Add(graph, names, "ReduceSumSquare", [difference], reference + "_probe_squared_error", KeepDims(0));
+        var means = ChannelMeans(graph, names, difference, axes, opset, reference + "_probe_channel_means");
+        var shape = Add(graph, names, "Shape", [reference], reference + "_probe_shape");
+        graph.Output.Add(Output(squared, DataTypes.Float));
+        graph.Output.Add(Output(means, DataTypes.Float));
+        graph.Output.Add(Output(shape, DataTypes.Int64));
+        return new VariantOutputs(squared, means, shape, channels);
     }
 
     /// <summary>How many output channels the layer has: the size of its weight's output-channel axis.</summary>
