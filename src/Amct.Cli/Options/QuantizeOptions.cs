@@ -73,7 +73,7 @@ internal sealed class QuantizeOptions
             WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
             DmqBalancing = Flag(S.DmqBalancing) ?? false,
             MigrationStrength = Number(S.MigrationStrength),
-            BiasCorrection = Flag(S.BiasCorrection) ?? false,
+            BiasCorrection = Flag(S.BiasCorrection) ?? true,
             Opset = Text(S.OpsetUpgrade) is { } opset ? Enum.Parse<OpsetPolicy>(opset, ignoreCase: true) : null,
             EvaluationData = Text(S.EvaluationData),
             EvaluationLabels = Text(S.EvaluationLabels),
