@@ -60,54 +60,43 @@ public sealed class QuantizationJobTests
     }
 
     /// <summary>
-    /// An AMCT record holds factors, not biases: fed back without data, the factors rebuild the model but bias
-    /// correction (on by default) cannot run. The model is then the uncorrected one, and the job says so in an info
-    /// line and the report, not a warning (a warnings-as-errors build of a record must not fail).
+    /// An AMCT record holds factors, not biases. With the calibration data beside it, a record rebuilds the
+    /// bias-corrected model byte for byte (the correction runs again on the same data). Without data bias correction
+    /// (on by default) cannot run: the model is the uncorrected one, and the job says so in an info line and the report,
+    /// not a warning (a warnings-as-errors build of a record must not fail).
     /// </summary>
     [TestMethod]
-    public void A_record_fed_back_without_data_rebuilds_the_uncorrected_model_and_says_why()
+    public void A_record_rebuilds_the_corrected_model_with_the_calibration_data_and_the_uncorrected_one_without()
     {
         using var temp = new TempFolder();
-        var request = DigitsRequest(temp.Path) with { EvaluationData = null, EvaluationLabels = null };
+        var request = DigitsRequest(temp.File("calibrated")) with { EvaluationData = null, EvaluationLabels = null };
         var calibrated = QuantizationJob.Run(request, new CollectingLog());
-        using var plain = new TempFolder();
-        var uncorrected = QuantizationJob.Run(request with { OutputDirectory = plain.Path, BiasCorrection = false }, new CollectingLog());
-        using var again = new TempFolder();
+        var uncorrected = QuantizationJob.Run(request with { OutputDirectory = temp.File("plain"), BiasCorrection = false }, new CollectingLog());
+        var withData = QuantizationJob.Run(request with { OutputDirectory = temp.File("with-data"), RecordInput = calibrated.RecordFile },
+            new CollectingLog());
         var log = new CollectingLog();
-        var fromRecord = QuantizationJob.Run(new QuantizeRequest
+        var withoutData = QuantizationJob.Run(new QuantizeRequest
         {
             ModelPath = TestData.DigitsModel,
             RecordInput = calibrated.RecordFile,
-            OutputDirectory = again.Path,
+            OutputDirectory = temp.File("without-data"),
             MeasureLatency = false, // AMCT4030 on a timing would be a warning this test does not mean
         }, log);
 
-        Assert.AreEqual(0, fromRecord.Report.Calibration.Samples);
-        CollectionAssert.AreEqual(File.ReadAllBytes(uncorrected.QuantizedModel), File.ReadAllBytes(fromRecord.QuantizedModel));
-        CollectionAssert.AreNotEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(fromRecord.QuantizedModel),
+        StringAssert.StartsWith(withData.Report.Calibration.Source, "record ");
+        Assert.AreEqual(6, withData.Report.BiasCorrection!.Layers);
+        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(withData.QuantizedModel));
+        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.RecordFile), File.ReadAllBytes(withData.RecordFile));
+
+        Assert.AreEqual(0, withoutData.Report.Calibration.Samples);
+        CollectionAssert.AreEqual(File.ReadAllBytes(uncorrected.QuantizedModel), File.ReadAllBytes(withoutData.QuantizedModel));
+        CollectionAssert.AreNotEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(withoutData.QuantizedModel),
             "bias correction must change the calibrated model, or this test proves nothing");
-        Assert.AreEqual(6, calibrated.Report.BiasCorrection!.Layers);
-        StringAssert.Contains(fromRecord.Report.BiasCorrection!.NotRunBecause, "no calibration data");
+        StringAssert.Contains(withoutData.Report.BiasCorrection!.NotRunBecause, "no calibration data");
         Assert.AreEqual(1, log.Messages.Count(m => m.StartsWith("bias correction: not run: an AMCT record holds factors, not biases", StringComparison.Ordinal)),
             string.Join("\n", log.Messages));
         Assert.IsEmpty(log.Warnings, string.Join("\n", log.Warnings));
-        StringAssert.Contains(File.ReadAllText(fromRecord.Report.HumanReport!), "| bias correction | not run: an AMCT record holds factors");
-    }
-
-    /// <summary>With the calibration data beside it, a record rebuilds the bias-corrected model byte for byte.</summary>
-    [TestMethod]
-    public void A_record_fed_back_with_the_calibration_data_rebuilds_the_same_corrected_model()
-    {
-        using var temp = new TempFolder();
-        var request = DigitsRequest(temp.Path) with { EvaluationData = null, EvaluationLabels = null };
-        var calibrated = QuantizationJob.Run(request, new CollectingLog());
-        using var again = new TempFolder();
-        var fromRecord = QuantizationJob.Run(request with { OutputDirectory = again.Path, RecordInput = calibrated.RecordFile }, new CollectingLog());
-
-        StringAssert.StartsWith(fromRecord.Report.Calibration.Source, "record ");
-        Assert.AreEqual(6, fromRecord.Report.BiasCorrection!.Layers);
-        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(fromRecord.QuantizedModel));
-        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.RecordFile), File.ReadAllBytes(fromRecord.RecordFile));
+        StringAssert.Contains(File.ReadAllText(withoutData.Report.HumanReport!), "| bias correction | not run: an AMCT record holds factors");
     }
 
     [TestMethod]
