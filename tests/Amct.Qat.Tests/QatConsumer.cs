@@ -6,7 +6,8 @@ namespace Amct.Qat.Tests;
 /// <summary>
 /// A consumer project of both packages in a folder under the feed's project root: the committed digits CNN copied in
 /// twice with its calibration data, Models/ptq.onnx quantized post-training and Models/distill.onnx retrained, both
-/// at 3-bit weights (see <see cref="RetrainOnBuildTests"/> for why), with few epochs to keep the build short.
+/// at 2-bit weights with the quality floor off (see <see cref="RetrainOnBuildTests"/> for why), with few epochs to keep
+/// the build short.
 /// </summary>
 internal sealed class QatConsumer
 {
@@ -36,7 +37,8 @@ internal sealed class QatConsumer
               <PropertyGroup>
                 <TargetFramework>net10.0</TargetFramework>
                 <UseAppHost>false</UseAppHost>
-                <AmctWeightBits>3</AmctWeightBits>
+                <AmctWeightBits>2</AmctWeightBits>
+                <AmctQualityFloor>false</AmctQualityFloor>
                 <AmctMeasureLatency>false</AmctMeasureLatency>
               </PropertyGroup>
               <ItemGroup>

@@ -11,6 +11,12 @@ namespace Amct.Qat.Tests;
 /// calibration samples, retrain on them against the float model, evaluate on the 497 held-out samples with ONNX
 /// Runtime, as PTQ is evaluated (post-training at 3-bit weights: 98.59 % top-1 agreement with float).
 /// </summary>
+/// <remarks>
+/// Bias correction is off in these jobs: the retraining modes start from the calibrated model and do not correct
+/// biases, so the post-training model they must beat is the uncorrected one. With bias correction (the default) the
+/// post-training model at 3-bit weights already agrees on 99.80 % (Distill 99.80 %, AdaRound 99.40 %); at 2-bit
+/// weights 86.12 % (Distill 97.59 %, AdaRound 73.84 %). <see cref="RetrainOnBuildTests"/> compares against that default.
+/// </remarks>
 [TestClass]
 [TestCategory(TestCategories.OptIn)]
 [TestCategory(TestCategories.Qat)]
@@ -32,6 +38,7 @@ public sealed class RetrainJobTests
         RetrainEpochs = 10,
         Gate = new GateThresholds { MinTop1Agreement = minAgreement },
         AutoFallback = false,
+        BiasCorrection = false, // see the remarks
     };
 
     [TestMethod]

@@ -14,9 +14,11 @@ namespace Amct.Qat.Tests;
 /// </summary>
 /// <remarks>
 /// At 8-bit weights post-training quantization already agrees with float on every held-out digit (measured: 100 %),
-/// so retraining has nothing to win there. At 3-bit weights (WeightBits="3", still int8 storage) post-training loses
-/// agreement on a few digits and distillation wins them back (engine measurement, 10 epochs: 98.59 → 99.80 %);
-/// that is the difference this test asks the shipped model to show.
+/// so retraining has nothing to win there; at 3-bit weights bias correction (on by default) brings it to 99.80 %,
+/// where distillation also ends. At 2-bit weights (WeightBits="2", still int8 storage) post-training with bias
+/// correction agrees on 86.12 % and distillation wins most of the rest back (engine measurement, 10 epochs: 97.59 %);
+/// that is the difference this test asks the shipped model to show. Both models' mean cosine is below the quality
+/// floor's 0.9 there (0.83 and 0.82: distillation matches the class decisions, not the logits), so the floor is off.
 /// </remarks>
 [TestClass]
 [TestCategory(TestCategories.OptIn)]
@@ -60,7 +62,7 @@ public sealed class RetrainOnBuildTests
         var distillAgreement = HeldOutAgreement.Top1(TestData.DigitsModel, distill);
         using var report = JsonDocument.Parse(File.ReadAllText(app.Intermediate("distill.quant.json")));
         var retraining = report.RootElement.GetProperty("retraining");
-        Console.WriteLine($"W3A8 top-1 agreement with float on the 497 held-out digits: PTQ {ptqAgreement:P2}, " +
+        Console.WriteLine($"W2A8 top-1 agreement with float on the 497 held-out digits: PTQ {ptqAgreement:P2}, " +
             $"Distill {distillAgreement:P2}; first build {first.Elapsed.TotalSeconds:0.0} s, retraining " +
             $"{retraining.GetProperty("seconds").GetDouble():0.0} s (setup {retraining.GetProperty("setupSeconds").GetDouble():0.0} s)");
         Assert.IsGreaterThan(ptqAgreement, distillAgreement, "the retrained model agrees with float more often than the post-training one");

@@ -74,7 +74,7 @@ internal sealed class QuantizeOptions
             WeightOnlyFallback = Flag(S.WeightOnlyFallback) ?? true,
             DmqBalancing = Flag(S.DmqBalancing) ?? false,
             MigrationStrength = Number(S.MigrationStrength),
-            BiasCorrection = Flag(S.BiasCorrection) ?? false,
+            BiasCorrection = Flag(S.BiasCorrection) ?? true,
             Opset = Text(S.OpsetUpgrade) is { } opset ? Enum.Parse<OpsetPolicy>(opset, ignoreCase: true) : null,
             EvaluationData = Text(S.EvaluationData),
             EvaluationLabels = Text(S.EvaluationLabels),

@@ -49,6 +49,10 @@ public static class MarkdownReport
         {
             text.AppendLine(c, $"| calibration | {r.Calibration.Samples} samples, {r.Settings.Method}, {r.Settings.ActivationMode} activations, {r.Settings.ConvWeights} weights |");
         }
+        if (r.BiasCorrection is { } correction)
+        {
+            text.AppendLine(c, $"| bias correction | {correction.Describe()} |");
+        }
         if (r.Retraining is { } retraining)
         {
             text.AppendLine(c, $"| retraining | {retraining.Describe()}; loss {retraining.Sparkline()} |");

@@ -35,6 +35,9 @@ public sealed record QuantReport
     /// <summary>The tensors DMQ balancing divided per channel, and where the division went; null when none was.</summary>
     public IReadOnlyList<BalanceReport>? Balanced { get; init; }
 
+    /// <summary>What bias correction did (BiasCorrection): the layers corrected, or why it could not run; null when it had nothing to do.</summary>
+    public BiasCorrectionReport? BiasCorrection { get; init; }
+
     public GateReport? Gate { get; init; }
     public Pipeline.FallbackReport? Fallback { get; init; }
 
@@ -169,6 +172,18 @@ public sealed record SkippedReport(string Name, string OpType, string Reason);
 public sealed record WeightOnlyReport(string Name, string OpType, IReadOnlyList<string> Weights, string WeightGranularity, string Reason);
 
 public sealed record FoldReport(string Node, string OpType, string Into);
+
+/// <summary>
+/// Bias correction: how many layers' biases it corrected and the largest per-channel shift it removed (in output
+/// units), or, with <see cref="NotRunBecause"/> set, why it could not run (a record fed back without calibration data).
+/// </summary>
+public sealed record BiasCorrectionReport(int Layers, double LargestShift, string? NotRunBecause)
+{
+    /// <summary>One line for the Markdown report.</summary>
+    public string Describe() => NotRunBecause is { } why
+        ? "not run: " + why
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Layers} layers' biases corrected (largest shift {LargestShift:G3})");
+}
 
 /// <summary>One DMQ-balanced tensor: the layers reading it, its factors' range, and where the division by them went.</summary>
 public sealed record BalanceReport(string Tensor, IReadOnlyList<string> Layers, int Channels, double MinFactor, double MaxFactor, string Placement);

@@ -95,6 +95,9 @@ internal sealed class JobContext : IDisposable
     // weights
     public IReadOnlyDictionary<string, QuantizedWeights> Weights { get; set; } = new Dictionary<string, QuantizedWeights>();
 
+    // bias correction (null when it had nothing to do)
+    public BiasCorrectionReport? BiasCorrection { get; set; }
+
     // retrain (null without Retrain)
     public RetrainReport? Retraining { get; set; }
 

@@ -103,7 +103,7 @@ public sealed record QuantizeRequest
     public double? MigrationStrength { get; init; }
 
     /// <summary>Correct each int8 layer's bias by the mean output shift quantization causes (empirical bias correction).</summary>
-    public bool BiasCorrection { get; init; }
+    public bool BiasCorrection { get; init; } = true;
 
     /// <summary>Time the int8 model against the float one for the reports, and warn when it is slower.</summary>
     public bool MeasureLatency { get; init; } = true;

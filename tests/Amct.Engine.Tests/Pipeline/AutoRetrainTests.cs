@@ -8,13 +8,17 @@ namespace Amct.Engine.Tests.Pipeline;
 
 /// <summary>
 /// Retrain=Auto's choice, with scripted retrainers (no libtorch): the real digits CNN at 3-bit weights, evaluated on its
-/// 497 held-out samples, where post-training quantization agrees with the float model on 98.59 % of them — so
-/// MinTop1Agreement 0.95 passes and 0.99 fails. A retrainer that "improves" hands back the 8-bit weights of the same
-/// layers, which agree on every sample.
+/// 497 held-out samples, where post-training quantization (bias correction on, the default) agrees with the float
+/// model on 99.80 % of them (98.59 % without bias correction) — so MinTop1Agreement 0.95 passes and
+/// <see cref="Strict"/> fails. A retrainer that "improves" hands back the 8-bit weights of the same layers, which agree
+/// on every sample.
 /// </summary>
 [TestClass]
 public sealed class AutoRetrainTests
 {
+    /// <summary>Above the 496 of 497 samples post-training quantization agrees on; every sample passes it.</summary>
+    private const double Strict = 0.999;
+
     private static QuantizeRequest Digits(TempFolder temp, string output, double minAgreement, RetrainMode retrain = RetrainMode.Auto) => new()
     {
         ModelPath = TestData.DigitsModel,
@@ -52,7 +56,7 @@ public sealed class AutoRetrainTests
         var eightBit = EightBitWeights(temp);
         var retrainer = new ScriptedRetrainer(input => input.Options.Mode == RetrainMode.AdaRound ? eightBit : null);
 
-        var result = QuantizationJob.Run(Digits(temp, "out", 0.99), new CollectingLog(), retrainer);
+        var result = QuantizationJob.Run(Digits(temp, "out", Strict), new CollectingLog(), retrainer);
 
         CollectionAssert.AreEqual(new[] { RetrainMode.AdaRound }, retrainer.Modes.ToArray());
         Assert.IsTrue(result.Report.Gate!.Passed);
@@ -65,7 +69,7 @@ public sealed class AutoRetrainTests
         using var temp = new TempFolder();
         var retrainer = new ScriptedRetrainer(_ => null);
 
-        var result = QuantizationJob.Run(Digits(temp, "out", 0.99), new CollectingLog(), retrainer);
+        var result = QuantizationJob.Run(Digits(temp, "out", Strict), new CollectingLog(), retrainer);
 
         CollectionAssert.AreEqual(new[] { RetrainMode.AdaRound, RetrainMode.Distill }, retrainer.Modes.ToArray());
         Assert.IsFalse(result.Report.Gate!.Passed);
@@ -75,7 +79,7 @@ public sealed class AutoRetrainTests
     public void When_retraining_cannot_run_Auto_warns_with_its_code_and_ships_the_PTQ_model()
     {
         using var temp = new TempFolder();
-        var ptq = QuantizationJob.Run(Digits(temp, "ptq", 0.99, RetrainMode.None), new CollectingLog());
+        var ptq = QuantizationJob.Run(Digits(temp, "ptq", Strict, RetrainMode.None), new CollectingLog());
         foreach (var (retrainer, code) in new (IRetrainer?, string)[]
         {
             (null, ErrorCodes.RetrainNeedsQatWorker),
@@ -86,7 +90,7 @@ public sealed class AutoRetrainTests
         {
             var log = new CollectingLog();
 
-            var auto = QuantizationJob.Run(Digits(temp, "auto", 0.99), log, retrainer);
+            var auto = QuantizationJob.Run(Digits(temp, "auto", Strict), log, retrainer);
 
             Assert.AreEqual(code, log.Warnings.Single(w => w.Code.StartsWith("AMCT6", StringComparison.Ordinal)).Code);
             CollectionAssert.AreEqual(File.ReadAllBytes(ptq.QuantizedModel), File.ReadAllBytes(auto.QuantizedModel), code);

@@ -59,20 +59,44 @@ public sealed class QuantizationJobTests
         CollectionAssert.AreEqual(File.ReadAllBytes(a.RecordFile), File.ReadAllBytes(b.RecordFile));
     }
 
+    /// <summary>
+    /// An AMCT record holds factors, not biases. With the calibration data beside it, a record rebuilds the
+    /// bias-corrected model byte for byte (the correction runs again on the same data). Without data bias correction
+    /// (on by default) cannot run: the model is the uncorrected one, and the job says so in an info line and the report,
+    /// not a warning (a warnings-as-errors build of a record must not fail).
+    /// </summary>
     [TestMethod]
-    public void A_record_fed_back_rebuilds_the_same_model_without_calibrating()
+    public void A_record_rebuilds_the_corrected_model_with_the_calibration_data_and_the_uncorrected_one_without()
     {
         using var temp = new TempFolder();
-        var calibrated = QuantizationJob.Run(DigitsRequest(temp.Path) with { EvaluationData = null, EvaluationLabels = null }, new CollectingLog());
-        using var again = new TempFolder();
-        var fromRecord = QuantizationJob.Run(new QuantizeRequest
+        var request = DigitsRequest(temp.File("calibrated")) with { EvaluationData = null, EvaluationLabels = null };
+        var calibrated = QuantizationJob.Run(request, new CollectingLog());
+        var uncorrected = QuantizationJob.Run(request with { OutputDirectory = temp.File("plain"), BiasCorrection = false }, new CollectingLog());
+        var withData = QuantizationJob.Run(request with { OutputDirectory = temp.File("with-data"), RecordInput = calibrated.RecordFile },
+            new CollectingLog());
+        var log = new CollectingLog();
+        var withoutData = QuantizationJob.Run(new QuantizeRequest
         {
             ModelPath = TestData.DigitsModel,
             RecordInput = calibrated.RecordFile,
-            OutputDirectory = again.Path,
-        }, new CollectingLog());
-        Assert.AreEqual(0, fromRecord.Report.Calibration.Samples);
-        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(fromRecord.QuantizedModel));
+            OutputDirectory = temp.File("without-data"),
+            MeasureLatency = false, // AMCT4030 on a timing would be a warning this test does not mean
+        }, log);
+
+        StringAssert.StartsWith(withData.Report.Calibration.Source, "record ");
+        Assert.AreEqual(6, withData.Report.BiasCorrection!.Layers);
+        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(withData.QuantizedModel));
+        CollectionAssert.AreEqual(File.ReadAllBytes(calibrated.RecordFile), File.ReadAllBytes(withData.RecordFile));
+
+        Assert.AreEqual(0, withoutData.Report.Calibration.Samples);
+        CollectionAssert.AreEqual(File.ReadAllBytes(uncorrected.QuantizedModel), File.ReadAllBytes(withoutData.QuantizedModel));
+        CollectionAssert.AreNotEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(withoutData.QuantizedModel),
+            "bias correction must change the calibrated model, or this test proves nothing");
+        StringAssert.Contains(withoutData.Report.BiasCorrection!.NotRunBecause, "no calibration data");
+        Assert.AreEqual(1, log.Messages.Count(m => m.StartsWith("bias correction: not run: an AMCT record holds factors, not biases", StringComparison.Ordinal)),
+            string.Join("\n", log.Messages));
+        Assert.IsEmpty(log.Warnings, string.Join("\n", log.Warnings));
+        StringAssert.Contains(File.ReadAllText(withoutData.Report.HumanReport!), "| bias correction | not run: an AMCT record holds factors");
     }
 
     [TestMethod]

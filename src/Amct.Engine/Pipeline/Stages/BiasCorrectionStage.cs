@@ -1,3 +1,4 @@
+using Amct.Engine.Formats;
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
@@ -10,7 +11,15 @@ namespace Amct.Engine.Pipeline.Stages;
 /// Empirical bias correction (BiasCorrection setting): once the weights are int8, each Conv/Gemm layer with a constant
 /// bias gets that bias minus the mean shift quantization causes at its output, measured per output channel on the
 /// calibration data in one extra ONNX Runtime pass (<see cref="LayerProbe"/>). Trained factors (QAT import,
-/// retraining) and record-only jobs are left as they are: there is nothing calibrated to correct, or no data.
+/// Retrain=AdaRound or Distill) are left as they are: there is nothing calibrated to correct. Retrain=Auto is
+/// corrected: its post-training candidate must be the very model Retrain=None ships.
+/// <para>
+/// An AMCT record holds factors, not biases, and has no field a corrected bias could go in. So a record fed back with
+/// the calibration data corrects the biases again, on the same data, to the same bytes; fed back without data it
+/// cannot, and the job says so (an info line and the report's <c>biasCorrection.notRunBecause</c>, not a warning:
+/// the setting is on by default, and a record-only build is a supported way to rebuild, which a warnings-as-errors
+/// build must not fail) and builds the model without correction.
+/// </para>
 /// </summary>
 internal sealed class BiasCorrectionStage() : JobStage("bias correction", StageTiming.Calibrate)
 {
@@ -18,8 +27,20 @@ internal sealed class BiasCorrectionStage() : JobStage("bias correction", StageT
     {
         var request = context.Request;
         if (!request.BiasCorrection || context.NothingToQuantize || context.Import is not null ||
-            request.Retrain != RetrainMode.None || request.CalibrationData is not { } dataPath)
+            request.Retrain is not (RetrainMode.None or RetrainMode.Auto))
         {
+            return;
+        }
+        if (request.CalibrationData is not { } dataPath)
+        {
+            if (request.RecordInput is { } record && context.Parameters().Count > 0)
+            {
+                var why = "an AMCT record holds factors, not biases, and no calibration data was given to measure the correction on: " +
+                    "the biases stay as the float model has them (as with BiasCorrection=false). Give the calibration data " +
+                    $"(--calibration-data, CalibrationData) with the record {Path.GetFileName(record)} to rebuild the corrected model.";
+                context.BiasCorrection = new BiasCorrectionReport(0, 0, why);
+                context.Log.Info("bias correction: not run: " + why);
+            }
             return;
         }
         var index = new GraphIndex(context.Model.Graph);
@@ -58,6 +79,7 @@ internal sealed class BiasCorrectionStage() : JobStage("bias correction", StageT
             largest = Math.Max(largest, shift.Max(Math.Abs));
         }
         context.Weights = weights;
+        context.BiasCorrection = new BiasCorrectionReport(layers.Count, Math.Round(largest, 6), null);
         context.Log.Info(FormattableString.Invariant(
             $"bias correction: {layers.Count} layers' biases corrected by the mean output shift of their int8 form (largest {largest:G3}; {variants.Count} measured in {watch.Elapsed.TotalSeconds:0.0} s)"));
     }
