@@ -13,6 +13,9 @@ using Amct.Bench;
 //                                                                  on the same models
 //   ... -- algorithms hey_jarvis SqueezeNet                          only the models whose name holds one of those words
 //   ... -- methods ifmr no-bias-correction                          the default method, with and without bias correction
+//   dotnet run -c Release --project bench/Amct.Bench -- int16    the fallback's 16-bit step against float fallback, on the
+//                                                                  digits CNN and SqueezeNet with a gate above plain int8
+//   ... -- int16 digits                                             only one of them (digits, squeezenet)
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -55,6 +58,26 @@ if (args.Contains("algorithms"))
     foreach (var study in MethodCases.All(folder).Where(s => models.Count == 0 || models.Any(m => s.Name.Contains(m, StringComparison.Ordinal))))
     {
         DefaultsStudy.Run(study, folder, Console.Out, variants: false, [Amct.Engine.Calibration.RangeMethods.DefaultName], algorithms: true);
+    }
+    return 0;
+}
+if (args.Contains("int16"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    var which = args.SkipWhile(a => a != "int16").Skip(1).ToList();
+    var digitsData = Path.Combine(BenchModel.SharedData, "digits-cnn");
+    if (which.Count == 0 || which.Contains("digits"))
+    {
+        Int16Fallback.Run(new DefaultsStudy.Case("digits-cnn (calibrate on 200, evaluate on 497)", Path.Combine(digitsData, "model.onnx"),
+            Path.Combine(digitsData, "calib.npy"), Path.Combine(digitsData, "test_x.npy"), Path.Combine(digitsData, "test_y.npy")), 1, folder, Console.Out);
+    }
+    if (which.Count == 0 || which.Contains("squeezenet"))
+    {
+        var photos = ImagenetSplit.Create(folder);
+        Int16Fallback.Run(new DefaultsStudy.Case("SqueezeNet 1.1 (calibrate on 100 photos, evaluate on the other 200, imagenet-caffe)",
+            Path.Combine(BenchModel.SharedData, "squeezenet/squeezenet1.1.onnx"), photos.Calibration, photos.Evaluation, photos.Labels,
+            r => r with { DataOptions = new Amct.Engine.Data.SampleSourceOptions { Preset = "imagenet-caffe" } }), 1, folder, Console.Out);
     }
     return 0;
 }
