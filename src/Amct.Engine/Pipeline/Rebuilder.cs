@@ -22,9 +22,9 @@ internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IRead
     public const string FallbackReason = "kept in float by the accuracy fallback";
     public const string SpeedReason = "kept in float for speed (faster in ONNX Runtime here)";
 
-    /// <summary>The 16-bit factors the model built with <paramref name="layers"/> at 16 bits has (for the reports).</summary>
-    public IReadOnlyDictionary<string, Int16ActivationParams> Int16Tensors(QuantizationPlan plan, IReadOnlyList<TensorFactors> factors,
-        IReadOnlyList<string> layers) => Int16Activations.For(plan, factors, layers, settings.Activation);
+    /// <summary>The tensors the model built with <paramref name="layers"/> at 16 bits stores at 16 bits, sorted (for the reports).</summary>
+    public IReadOnlyList<string> Int16Tensors(QuantizationPlan plan, IReadOnlyList<TensorFactors> factors, IReadOnlyList<string> layers) =>
+        Int16Activations.For(plan, factors, layers, settings.Activation).Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <param name="layers">Layers the accuracy fallback keeps in float.</param>
     /// <param name="forSpeed">Layers the speed search keeps in float.</param>

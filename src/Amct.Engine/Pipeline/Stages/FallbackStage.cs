@@ -55,7 +55,7 @@ internal sealed class FallbackStage(ILatencyMeter meter) : JobStage("fallback", 
             context.Verdict = AccuracyGate.Check(context.Evaluation, request.Gate);
             fallback = fallback with
             {
-                Int16Tensors = rebuild.Int16Tensors(context.Plan, context.Factors, fallback.Int16Layers).Keys.Order(StringComparer.Ordinal).ToList(),
+                Int16Tensors = rebuild.Int16Tensors(context.Plan, context.Factors, fallback.Int16Layers),
             };
         }
         context.Fallback = fallback;

@@ -93,6 +93,12 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
         }
         var key = string.Join('\n', choice.KeptFloat);
         (context.Quantized, context.Plan, context.Factors) = built[key];
+        if (context.Fallback is { Int16Layers.Count: > 0 } wide && wide.Int16Layers.Any(choice.KeptFloat.Contains))
+        {
+            // A 16-bit layer kept in float for speed is float only: the reports must not list it (or its tensors) as 16-bit.
+            var still = wide.Int16Layers.Where(l => !choice.KeptFloat.Contains(l)).ToList();
+            context.Fallback = wide with { Int16Layers = still, Int16Tensors = rebuild.Int16Tensors(context.Plan, context.Factors, still) };
+        }
         if (evaluated.TryGetValue(key, out var chosen))
         {
             (context.Evaluation, context.Verdict) = chosen;
