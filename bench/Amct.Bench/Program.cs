@@ -17,6 +17,9 @@ using Amct.Bench;
 //                                                                  one tensor or layer at a time put back to float
 //   ... -- sensitivity bias-correction                              the same with bias correction on
 //   ... -- sensitivity SqueezeNet fire2/squeeze1x1_2 conv10_2         that model only, those tensors put back to float cumulatively
+//   dotnet run -c Release --project bench/Amct.Bench -- int16    the fallback's 16-bit step against float fallback, on the
+//                                                                  digits CNN and SqueezeNet with a gate above plain int8
+//   ... -- int16 digits                                             only one of them (digits, squeezenet)
 if (args.Length > 0 && args[0] == "--child")
 {
     return MemoryGrowth.ChildMain(args);
@@ -72,6 +75,26 @@ if (args.Contains("sensitivity"))
     foreach (var study in MethodCases.All(folder).Where(s => s.Labels is not null && (named.Count == 0 || s.Name.Contains(named[0], StringComparison.Ordinal))))
     {
         LayerSensitivity.Run(study, folder, Console.Out, r => r with { BiasCorrection = biasCorrection }, tensors.Count > 0 ? tensors : null);
+    }
+    return 0;
+}
+if (args.Contains("int16"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    var which = args.SkipWhile(a => a != "int16").Skip(1).ToList();
+    var digitsData = Path.Combine(BenchModel.SharedData, "digits-cnn");
+    if (which.Count == 0 || which.Contains("digits"))
+    {
+        Int16Fallback.Run(new DefaultsStudy.Case("digits-cnn (calibrate on 200, evaluate on 497)", Path.Combine(digitsData, "model.onnx"),
+            Path.Combine(digitsData, "calib.npy"), Path.Combine(digitsData, "test_x.npy"), Path.Combine(digitsData, "test_y.npy")), 1, folder, Console.Out);
+    }
+    if (which.Count == 0 || which.Contains("squeezenet"))
+    {
+        var photos = ImagenetSplit.Create(folder);
+        Int16Fallback.Run(new DefaultsStudy.Case("SqueezeNet 1.1 (calibrate on 100 photos, evaluate on the other 200, imagenet-caffe)",
+            Path.Combine(BenchModel.SharedData, "squeezenet/squeezenet1.1.onnx"), photos.Calibration, photos.Evaluation, photos.Labels,
+            r => r with { DataOptions = new Amct.Engine.Data.SampleSourceOptions { Preset = "imagenet-caffe" } }), 1, folder, Console.Out);
     }
     return 0;
 }

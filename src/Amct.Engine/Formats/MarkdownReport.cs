@@ -97,7 +97,8 @@ public static class MarkdownReport
         text.AppendLine();
         text.AppendLine("| layer | op | precision | sensitivity (output SQNR dB) | weight SQNR dB | input SQNR dB | scale_d | offset_d |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
-        var rows = r.Layers.Select(l => (l.Name, l.OpType, Precision: "int8", Sensitivity: sensitivity.GetValueOrDefault(l.Name, double.NaN),
+        var sixteenBit = (r.Fallback?.Int16Layers ?? []).ToHashSet(StringComparer.Ordinal);
+        var rows = r.Layers.Select(l => (l.Name, l.OpType, Precision: sixteenBit.Contains(l.Name) ? "int8, 16-bit input" : "int8", Sensitivity: sensitivity.GetValueOrDefault(l.Name, double.NaN),
                 Weight: (double?)l.WeightSqnrDb, Input: input.GetValueOrDefault(l.Input), ScaleD: (float?)l.ScaleD, OffsetD: (int?)l.OffsetD))
             .Concat(weightOnly.Select(w => (w.Name, w.OpType, Precision: "weight-only: " + w.Reason, Sensitivity: double.NaN,
                 Weight: (double?)null, Input: (double?)null, ScaleD: (float?)null, OffsetD: (int?)null)))
@@ -118,18 +119,29 @@ public static class MarkdownReport
         {
             text.AppendLine("## Fallback");
             text.AppendLine();
-            var outcome = fallback.Passed
-                ? "Kept in float: " + string.Join(", ", fallback.Reverted.Select(l => $"`{l}`")) + "."
-                : "No configuration within the cap passed.";
-            text.AppendLine(c, $"Ranking took {fallback.RankingSeconds:0.00} s, the search {fallback.SearchSeconds:0.00} s. {outcome}");
+            text.AppendLine(c, $"Ranking took {fallback.RankingSeconds:0.00} s, the search {fallback.SearchSeconds:0.00} s. {ReportWording.FallbackOutcome(fallback)}");
+            if (fallback.SixteenBitStep is { } step16)
+            {
+                text.AppendLine();
+                text.AppendLine(c, $"16-bit step: {step16.Outcome}.");
+                if (step16.Int16Ops is { } ops)
+                {
+                    text.AppendLine(c, $"ONNX Runtime runs the 16-bit model as {ReportWording.Ops(ops)}.");
+                }
+            }
+            if (fallback.Int16Tensors.Count > 0)
+            {
+                text.AppendLine();
+                text.AppendLine(c, $"16-bit activations: {string.Join(", ", fallback.Int16Tensors.Select(t => $"`{t}`"))} (the record holds their int8 factors: AMCT's ONNX record has no 16-bit type).");
+            }
             text.AppendLine();
-            text.AppendLine("| float layers | passed | top-1 | top-1 agreement | cosine | SQNR dB |");
-            text.AppendLine("|---|---|---|---|---|---|");
+            text.AppendLine("| layers out of int8 | as | passed | top-1 | top-1 agreement | cosine | SQNR dB |");
+            text.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var step in fallback.Steps)
             {
                 var top1 = step.Top1 is { } t ? t.ToString("P2", c) : "–";
                 var agreement = step.Top1Agreement is { } a ? a.ToString("P2", c) : "–";
-                text.AppendLine(c, $"| {step.RevertedCount} | {(step.Passed ? "yes" : "no")} | {top1} | {agreement} | {step.CosineMean:0.0000} | {step.SqnrDb:0.00} |");
+                text.AppendLine(c, $"| {step.RevertedCount} | {ReportWording.FallbackStepKind(step)} | {(step.Passed ? "yes" : "no")} | {top1} | {agreement} | {step.CosineMean:0.0000} | {step.SqnrDb:0.00} |");
             }
             text.AppendLine();
         }

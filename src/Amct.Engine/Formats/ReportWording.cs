@@ -37,4 +37,16 @@ internal static class ReportWording
 
     /// <summary>The ops ONNX Runtime runs in the int8 model, e.g. <c>QLinearConv ×4, QGemm ×2</c>.</summary>
     public static string Ops(IReadOnlyList<OpCount> ops) => FusedOps.Describe(ops);
+
+    /// <summary>What the fallback kept: the layers at 16-bit input, or those in float, or that nothing passed.</summary>
+    public static string FallbackOutcome(Pipeline.FallbackReport fallback) => fallback switch
+    {
+        { Passed: false } => "No configuration within the cap passed.",
+        { Int16Layers.Count: > 0 } => "Kept int8 with 16-bit activation input (no layer in float): " +
+            string.Join(", ", fallback.Int16Layers.Select(l => $"`{l}`")) + ".",
+        _ => "Kept in float: " + string.Join(", ", fallback.Reverted.Select(l => $"`{l}`")) + ".",
+    };
+
+    /// <summary>How a fallback step took its layers out of int8: <c>16-bit input</c> or <c>float</c>.</summary>
+    public static string FallbackStepKind(Pipeline.FallbackStep step) => step.SixteenBit ? "16-bit input" : "float";
 }

@@ -75,6 +75,12 @@ public sealed record QuantizeRequest
     /// <summary>The most layers the fallback may keep in float (default: half of the quantized layers, at least 1).</summary>
     public int? MaxFallbackLayers { get; init; }
 
+    /// <summary>
+    /// The fallback's first step: sensitive layers read 16-bit activations (weights int8) before any goes to float,
+    /// kept where ONNX Runtime runs it no slower than float (default on).
+    /// </summary>
+    public bool Int16Fallback { get; init; } = true;
+
     /// <summary>Report a missed threshold as a warning and keep the outputs, instead of failing.</summary>
     public bool AccuracyFailureIsWarning { get; init; }
 

@@ -22,10 +22,15 @@ internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IRead
     public const string FallbackReason = "kept in float by the accuracy fallback";
     public const string SpeedReason = "kept in float for speed (faster in ONNX Runtime here)";
 
+    /// <summary>The tensors the model built with <paramref name="layers"/> at 16 bits stores at 16 bits, sorted (for the reports).</summary>
+    public IReadOnlyList<string> Int16Tensors(QuantizationPlan plan, IReadOnlyList<TensorFactors> factors, IReadOnlyList<string> layers) =>
+        Int16Activations.For(plan, factors, layers, settings.Activation).Keys.Order(StringComparer.Ordinal).ToList();
+
     /// <param name="layers">Layers the accuracy fallback keeps in float.</param>
     /// <param name="forSpeed">Layers the speed search keeps in float.</param>
+    /// <param name="sixteenBit">Layers the accuracy fallback keeps int8 with 16-bit activation input (<see cref="Int16Activations"/>).</param>
     public (ModelProto Model, QuantizationPlan Plan, IReadOnlyList<TensorFactors> Factors) Reverting(IReadOnlyList<string> layers,
-        IReadOnlyList<string>? forSpeed = null)
+        IReadOnlyList<string>? forSpeed = null, IReadOnlyList<string>? sixteenBit = null)
     {
         var options = settings.PlanOptions(prepared.Graph);
         var skip = new HashSet<string>(options.SkipLayers, StringComparer.Ordinal);
@@ -39,7 +44,8 @@ internal sealed class Rebuilder(ModelProto prepared, JobSettings settings, IRead
                 : speed.Contains(s.Name) ? s with { Reason = SpeedReason } : s)
             .ToList());
         var parameters = factors.ToDictionary(f => f.Tensor, f => f.Params, StringComparer.Ordinal);
-        var model = QdqModelBuilder.Build(prepared, plan, parameters, weights, source, signedActivations);
+        var wide = Int16Activations.For(plan, factors, sixteenBit ?? [], settings.Activation);
+        var model = QdqModelBuilder.Build(prepared, plan, parameters, weights, source, signedActivations, wide);
         SubgraphQuantization.Reapply(branches, model);
         return (model, plan, factors);
     }

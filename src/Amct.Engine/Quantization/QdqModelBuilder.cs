@@ -9,7 +9,9 @@ namespace Amct.Engine.Quantization;
 /// weights become int8 initializers feeding DequantizeLinear (per-axis scales), biases int32 initializers feeding
 /// DequantizeLinear with scale <c>scale_d · scale_w</c>, and every quantized activation gets a QuantizeLinear →
 /// DequantizeLinear pair (uint8, zero point <c>offset_d + 128</c>). Folded activations are removed. Stock ONNX Runtime
-/// fuses these patterns into its int8 kernels (QLinearConv, QGemm, QLinearAdd…).
+/// fuses these patterns into its int8 kernels (QLinearConv, QGemm, QLinearAdd…). Tensors the accuracy fallback moved to
+/// 16 bits (<see cref="Int16Activations"/>) get a uint16/int16 pair instead: ONNX's own QuantizeLinear from opset 21, or
+/// ONNX Runtime's <c>com.microsoft</c> QuantizeLinear/DequantizeLinear (which take 16-bit types) for older opsets.
 /// </summary>
 public sealed class QdqModelBuilder
 {
@@ -24,12 +26,14 @@ public sealed class QdqModelBuilder
     private readonly List<NodeProto> _constantNodes = [];
     private readonly Dictionary<string, List<NodeProto>> _afterProducer = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Weight, bool AsActivation), string> _dequantizedWeights = [];
+    private readonly IReadOnlyDictionary<string, Int16ActivationParams> _int16;
 
     private QdqModelBuilder(ModelProto floatModel, QuantizationPlan plan,
         IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source,
-        bool signedActivations)
+        bool signedActivations, IReadOnlyDictionary<string, Int16ActivationParams>? sixteenBit)
     {
         _signedActivations = signedActivations;
+        _int16 = sixteenBit ?? new Dictionary<string, Int16ActivationParams>();
         _model = floatModel.Clone();
         _graph = _model.Graph;
         _plan = plan;
@@ -49,11 +53,12 @@ public sealed class QdqModelBuilder
     /// <param name="weights">Quantized weights by layer name.</param>
     /// <param name="source">The model file, for errors.</param>
     /// <param name="signedActivations">Store activations as int8 (zero point = offset) instead of uint8 (offset + 128).</param>
+    /// <param name="sixteenBit">Tensors stored at 16 bits instead, with their factors (every member of their groups).</param>
     public static ModelProto Build(ModelProto floatModel, QuantizationPlan plan,
         IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source,
-        bool signedActivations = false)
+        bool signedActivations = false, IReadOnlyDictionary<string, Int16ActivationParams>? sixteenBit = null)
     {
-        var builder = new QdqModelBuilder(floatModel, plan, activations, weights, source, signedActivations);
+        var builder = new QdqModelBuilder(floatModel, plan, activations, weights, source, signedActivations, sixteenBit);
         builder.FoldActivations();
         foreach (var layer in plan.Layers)
         {
@@ -162,26 +167,33 @@ public sealed class QdqModelBuilder
         var groupOf = new Dictionary<string, (string Scale, string ZeroPoint)>(StringComparer.Ordinal);
         foreach (var group in _plan.Groups)
         {
-            var parameters = _activations[group[0]];
-            var scale = AddInitializer(TensorData.FromArray<float>(_names.Next(group[0] + "_scale"), [], [parameters.Scale]));
+            var wide = _int16.TryGetValue(group[0], out var int16);
+            var scale = AddInitializer(TensorData.FromArray<float>(_names.Next(group[0] + "_scale"), [],
+                [wide ? int16.Scale : _activations[group[0]].Scale]));
             var zeroPointName = _names.Next(group[0] + "_zero_point");
-            var zeroPoint = AddInitializer(_signedActivations
-                ? TensorData.FromArray<sbyte>(zeroPointName, [], [parameters.Int8ZeroPoint])
-                : TensorData.FromArray<byte>(zeroPointName, [], [parameters.UInt8ZeroPoint]));
+            var zeroPoint = AddInitializer(wide
+                ? int16.ZeroPointTensor(zeroPointName)
+                : _signedActivations
+                    ? TensorData.FromArray<sbyte>(zeroPointName, [], [_activations[group[0]].Int8ZeroPoint])
+                    : TensorData.FromArray<byte>(zeroPointName, [], [_activations[group[0]].UInt8ZeroPoint]));
             foreach (var tensor in group)
             {
                 groupOf[tensor] = (scale, zeroPoint);
             }
         }
 
+        var int16Domain = Int16QdqDomain();
         var consumers = _graph.Node.ToList();
         foreach (var tensor in _plan.QuantizedTensors)
         {
             var (scale, zeroPoint) = groupOf[tensor];
+            var domain = _int16.ContainsKey(tensor) ? int16Domain : "";
             var inserted = new List<NodeProto>();
             var quantized = _names.Next(tensor + "_quantized");
-            inserted.Add(NewNode("QuantizeLinear", _names.Next(tensor + "_QuantizeLinear"), [tensor, scale, zeroPoint], [quantized]));
-            var dequantized = Dequantize(quantized, scale, zeroPoint, null, tensor, inserted);
+            var quantize = NewNode("QuantizeLinear", _names.Next(tensor + "_QuantizeLinear"), [tensor, scale, zeroPoint], [quantized]);
+            quantize.Domain = domain;
+            inserted.Add(quantize);
+            var dequantized = Dequantize(quantized, scale, zeroPoint, null, tensor, inserted, domain);
             foreach (var consumer in consumers)
             {
                 for (var i = 0; i < consumer.Input.Count; i++)
@@ -195,6 +207,31 @@ public sealed class QdqModelBuilder
             _afterProducer[tensor] = inserted;
         }
     }
+
+    /// <summary>
+    /// The domain of 16-bit Q/DQ nodes: ONNX's own ops take uint16/int16 from opset 21; before that only ONNX Runtime's
+    /// <c>com.microsoft</c> ops do (as ONNX Runtime's own quantizer emits them), and the model then imports that domain.
+    /// </summary>
+    private string Int16QdqDomain()
+    {
+        if (_int16.Count == 0)
+        {
+            return "";
+        }
+        var opset = _model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0;
+        if (opset >= 21)
+        {
+            return "";
+        }
+        if (!_model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+        {
+            _model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+        }
+        return MicrosoftDomain;
+    }
+
+    /// <summary>ONNX Runtime's contrib-op domain.</summary>
+    public const string MicrosoftDomain = "com.microsoft";
 
     /// <summary>
     /// Node order: constant dequantizations first, then each original node followed by the Q/DQ of its outputs (graph
@@ -240,10 +277,12 @@ public sealed class QdqModelBuilder
         return tensor.Name;
     }
 
-    private string Dequantize(string quantized, string scale, string zeroPoint, int? axis, string baseName, List<NodeProto> into)
+    private string Dequantize(string quantized, string scale, string zeroPoint, int? axis, string baseName, List<NodeProto> into,
+        string domain = "")
     {
         var output = _names.Next(baseName + "_dequantized");
         var node = NewNode("DequantizeLinear", _names.Next(baseName + "_DequantizeLinear"), [quantized, scale, zeroPoint], [output]);
+        node.Domain = domain;
         if (axis is { } a)
         {
             node.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = a });

@@ -92,21 +92,25 @@ internal static class LayerSections
             return;
         }
         HtmlReport.Section(html, "fallback", "Fallback");
-        var outcome = fallback.Passed
-            ? "Kept in float: " + string.Join(", ", fallback.Reverted) + "."
-            : "No configuration within the cap passed.";
-        HtmlReport.Note(html, string.Create(C, $"Ranking took {fallback.RankingSeconds:0.00} s, the search {fallback.SearchSeconds:0.00} s. {outcome}"));
-        var steps = fallback.Steps.OrderBy(s => s.RevertedCount).ToList();
+        HtmlReport.Note(html, string.Create(C,
+            $"Ranking took {fallback.RankingSeconds:0.00} s, the search {fallback.SearchSeconds:0.00} s. {ReportWording.FallbackOutcome(fallback).Replace("`", "", StringComparison.Ordinal)}"));
+        if (fallback.SixteenBitStep is { } step16)
+        {
+            HtmlReport.Note(html, $"16-bit step: {step16.Outcome}." +
+                (step16.Int16Ops is { } ops ? $" ONNX Runtime runs the 16-bit model as {ReportWording.Ops(ops)}." : ""));
+        }
+        // 16-bit steps first (the search tries them first), each search by layer count.
+        var steps = fallback.Steps.OrderBy(s => s.SixteenBit ? 0 : 1).ThenBy(s => s.RevertedCount).ToList();
         if (steps.Count > 0)
         {
-            LineChart.Render(html, steps.Select(s => new ChartPoint(s.RevertedCount.ToString(C), s.SqnrDb, s.Passed ? "pass" : "fail",
-                string.Create(C, $"{s.RevertedCount} layer(s) float: {(s.Passed ? "passes" : "fails")}, SQNR {s.SqnrDb:0.00} dB, cosine {s.CosineMean:0.0000}"))).ToList(),
-                "output SQNR dB", "output SQNR against the number of layers kept float (green passes, red fails)");
+            LineChart.Render(html, steps.Select(s => new ChartPoint(s.RevertedCount.ToString(C) + (s.SixteenBit ? " (16-bit)" : ""), s.SqnrDb, s.Passed ? "pass" : "fail",
+                string.Create(C, $"{s.RevertedCount} layer(s) {ReportWording.FallbackStepKind(s)}: {(s.Passed ? "passes" : "fails")}, SQNR {s.SqnrDb:0.00} dB, cosine {s.CosineMean:0.0000}"))).ToList(),
+                "output SQNR dB", "output SQNR against the number of layers taken out of int8 (green passes, red fails)");
         }
-        HtmlTable.Write(html, ["float layers", "passed", "top-1", "top-1 agreement", "cosine", "SQNR dB"],
+        HtmlTable.Write(html, ["layers out of int8", "as", "passed", "top-1", "top-1 agreement", "cosine", "SQNR dB"],
             steps.Select(s => (IReadOnlyList<Cell>)
             [
-                new Cell(s.RevertedCount.ToString(C), Numeric: true), s.Passed ? "yes" : "no", Cell.Number(s.Top1 * 100, "0.00'%'"),
+                new Cell(s.RevertedCount.ToString(C), Numeric: true), ReportWording.FallbackStepKind(s), s.Passed ? "yes" : "no", Cell.Number(s.Top1 * 100, "0.00'%'"),
                 Cell.Number(s.Top1Agreement * 100, "0.00'%'"), Cell.Number(s.CosineMean, "0.0000"), Cell.Number(s.SqnrDb),
             ]), "fallback-row");
         HtmlReport.EndSection(html);

@@ -47,6 +47,7 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
             return;
         }
         var fallbackReverted = context.Fallback is { Passed: true } fallback ? fallback.Reverted : [];
+        var fallbackInt16 = context.Fallback is { Passed: true } passed ? passed.Int16Layers : [];
         var groups = LayerGroups.Of(context.Model.Graph, context.Plan.Layers);
         var rebuild = context.CreateRebuilder();
         var threads = request.LatencyThreads ?? 1;
@@ -63,7 +64,8 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
             var key = string.Join('\n', forSpeed);
             if (!built.TryGetValue(key, out var candidate))
             {
-                built[key] = candidate = rebuild.Reverting(fallbackReverted, forSpeed);
+                // A 16-bit layer the speed search takes to float is float only (the plan skips it).
+                built[key] = candidate = rebuild.Reverting(fallbackReverted, forSpeed, fallbackInt16);
             }
             return candidate.Model;
         }
@@ -91,6 +93,12 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
         }
         var key = string.Join('\n', choice.KeptFloat);
         (context.Quantized, context.Plan, context.Factors) = built[key];
+        if (context.Fallback is { Int16Layers.Count: > 0 } wide && wide.Int16Layers.Any(choice.KeptFloat.Contains))
+        {
+            // A 16-bit layer kept in float for speed is float only: the reports must not list it (or its tensors) as 16-bit.
+            var still = wide.Int16Layers.Where(l => !choice.KeptFloat.Contains(l)).ToList();
+            context.Fallback = wide with { Int16Layers = still, Int16Tensors = rebuild.Int16Tensors(context.Plan, context.Factors, still) };
+        }
         if (evaluated.TryGetValue(key, out var chosen))
         {
             (context.Evaluation, context.Verdict) = chosen;
