@@ -57,45 +57,66 @@ internal sealed class OnnxGraph : IDisposable
     /// <summary>Evaluates the graph and returns the values named <paramref name="wanted"/> (outputs or inner values).</summary>
     public Tensor[] Run(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> wanted, IGraphHooks? hooks)
     {
+        var values = Start(inputs, hooks);
+        var constantsRead = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var node in Nodes)
+        {
+            RunNode(node, values, constantsRead, hooks);
+        }
+        return wanted.Select(o => values[o]).ToArray();
+    }
+
+    /// <summary>The nodes in the order they run.</summary>
+    public IReadOnlyList<NodeProto> Nodes => _graph.Node;
+
+    /// <summary>The values a run starts from: the graph inputs, through the hooks.</summary>
+    public Dictionary<string, Tensor> Start(IReadOnlyDictionary<string, Tensor> inputs, IGraphHooks? hooks)
+    {
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var name in Inputs)
         {
             var value = inputs[name];
             values[name] = hooks?.Activation(name, value) ?? value;
         }
-        foreach (var node in _graph.Node)
-        {
-            var args = node.Input.Select(name => name.Length == 0 ? null : Read(name, values, hooks)).ToArray();
-            Tensor[] results;
-            try
-            {
-                results = NodeOps.All[node.OpType](new NodeCall(node, args));
-            }
-            catch (NotSupportedException e)
-            {
-                throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, e.Message + ". Quantize without Retrain.");
-            }
-            for (var i = 0; i < Math.Min(results.Length, node.Output.Count); i++)
-            {
-                if (node.Output[i].Length > 0)
-                {
-                    values[node.Output[i]] = hooks?.Activation(node.Output[i], results[i]) ?? results[i];
-                }
-            }
-        }
-        return wanted.Select(o => values[o]).ToArray();
+        return values;
     }
 
-    private Tensor Read(string name, Dictionary<string, Tensor> values, IGraphHooks? hooks)
+    /// <summary>
+    /// Runs <paramref name="node"/> on <paramref name="values"/> and adds its outputs (through the hooks) to them.
+    /// <paramref name="constantsRead"/> keeps the constants as the hooks gave them, so a constant read by several nodes is
+    /// transformed once; a caller whose hooks change between nodes starts a new one.
+    /// </summary>
+    public void RunNode(NodeProto node, Dictionary<string, Tensor> values, Dictionary<string, Tensor> constantsRead, IGraphHooks? hooks)
     {
-        if (values.TryGetValue(name, out var value))
+        var args = node.Input.Select(name => name.Length == 0 ? null : Read(name, values, constantsRead, hooks)).ToArray();
+        Tensor[] results;
+        try
+        {
+            results = NodeOps.All[node.OpType](new NodeCall(node, args));
+        }
+        catch (NotSupportedException e)
+        {
+            throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, e.Message + ". Quantize without Retrain.");
+        }
+        for (var i = 0; i < Math.Min(results.Length, node.Output.Count); i++)
+        {
+            if (node.Output[i].Length > 0)
+            {
+                values[node.Output[i]] = hooks?.Activation(node.Output[i], results[i]) ?? results[i];
+            }
+        }
+    }
+
+    private Tensor Read(string name, Dictionary<string, Tensor> values, Dictionary<string, Tensor> constantsRead, IGraphHooks? hooks)
+    {
+        if (values.TryGetValue(name, out var value) || constantsRead.TryGetValue(name, out value))
         {
             return value;
         }
         if (_constants.TryGetValue(name, out var constant))
         {
             var read = hooks?.Constant(name, constant) ?? constant;
-            values[name] = read; // a constant read by several nodes is transformed once per run
+            constantsRead[name] = read;
             return read;
         }
         throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, $"value '{name}' is used before any node produces it.");
