@@ -6,11 +6,11 @@ namespace Amct.Qat.Interpreter;
 
 /// <summary>
 /// The training samples regrouped into batches of about <see cref="Samples"/> when the model's batches are smaller.
-/// A model that fixes its batch size at 1 (SqueezeNet's ONNX file does) gets one-sample batches from the engine, as
-/// ONNX Runtime needs; the interpreter is not bound to that shape, and one step on 16 samples costs far less than 16
-/// steps on one (per step, the optimizer and AdaRound's regularizer touch every weight). Merging is done only when the
-/// float model computes two batches run together as it computes them one by one — a graph that reshapes to a fixed
-/// batch of 1 does not, and keeps its batches.
+/// A model that fixes its batch size at 1 gets one-sample batches from the engine, as ONNX Runtime needs; the
+/// interpreter is not bound to that shape, and one step on 16 samples costs far less than 16 steps on one (per step,
+/// the optimizer and AdaRound's regularizer touch every weight). Merging is done only when the float model computes two
+/// batches run together as it computes them one by one — a graph that reshapes to a fixed batch of 1 does not (SqueezeNet
+/// 1.1's file reshapes its scores to [1, 1000, 1, 1]), and keeps its batches.
 /// </summary>
 internal static class TrainingBatches
 {
