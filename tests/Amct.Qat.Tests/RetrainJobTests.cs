@@ -66,6 +66,10 @@ public sealed class RetrainJobTests
         {
             Assert.HasCount(10, curve, "one mean loss per epoch");
             Assert.IsLessThan(curve[0], curve[^1], "the distillation loss falls");
+            var heldOut = first.Report.Retraining.HeldOutLossCurve!;
+            Assert.HasCount(10, heldOut, "the loss on the evaluation data after each epoch");
+            Assert.IsLessThan(heldOut[0], heldOut[^1], "the held-out loss falls too: the training generalizes");
+            Assert.AreEqual(200L, first.Report.Retraining.HeldOutSamples, "as many held-out samples as training ones");
         }
         else
         {

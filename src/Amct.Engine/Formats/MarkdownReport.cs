@@ -184,19 +184,27 @@ public static class MarkdownReport
         return text.ToString();
     }
 
-    /// <summary>Retraining's mean training loss per epoch, as a table.</summary>
+    /// <summary>Retraining's mean training loss per epoch, and the held-out loss when measured, as a table.</summary>
     private static void AppendLossCurve(StringBuilder text, RetrainReport retraining)
     {
         var c = CultureInfo.InvariantCulture;
+        var heldOut = retraining.HeldOutLossCurve;
         text.AppendLine("## Retraining");
         text.AppendLine();
         text.AppendLine(c, $"Mean training loss per epoch ({retraining.Mode}, on `{retraining.TrainingData}`): {retraining.Sparkline()}");
         text.AppendLine();
-        text.AppendLine("| epoch | loss |");
-        text.AppendLine("|---|---|");
+        if (heldOut is not null)
+        {
+            text.AppendLine(c, $"Held-out loss: after each epoch, on the first {retraining.HeldOutSamples} samples of `{retraining.HeldOutData}`.");
+            text.AppendLine();
+        }
+        text.AppendLine(heldOut is null ? "| epoch | loss |" : "| epoch | loss | held-out loss |");
+        text.AppendLine(heldOut is null ? "|---|---|" : "|---|---|---|");
         for (var i = 0; i < retraining.LossCurve.Count; i++)
         {
-            text.AppendLine(c, $"| {i + 1} | {retraining.LossCurve[i]:G6} |");
+            text.AppendLine(heldOut is null
+                ? string.Create(c, $"| {i + 1} | {retraining.LossCurve[i]:G6} |")
+                : string.Create(c, $"| {i + 1} | {retraining.LossCurve[i]:G6} | {(i < heldOut.Count ? heldOut[i].ToString("G6", c) : "–")} |"));
         }
         text.AppendLine();
     }

@@ -24,6 +24,14 @@ public sealed record RetrainReport(
     double Seconds,
     IReadOnlyList<double> LossCurve)
 {
+    /// <summary>The samples the held-out loss is measured on (the evaluation data); null without them.</summary>
+    public string? HeldOutData { get; init; }
+
+    public long? HeldOutSamples { get; init; }
+
+    /// <summary>The mean loss on the held-out samples after each epoch run (Distill); null when none was measured.</summary>
+    public IReadOnlyList<double>? HeldOutLossCurve { get; init; }
+
     private const string Bars = "▁▂▃▄▅▆▇█";
 
     /// <summary>

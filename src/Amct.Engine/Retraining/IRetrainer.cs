@@ -47,7 +47,14 @@ public sealed record RetrainInput(
     int WeightBits,
     IReadOnlyList<IReadOnlyDictionary<string, TensorProto>> Batches,
     RetrainOptions Options,
-    IJobLog Log);
+    IJobLog Log)
+{
+    /// <summary>
+    /// Samples kept apart from training (the evaluation data), batched as <see cref="Batches"/>: Distill records its
+    /// loss on them after every epoch, to show whether training generalizes; empty: no held-out loss.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, TensorProto>> HeldOut { get; init; } = [];
+}
 
 /// <param name="Epochs">Passes over the training batches.</param>
 /// <param name="TimeBudgetSeconds">Training stops after the step running when this much time has passed since the
@@ -72,4 +79,8 @@ public sealed record RetrainResult(
     IReadOnlyList<double> LossCurve,
     int Steps,
     double SetupSeconds,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>The mean loss on <see cref="RetrainInput.HeldOut"/> after each epoch run; empty without held-out samples.</summary>
+    public IReadOnlyList<double> HeldOutLossCurve { get; init; } = [];
+}

@@ -37,7 +37,7 @@ internal sealed class OnnxGraph : IDisposable
         _graph = model.Graph;
         _source = source;
         _opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
-        var missing = Nodes(_graph).Select(n => n.OpType).Where(op => !NodeOps.Supports(op)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var missing = AllNodes(_graph).Select(n => n.OpType).Where(op => !NodeOps.Supports(op)).Distinct().Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             throw new AmctException(ErrorCodes.RetrainUnsupportedOp, source,
@@ -46,7 +46,7 @@ internal sealed class OnnxGraph : IDisposable
                 "Retrain: the post-training path supports every operator.");
         }
         Load(_graph, _constants);
-        foreach (var branch in Nodes(_graph).SelectMany(Branches))
+        foreach (var branch in AllNodes(_graph).SelectMany(Branches))
         {
             Load(branch, _branchConstants[branch] = new Dictionary<string, Tensor>(StringComparer.Ordinal));
         }
@@ -66,63 +66,88 @@ internal sealed class OnnxGraph : IDisposable
     /// <summary>Evaluates the graph and returns the values named <paramref name="wanted"/> (outputs or inner values).</summary>
     public Tensor[] Run(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> wanted, IGraphHooks? hooks)
     {
+        var values = Start(inputs, hooks);
+        var constantsRead = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var node in Nodes)
+        {
+            RunNode(node, values, constantsRead, hooks);
+        }
+        return wanted.Select(o => values[o]).ToArray();
+    }
+
+    /// <summary>The main graph's nodes in the order they run.</summary>
+    public IReadOnlyList<NodeProto> Nodes => _graph.Node;
+
+    /// <summary>The values a run starts from: the graph inputs, through the hooks.</summary>
+    public Dictionary<string, Tensor> Start(IReadOnlyDictionary<string, Tensor> inputs, IGraphHooks? hooks)
+    {
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var name in Inputs)
         {
             var value = inputs[name];
             values[name] = hooks?.Activation(name, value) ?? value;
         }
-        Evaluate(_graph, [_constants], values, hooks);
-        return wanted.Select(o => values[o]).ToArray();
+        return values;
     }
 
-    /// <summary>Runs <paramref name="graph"/>'s nodes into <paramref name="values"/>; constants are looked up innermost scope first.</summary>
-    private void Evaluate(GraphProto graph, IReadOnlyList<Dictionary<string, Tensor>> scopes, Dictionary<string, Tensor> values, IGraphHooks? hooks)
+    /// <summary>
+    /// Runs <paramref name="node"/> (a main-graph node) on <paramref name="values"/> and adds its outputs (through the
+    /// hooks) to them. <paramref name="constantsRead"/> keeps the constants as the hooks gave them, so a constant read
+    /// by several nodes is transformed once; a caller whose hooks change between nodes starts a new one.
+    /// </summary>
+    public void RunNode(NodeProto node, Dictionary<string, Tensor> values, Dictionary<string, Tensor> constantsRead, IGraphHooks? hooks) =>
+        RunNode(node, [_constants], values, constantsRead, hooks);
+
+    /// <summary>Runs one node of a graph whose constants are <paramref name="scopes"/>, innermost scope first.</summary>
+    private void RunNode(NodeProto node, IReadOnlyList<Dictionary<string, Tensor>> scopes, Dictionary<string, Tensor> values,
+        Dictionary<string, Tensor> constantsRead, IGraphHooks? hooks)
     {
-        foreach (var node in graph.Node)
+        var args = node.Input.Select(name => name.Length == 0 ? null : Read(name, scopes, values, constantsRead, hooks)).ToArray();
+        Tensor[] results;
+        try
         {
-            var args = node.Input.Select(name => name.Length == 0 ? null : Read(name, scopes, values, hooks)).ToArray();
-            Tensor[] results;
-            try
+            results = node.OpType == NodeOps.If
+                ? If(node, args[0] ?? throw new NotSupportedException($"node '{node.Name}' (If) has no condition"), scopes, values, constantsRead, hooks)
+                : NodeOps.All[node.OpType](new NodeCall(node, args, _opset));
+        }
+        catch (NotSupportedException e)
+        {
+            throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, e.Message + ". Quantize without Retrain.");
+        }
+        catch (ExternalException e)
+        {
+            // libtorch refuses what the interpreter passed on (a shape or type it does not take): name the node.
+            throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source,
+                $"retraining cannot evaluate node '{node.Name}' ({node.OpType}): {e.Message.Split('\n')[0]}. Quantize without Retrain.", e);
+        }
+        for (var i = 0; i < Math.Min(results.Length, node.Output.Count); i++)
+        {
+            if (node.Output[i].Length > 0)
             {
-                results = node.OpType == NodeOps.If
-                    ? If(node, args[0] ?? throw new NotSupportedException($"node '{node.Name}' (If) has no condition"), scopes, values, hooks)
-                    : NodeOps.All[node.OpType](new NodeCall(node, args, _opset));
-            }
-            catch (NotSupportedException e)
-            {
-                throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, e.Message + ". Quantize without Retrain.");
-            }
-            catch (ExternalException e)
-            {
-                // libtorch refuses what the interpreter passed on (a shape or type it does not take): name the node.
-                throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source,
-                    $"retraining cannot evaluate node '{node.Name}' ({node.OpType}): {e.Message.Split('\n')[0]}. Quantize without Retrain.", e);
-            }
-            for (var i = 0; i < Math.Min(results.Length, node.Output.Count); i++)
-            {
-                if (node.Output[i].Length > 0)
-                {
-                    values[node.Output[i]] = hooks?.Activation(node.Output[i], results[i]) ?? results[i];
-                }
+                values[node.Output[i]] = hooks?.Activation(node.Output[i], results[i]) ?? results[i];
             }
         }
     }
 
     /// <summary>The branch the condition picks, evaluated on a copy of the outer values; its outputs are the If's.</summary>
     private Tensor[] If(NodeProto node, Tensor condition, IReadOnlyList<Dictionary<string, Tensor>> scopes,
-        Dictionary<string, Tensor> values, IGraphHooks? hooks)
+        Dictionary<string, Tensor> values, Dictionary<string, Tensor> constantsRead, IGraphHooks? hooks)
     {
         var branch = NodeAttributes.Find(node, condition.to(ScalarType.Bool).item<bool>() ? "then_branch" : "else_branch")?.G
             ?? throw new NotSupportedException($"node '{node.Name}' (If) lacks a branch");
         var inner = new Dictionary<string, Tensor>(values, StringComparer.Ordinal);
-        Evaluate(branch, [_branchConstants[branch], .. scopes], inner, hooks);
+        var innerConstants = new Dictionary<string, Tensor>(constantsRead, StringComparer.Ordinal);
+        foreach (var branchNode in branch.Node)
+        {
+            RunNode(branchNode, [_branchConstants[branch], .. scopes], inner, innerConstants, hooks);
+        }
         return branch.Output.Select(o => inner[o.Name]).ToArray();
     }
 
-    private Tensor Read(string name, IReadOnlyList<Dictionary<string, Tensor>> scopes, Dictionary<string, Tensor> values, IGraphHooks? hooks)
+    private Tensor Read(string name, IReadOnlyList<Dictionary<string, Tensor>> scopes, Dictionary<string, Tensor> values,
+        Dictionary<string, Tensor> constantsRead, IGraphHooks? hooks)
     {
-        if (values.TryGetValue(name, out var value))
+        if (values.TryGetValue(name, out var value) || constantsRead.TryGetValue(name, out value))
         {
             return value;
         }
@@ -131,7 +156,7 @@ internal sealed class OnnxGraph : IDisposable
             if (constants.TryGetValue(name, out var constant))
             {
                 var read = hooks?.Constant(name, constant) ?? constant;
-                values[name] = read; // a constant read by several nodes is transformed once per run
+                constantsRead[name] = read;
                 return read;
             }
         }
@@ -147,8 +172,8 @@ internal sealed class OnnxGraph : IDisposable
     }
 
     /// <summary>The graph's nodes and those of every If branch in it, at any depth.</summary>
-    private static IEnumerable<NodeProto> Nodes(GraphProto graph) =>
-        graph.Node.SelectMany(n => Branches(n).SelectMany(Nodes).Prepend(n));
+    private static IEnumerable<NodeProto> AllNodes(GraphProto graph) =>
+        graph.Node.SelectMany(n => Branches(n).SelectMany(AllNodes).Prepend(n));
 
     private static IEnumerable<GraphProto> Branches(NodeProto node) =>
         node.Attribute.Select(a => a.G).Where(g => g is not null).Concat(node.Attribute.SelectMany(a => a.Graphs));

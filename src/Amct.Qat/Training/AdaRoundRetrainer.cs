@@ -37,12 +37,28 @@ public sealed class AdaRoundRetrainer : IRetrainer
             var shape = graph.Constants[layer.Weight].shape;
             hooks.SetWeight(layer.Weight, Codes(input.Weights[layer.Name], shape) * Scales(input.Weights[layer.Name], shape));
         }
-        var batches = input.Batches.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList();
-        var steps = input.Options.Epochs * batches.Count;
+        var batches = TrainingBatches.Merge(graph,
+            input.Batches.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList());
+        var layerNodes = layers.Select(l => nodeIndex[l.Name]).ToList();
+        var kept = LayerCacheBudget.Batches(graph, batches, layerNodes);
+        if (kept < batches.Count)
+        {
+            input.Log.Info($"AdaRound: learns on the first {batches.Take(kept).Sum(TrainingBatches.SizeOf)} of " +
+                $"{batches.Sum(TrainingBatches.SizeOf)} training samples, so that its cached activations stay within " +
+                $"{LayerCacheBudget.Bytes >> 20} MB");
+        }
+        var steps = input.Options.Epochs * kept;
         var (done, total) = (0L, (long)steps * layers.Count);
         var rounded = new Dictionary<string, QuantizedWeights>(StringComparer.Ordinal);
         // The "loss curve" of AdaRound: each layer's output mean squared error after its rounding, in graph order.
         var errors = new List<double>();
+        // One walk through the graph: each layer's inputs are computed once, from the cached values before it, with the
+        // layers before it already rounded (the hooks carry each new rounding to the nodes run after it).
+        using var cursor = new GraphCursor(graph, batches.Take(kept), hooks);
+        foreach (var tensor in batches.SelectMany(b => b.Values))
+        {
+            tensor.Dispose();
+        }
         var setupSeconds = watch.Elapsed.TotalSeconds;
         foreach (var layer in layers)
         {
@@ -52,11 +68,12 @@ public sealed class AdaRoundRetrainer : IRetrainer
                 break;
             }
             using var scope = NewDisposeScope();
-            var node = input.Model.Graph.Node[nodeIndex[layer.Name]];
+            cursor.AdvanceTo(nodeIndex[layer.Name]);
+            var node = graph.Nodes[cursor.Position];
             var ptq = input.Weights[layer.Name];
             var weight = graph.Constants[layer.Weight];
             var scale = Scales(ptq, weight.shape);
-            var inputs = LayerInputs(graph, hooks, node, layer.Weight, batches);
+            var inputs = cursor.NodeInputs(layer.Weight);
             using var rounding = new LayerRounding(node, layer.Weight, weight, scale, min, max);
             var targets = rounding.Targets(inputs);
             var codes = rounding.Learn(inputs, targets, steps, () => input.Options.OutOfTime(watch.Elapsed),
@@ -74,39 +91,9 @@ public sealed class AdaRoundRetrainer : IRetrainer
             hooks.SetWeight(layer.Weight, (codes * scale).DetachFromDisposeScope());
             rounded[layer.Weight] = quantized;
         }
-        foreach (var tensor in batches.SelectMany(b => b.Values))
-        {
-            tensor.Dispose();
-        }
         var weights = input.Plan.Layers.ToDictionary(l => l.Name, l => rounded.GetValueOrDefault(l.Weight) ?? input.Weights[l.Name],
             StringComparer.Ordinal);
         return new RetrainResult(input.Factors, weights, errors, (int)done, setupSeconds, watch.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>
-    /// The node's inputs on every batch as the int8 model computes them (the weight's slot left empty; other constants,
-    /// such as the bias, as they are).
-    /// </summary>
-    private static List<Tensor?[]> LayerInputs(OnnxGraph graph, QuantizedModelHooks hooks, NodeProto node, string weight,
-        List<Dictionary<string, Tensor>> batches)
-    {
-        var computed = node.Input.Where(n => n.Length > 0 && !graph.Constants.ContainsKey(n)).Distinct(StringComparer.Ordinal).ToList();
-        var result = new List<Tensor?[]>();
-        using var noGrad = no_grad();
-        foreach (var batch in batches)
-        {
-            Dictionary<string, Tensor> values;
-            using (var perBatch = NewDisposeScope())
-            {
-                // Copies leave the batch's scope; everything else the run made is freed with it.
-                var run = graph.Run(batch, computed, hooks);
-                values = computed.Zip(run, (name, value) => (name, value: value.clone().MoveToOuterDisposeScope()))
-                    .ToDictionary(p => p.name, p => p.value, StringComparer.Ordinal);
-            }
-            result.Add(node.Input.Select(name => name.Length == 0 || name == weight ? null
-                : values.GetValueOrDefault(name) ?? graph.Constants[name]).ToArray());
-        }
-        return result;
     }
 
     /// <summary>The layer's scales shaped to broadcast against its weight (along the channel axis, or one for all).</summary>

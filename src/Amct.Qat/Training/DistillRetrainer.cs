@@ -8,9 +8,10 @@ namespace Amct.Qat.Training;
 
 /// <summary>
 /// Retrain="Distill": the fake-quantized model (student) learns to reproduce the float model's (teacher's) outputs on
-/// the training samples, no labels needed. Loss: KL divergence of the class distributions for class-score outputs
-/// ([batch, classes], taken before a final Softmax when the model ends in one), mean squared error otherwise
-/// (embeddings, feature maps, a single score). Trained: the weights
+/// the training samples, no labels needed; after each epoch its loss on the held-out samples (the evaluation data) is
+/// recorded too, when given. Loss: KL divergence of the class distributions for class-score outputs ([batch, classes],
+/// taken before a final Softmax when the model ends in one), mean squared error otherwise (embeddings, feature maps, a
+/// single score). Trained: the weights
 /// of the quantized layers, their scales and the activation scales (Adam, <see cref="DistillSession"/>); biases and
 /// offsets stay as calibrated.
 /// Deterministic for a fixed seed and thread count: the sample order and libtorch's random state come from the seed
@@ -30,6 +31,7 @@ public sealed class DistillRetrainer : IRetrainer
         var order = new Random(input.Options.Seed);
         var total = (long)input.Options.Epochs * session.BatchCount;
         var losses = new List<double>();
+        var heldOutLosses = new List<double>();
         var steps = 0;
         for (var epoch = 0; epoch < input.Options.Epochs && !input.Options.OutOfTime(watch.Elapsed); epoch++)
         {
@@ -46,9 +48,13 @@ public sealed class DistillRetrainer : IRetrainer
                 }
             }
             losses.Add(count == 0 ? 0 : sum / count);
+            if (session.HasHeldOut)
+            {
+                heldOutLosses.Add(session.HeldOutLoss());
+            }
         }
         return new RetrainResult(session.Quantizers.Factors(input.Factors), session.Quantizers.Weights(input.Plan), losses, steps,
-            setupSeconds, watch.Elapsed.TotalSeconds);
+            setupSeconds, watch.Elapsed.TotalSeconds) { HeldOutLossCurve = heldOutLosses };
     }
 }
 

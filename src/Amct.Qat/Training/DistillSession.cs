@@ -24,6 +24,8 @@ internal sealed class DistillSession : IDisposable
     private readonly DistillTargets _targets;
     private readonly List<Dictionary<string, Tensor>> _batches;
     private readonly List<Tensor[]> _teacher;
+    private readonly List<Dictionary<string, Tensor>> _heldOut;
+    private readonly List<Tensor[]> _heldOutTeacher;
     private readonly Adam _weightOptimizer;
     private readonly Adam _scaleOptimizer;
 
@@ -32,12 +34,13 @@ internal sealed class DistillSession : IDisposable
         _graph = new OnnxGraph(input.Model, input.ModelPath);
         Quantizers = new QuantizerSet(_graph, input.Factors, input.Plan, input.Weights, input.WeightBits);
         _targets = DistillTargets.Of(input.Model);
-        _batches = input.Batches.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList();
+        _batches = TrainingBatches.Merge(_graph,
+            input.Batches.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList());
+        _heldOut = TrainingBatches.Merge(_graph,
+            input.HeldOut.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList());
         Quantizers.Enabled = false;
-        using (no_grad())
-        {
-            _teacher = _batches.Select(b => _graph.Run(b, _targets.Values, Quantizers).Select(t => t.detach().clone()).ToArray()).ToList();
-        }
+        _teacher = TeacherOutputs(_batches);
+        _heldOutTeacher = TeacherOutputs(_heldOut);
         Quantizers.Enabled = true;
         _weightOptimizer = optim.Adam(Quantizers.WeightParameters, WeightLearningRate);
         _scaleOptimizer = optim.Adam(Quantizers.ScaleParameters, ScaleLearningRate);
@@ -46,6 +49,17 @@ internal sealed class DistillSession : IDisposable
     public QuantizerSet Quantizers { get; }
 
     public int BatchCount => _batches.Count;
+
+    public bool HasHeldOut => _heldOut.Count > 0;
+
+    /// <summary>The student's mean loss over the held-out batches (no training).</summary>
+    public double HeldOutLoss()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var losses = _heldOut.Select((batch, i) => (double)Loss(_graph.Run(batch, _targets.Values, Quantizers), _heldOutTeacher[i]).item<float>());
+        return losses.Average();
+    }
 
     /// <summary>One forward, backward and optimizer step on batch <paramref name="batch"/>; returns its loss.</summary>
     public double Step(int batch)
@@ -68,12 +82,19 @@ internal sealed class DistillSession : IDisposable
     {
         _weightOptimizer.Dispose();
         _scaleOptimizer.Dispose();
-        foreach (var tensor in _batches.SelectMany(b => b.Values).Concat(_teacher.SelectMany(t => t)))
+        foreach (var tensor in _batches.Concat(_heldOut).SelectMany(b => b.Values).Concat(_teacher.Concat(_heldOutTeacher).SelectMany(t => t)))
         {
             tensor.Dispose();
         }
         Quantizers.Dispose();
         _graph.Dispose();
+    }
+
+    /// <summary>The float model's outputs on each batch (the quantizers must be off).</summary>
+    private List<Tensor[]> TeacherOutputs(List<Dictionary<string, Tensor>> batches)
+    {
+        using var noGrad = no_grad();
+        return batches.Select(b => _graph.Run(b, _targets.Values, Quantizers).Select(t => t.detach().clone()).ToArray()).ToList();
     }
 
     /// <summary>KL(teacher ‖ student) over the last axis, summed over classes, averaged over the other axes.</summary>

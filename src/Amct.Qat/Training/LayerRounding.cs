@@ -72,6 +72,8 @@ internal sealed class LayerRounding : IDisposable
         var (sum, count) = (0.0, 0L);
         for (var i = 0; i < batches.Count; i++)
         {
+            // Each batch's output and error freed before the next: held for all batches they would double the cache.
+            using var perBatch = NewDisposeScope();
             var error = Output(batches[i], weight) - targets[i];
             sum += error.square().sum().item<float>();
             count += error.numel();

@@ -86,6 +86,37 @@ public sealed class RetrainStageTests
     }
 
     [TestMethod]
+    public void With_evaluation_data_its_first_samples_are_held_out_and_their_loss_per_epoch_reaches_the_reports()
+    {
+        using var temp = new TempFolder();
+        var retrainer = new HalvingRetrainer();
+
+        var result = QuantizationJob.Run(Request(temp, RetrainMode.Distill) with { EvaluationData = TestData.PathOf("digits-cnn/test_x.npy") },
+            new CollectingLog(), retrainer);
+
+        Assert.AreEqual(200, retrainer.Seen!.HeldOut.Sum(b => b.Values.First().Dims[0]), "at most as many held-out samples as training ones");
+        var retraining = result.Report.Retraining!;
+        CollectionAssert.AreEqual(new[] { 0.75, 0.5 }, retraining.HeldOutLossCurve!.ToArray());
+        Assert.AreEqual(200L, retraining.HeldOutSamples);
+        StringAssert.Contains(File.ReadAllText(result.ReportFile), "\"heldOutLossCurve\": [\n      0.75,\n      0.5\n    ]");
+        var markdown = File.ReadAllText(result.Report.HumanReport!);
+        StringAssert.Contains(markdown, "| epoch | loss | held-out loss |\n|---|---|---|\n| 1 | 0.5 | 0.75 |\n| 2 | 0.25 | 0.5 |\n");
+    }
+
+    [TestMethod]
+    public void Without_evaluation_data_nothing_is_held_out()
+    {
+        using var temp = new TempFolder();
+        var retrainer = new HalvingRetrainer();
+
+        var result = QuantizationJob.Run(Request(temp, RetrainMode.Distill), new CollectingLog(), retrainer);
+
+        Assert.IsEmpty(retrainer.Seen!.HeldOut);
+        Assert.IsNull(result.Report.Retraining!.HeldOutLossCurve);
+        Assert.IsFalse(File.ReadAllText(result.ReportFile).Contains("heldOut", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
     public void TrainingSampleCount_takes_the_first_samples_of_the_training_data_which_is_otherwise_read_whole()
     {
         using var temp = new TempFolder();
@@ -121,7 +152,10 @@ public sealed class RetrainStageTests
         {
             Seen = input;
             var factors = input.Factors.Select(f => f with { Params = new ActivationParams(f.Params.Scale / 2, f.Params.Offset) }).ToList();
-            return new RetrainResult(factors, input.Weights, steps == 0 ? [] : [0.5, 0.25], steps, 0.5, 1.5);
+            return new RetrainResult(factors, input.Weights, steps == 0 ? [] : [0.5, 0.25], steps, 0.5, 1.5)
+            {
+                HeldOutLossCurve = input.HeldOut.Count > 0 ? [0.75, 0.5] : [],
+            };
         }
     }
 }

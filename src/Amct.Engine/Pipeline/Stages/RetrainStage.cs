@@ -46,23 +46,36 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
             request.RetrainThreads ?? 1, request.RetrainSeed ?? 0);
         var batches = ReadBatches(context, dataPath);
         var samples = batches.Sum(b => (long)b.Count);
+        var heldOut = request.EvaluationData is { } evaluationData ? ReadHeldOut(context, evaluationData, samples) : [];
         context.Log.Info($"retraining ({mode}) on {samples} samples from {dataPath}: " +
             $"{options.Epochs} epochs, {options.Threads} thread(s), seed {options.Seed}" +
             (options.TimeBudgetSeconds is { } budget ? $", at most {budget} s" : ""));
         var result = retrainer.Retrain(new RetrainInput(context.Model, context.ModelPath, context.Plan, context.Factors,
-            context.Weights, request.WeightBits, batches.Select(b => b.Inputs).ToList(), options, context.Log));
+            context.Weights, request.WeightBits, batches.Select(b => b.Inputs).ToList(), options, context.Log)
+        {
+            HeldOut = heldOut.Select(b => b.Inputs).ToList(),
+        });
+        var measured = result.HeldOutLossCurve.Count > 0;
         var report = new RetrainReport(mode.ToString(), dataPath, samples, options.Epochs, result.LossCurve.Count,
-            result.Steps, options.Seed, options.Threads, options.TimeBudgetSeconds, result.SetupSeconds, result.Seconds, result.LossCurve);
+            result.Steps, options.Seed, options.Threads, options.TimeBudgetSeconds, result.SetupSeconds, result.Seconds, result.LossCurve)
+        {
+            HeldOutData = measured ? request.EvaluationData : null,
+            HeldOutSamples = measured ? heldOut.Sum(b => (long)b.Count) : null,
+            HeldOutLossCurve = measured ? result.HeldOutLossCurve : null,
+        };
         if (result.Steps == 0)
         {
             context.Log.Warning(ErrorCodes.RetrainBudgetSpentOnSetup, "RetrainTimeBudget",
                 $"the time budget of {options.TimeBudgetSeconds} s ran out during retraining's setup ({result.SetupSeconds:0.0} s), " +
                 "before the first training step; the model is the post-training one. Raise RetrainTimeBudget.");
         }
-        context.Log.Info($"retrained: {report.Describe()}; loss per epoch " +
-            string.Join(" ", result.LossCurve.Select(l => l.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture))));
+        context.Log.Info($"retrained: {report.Describe()}; loss per epoch " + Losses(result.LossCurve) +
+            (measured ? "; held-out loss " + Losses(result.HeldOutLossCurve) : ""));
         return new RetrainRun(result, report);
     }
+
+    private static string Losses(IEnumerable<double> losses) =>
+        string.Join(" ", losses.Select(l => l.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// Makes the retrained factors and weights the job's. They also become the factors the fallback and the speed
@@ -88,6 +101,16 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
         var limit = request.TrainingSampleCount
             ?? (request.TrainingData is null ? context.Settings.SamplesFor(context.BatchSize) : null);
         return SampleBatches.Read(source, context.Inputs, context.BatchSize, Math.Min(source.Count, limit ?? long.MaxValue)).ToList();
+    }
+
+    /// <summary>
+    /// The held-out samples: the first of the evaluation data, at most as many as training uses, so measuring the
+    /// held-out loss after each epoch costs no more than another pass over the training data.
+    /// </summary>
+    private static List<SampleBatch> ReadHeldOut(JobContext context, string evaluationData, long trainingSamples)
+    {
+        using var source = SampleSources.Open(evaluationData, context.Inputs, context.DataOptions);
+        return SampleBatches.Read(source, context.Inputs, context.BatchSize, Math.Min(source.Count, trainingSamples)).ToList();
     }
 }
 
