@@ -55,7 +55,7 @@ internal sealed record SpeedRule(OptimizeFor Mode, double MaxRatio, double Equal
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"a layer group goes float when two independent timings both give candidate/current ≤ {MaxRatio:0.00} (the larger of " +
         $"the median per-round ratio and the ratio of median times; differences under {EqualWithinMs:0.##} ms count as none), " +
-        $"in a fixed group order, if the accuracy gate still passes");
+        $"in a fixed group order, then the groups that gained less alone added together while each lowers the time, if the accuracy gate still passes");
 }
 
 /// <summary>One timing of a candidate configuration against the current one (medians of interleaved rounds).</summary>

@@ -43,7 +43,8 @@ public sealed record SpeedChoiceReport(OptimizeFor OptimizeFor, string Rule, IRe
 /// Latency-aware layer choice: starting from the configuration the accuracy gate settled, try each layer group in
 /// float in turn (fixed order) and keep it float when <see cref="SpeedRule"/> takes the candidate in two independent
 /// timings and the accuracy gate still passes. Each step builds on the previous choice, so the search times at most
-/// two candidates per group; it stops trying groups once its time budget is spent.
+/// two candidates per group. Then a combination step (<see cref="SpeedCombination"/>) tries the groups that gained
+/// too little alone together. The search stops trying candidates once its time budget is spent.
 /// </summary>
 internal static class SpeedSearch
 {
@@ -81,6 +82,11 @@ internal static class SpeedSearch
             reports.Add(report);
             log.Info($"speed: {group.Kind} ×{group.Layers.Count}: {report.Outcome}");
         }
+        if (!budgetSpent)
+        {
+            (kept, budgetSpent) = SpeedCombination.Run(groups, reports, kept, rule, time, passesGate,
+                () => watch.Elapsed.TotalMilliseconds >= budgetMs, log);
+        }
         return new SpeedChoiceReport(rule.Mode, rule.Describe(), reports, kept, budgetSpent, Math.Round(watch.Elapsed.TotalSeconds, 3));
     }
 
@@ -111,6 +117,6 @@ internal static class SpeedSearch
     }
 
     /// <summary>e.g. <c>0.82× (4.10 → 3.36 ms)</c>.</summary>
-    private static string Describe(LatencyComparison timing, SpeedRule rule) => string.Create(CultureInfo.InvariantCulture,
+    internal static string Describe(LatencyComparison timing, SpeedRule rule) => string.Create(CultureInfo.InvariantCulture,
         $"{rule.EffectiveRatio(timing):0.00}× ({timing.CurrentMs:0.###} → {timing.CandidateMs:0.###} ms)");
 }

@@ -9,6 +9,7 @@ public sealed class SpeedSearchTests
 {
     private static readonly LayerGroup Depthwise = new(LayerGroups.Depthwise, ["dw0", "dw1"]);
     private static readonly LayerGroup Pointwise = new(LayerGroups.Pointwise, ["pw0", "pw1"]);
+    private static readonly LayerGroup Standard = new(LayerGroups.Standard, ["conv0"]);
 
     [TestMethod]
     public void A_group_faster_in_float_in_both_timings_is_kept_float_and_the_next_is_timed_against_that_choice()
@@ -96,4 +97,88 @@ public sealed class SpeedSearchTests
         Assert.IsTrue(report.BudgetSpent);
         Assert.IsTrue(report.Groups.All(g => g.Decision == SpeedDecision.NotTried));
     }
+
+    [TestMethod]
+    public void Groups_that_gain_too_little_alone_are_kept_float_together_when_the_combination_clears_the_margin()
+    {
+        var timings = new List<IReadOnlyList<string>>();
+        // Alone: depthwise 0.95, pointwise 0.93 (Balanced needs 0.90). Together: 0.80.
+        var report = SpeedSearch.Run([Depthwise, Pointwise], SpeedRule.Balanced, (_, candidate) =>
+        {
+            timings.Add(candidate);
+            return Timing(candidate.Count == 4 ? 0.80 : candidate.Contains("dw0") ? 0.95 : 0.93);
+        }, _ => true, 60_000, new CollectingLog());
+
+        CollectionAssert.AreEqual(new[] { "pw0", "pw1", "dw0", "dw1" }, report.KeptFloat.ToArray(), "the better single group first");
+        Assert.IsTrue(report.Groups.All(g => g.KeptFloat));
+        Assert.AreEqual(0.2, report.Groups[0].Gain!.Value, 1e-9);
+        StringAssert.Contains(report.Groups[0].Outcome, $"kept in float together ({LayerGroups.Pointwise} + {LayerGroups.Depthwise}): 0.80×");
+        // Two singles; then pointwise alone again, both, and the confirmation of both.
+        Assert.HasCount(5, timings);
+        CollectionAssert.AreEqual(new[] { "pw0", "pw1" }, timings[2].ToArray());
+    }
+
+    [TestMethod]
+    public void The_combination_grows_only_while_each_group_added_lowers_the_time()
+    {
+        var timings = new List<IReadOnlyList<string>>();
+        // Alone: standard 0.92, depthwise 0.94, pointwise 0.96. Standard + depthwise 0.85; all three 0.88.
+        var report = SpeedSearch.Run([Depthwise, Pointwise, Standard], SpeedRule.Balanced, (_, candidate) =>
+        {
+            timings.Add(candidate);
+            return Timing(candidate.Count switch
+            {
+                5 => 0.88,
+                3 => 0.85,
+                _ => candidate.Contains("conv0") ? 0.92 : candidate.Contains("dw0") ? 0.94 : 0.96,
+            });
+        }, _ => true, 60_000, new CollectingLog());
+
+        CollectionAssert.AreEqual(new[] { "conv0", "dw0", "dw1" }, report.KeptFloat.ToArray());
+        Assert.AreEqual(SpeedDecision.NotFaster, report.Groups[1].Decision, "pointwise made it slower again");
+        Assert.IsTrue(report.Groups[0].KeptFloat && report.Groups[2].KeptFloat);
+        Assert.HasCount(3 + 3 + 1, timings, "three singles, three cumulative sets, one confirmation");
+    }
+
+    [TestMethod]
+    public void Groups_slower_in_float_alone_are_not_combined()
+    {
+        var calls = 0;
+        var report = SpeedSearch.Run([Depthwise, Pointwise, Standard], SpeedRule.Balanced,
+            (_, candidate) => { calls++; return Timing(candidate.Contains("pw0") ? 0.95 : 1.2); }, _ => true, 60_000, new CollectingLog());
+
+        Assert.IsEmpty(report.KeptFloat);
+        Assert.AreEqual(3, calls, "one group near the margin is no combination");
+    }
+
+    [TestMethod]
+    public void A_combination_that_fails_the_gate_or_its_confirmation_keeps_int8_and_says_so()
+    {
+        var gate = SpeedSearch.Run([Depthwise, Pointwise], SpeedRule.Balanced,
+            (_, candidate) => Timing(candidate.Count == 4 ? 0.8 : 0.95), candidate => candidate.Count < 4, 60_000, new CollectingLog());
+        var calls = 0;
+        var confirmation = SpeedSearch.Run([Depthwise, Pointwise], SpeedRule.Balanced,
+            (_, candidate) => Timing(candidate.Count < 4 ? 0.95 : ++calls == 1 ? 0.8 : 0.97), _ => true, 60_000, new CollectingLog());
+
+        Assert.IsEmpty(gate.KeptFloat);
+        StringAssert.Contains(gate.Groups[0].Outcome, "but the accuracy gate fails");
+        Assert.IsEmpty(confirmation.KeptFloat);
+        StringAssert.Contains(confirmation.Groups[1].Outcome, "but 0.97× (10 → 9.7 ms) when timed again");
+    }
+
+    [TestMethod]
+    public void The_same_timings_give_the_same_choice_whatever_the_group_order_of_equal_ratios()
+    {
+        static SpeedChoiceReport Search() => SpeedSearch.Run([Depthwise, Pointwise, Standard], SpeedRule.Balanced,
+            (_, candidate) => Timing(candidate.Count == 1 || candidate.Count == 2 ? 0.94 : 0.85), _ => true, 60_000, new CollectingLog());
+
+        var first = Search();
+        var second = Search();
+
+        CollectionAssert.AreEqual(first.KeptFloat.ToArray(), second.KeptFloat.ToArray());
+        CollectionAssert.AreEqual(new[] { "dw0", "dw1", "pw0", "pw1" }, first.KeptFloat.ToArray(), "ties in group order");
+    }
+
+    /// <summary>A timing whose candidate runs <paramref name="ratio"/> times the current 10 ms.</summary>
+    private static LatencyComparison Timing(double ratio) => new(10, 10 * ratio, ratio, 5);
 }
