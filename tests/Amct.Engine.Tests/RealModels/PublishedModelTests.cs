@@ -21,7 +21,7 @@ public sealed class PublishedModelTests
 {
     private const int VadChunk = 512;
 
-    private static string RealModel(string relative)
+    internal static string RealModel(string relative)
     {
         var path = Path.GetFullPath(Path.Combine(SharedData.RepositoryRoot, "..", "shared", "models-real", relative));
         Assert.IsTrue(File.Exists(path), $"Missing '{path}': the real-model corpus is expected at ../shared/models-real.");
@@ -97,7 +97,7 @@ public sealed class PublishedModelTests
     /// Runs the VAD chunk by chunk over the audio with its state fed back (sr = 16000), returning the inputs of every
     /// run (calibration batches), the speech probability of every chunk and the state after it.
     /// </summary>
-    private static (List<IReadOnlyDictionary<string, TensorProto>> Inputs, float[] Probabilities, List<float[]> H, List<float[]> C) RunVad(
+    internal static (List<IReadOnlyDictionary<string, TensorProto>> Inputs, float[] Probabilities, List<float[]> H, List<float[]> C) RunVad(
         ModelProto model, float[] audio)
     {
         using var options = SessionFactory.CreateOptions();
@@ -268,10 +268,10 @@ public sealed class PublishedModelTests
         }
     }
 
-    private static List<float[]> Clips(float[] audio, int length) =>
+    internal static List<float[]> Clips(float[] audio, int length) =>
         Enumerable.Range(0, audio.Length / length).Select(i => audio.AsSpan(i * length, length).ToArray()).ToList();
 
-    private static string WriteNpy(TempFolder temp, string name, List<float[]> samples, int sampleLength, params long[] sampleShape)
+    internal static string WriteNpy(TempFolder temp, string name, List<float[]> samples, int sampleLength, params long[] sampleShape)
     {
         var path = Path.Combine(temp.Path, name + ".npy");
         var shape = new[] { (long)samples.Count }.Concat(sampleShape.Length > 0 ? sampleShape : [sampleLength]).ToArray();
