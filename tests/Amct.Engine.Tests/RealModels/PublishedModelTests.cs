@@ -141,7 +141,7 @@ public sealed class PublishedModelTests
         return aa == 0 && bb == 0 ? 1 : dot / Math.Sqrt(aa * bb);
     }
 
-    private static List<TensorProto> Run(InferenceSession session, IReadOnlyDictionary<string, TensorProto> feed, IReadOnlyList<string> outputs)
+    internal static List<TensorProto> Run(InferenceSession session, IReadOnlyDictionary<string, TensorProto> feed, IReadOnlyList<string> outputs)
     {
         var names = feed.Keys.ToList();
         var values = names.Select(n => OrtTensors.ToOrtValue(feed[n])).ToList();
@@ -280,7 +280,7 @@ public sealed class PublishedModelTests
     }
 
     /// <summary>Mel frames of each clip (float model), scaled as openWakeWord does, cut into 76-frame windows.</summary>
-    private static List<float[]> MelWindows(string melPath, IReadOnlyList<float[]> clips, int clipLength)
+    internal static List<float[]> MelWindows(string melPath, IReadOnlyList<float[]> clips, int clipLength)
     {
         using var session = new InferenceSession(melPath, SessionFactory.CreateOptions());
         var windows = new List<float[]>();
@@ -298,7 +298,7 @@ public sealed class PublishedModelTests
     }
 
     /// <summary>Embeddings of the windows (float model), grouped into runs of 16 consecutive ones.</summary>
-    private static List<float[]> EmbeddingSequences(string embeddingPath, IReadOnlyList<float[]> windows)
+    internal static List<float[]> EmbeddingSequences(string embeddingPath, IReadOnlyList<float[]> windows)
     {
         using var session = new InferenceSession(embeddingPath, SessionFactory.CreateOptions());
         var embeddings = windows.Select(w => TensorData.ToArray<float>(Run(session,

@@ -33,7 +33,7 @@ internal sealed class SynthesizedSpeech
         "That sounds good to me, let us do it.",
     ];
 
-    private static readonly string[] Voices = ["slt", "kal16", "awb", "rms"];
+    internal static readonly string[] Voices = ["slt", "kal16", "awb", "rms"];
 
     private SynthesizedSpeech(float[] samples, bool[] speech)
     {
@@ -90,10 +90,10 @@ internal sealed class SynthesizedSpeech
     }
 
     /// <summary>The sentence spoken by flite in the voice, cached in the folder; samples in [-1, 1].</summary>
-    private static float[] Speak(string sentence, string voice, double stretch, string workFolder)
+    internal static float[] Speak(string sentence, string voice, double stretch, string workFolder)
     {
         var stretchText = stretch.ToString("0.00", CultureInfo.InvariantCulture);
-        var path = Path.Combine(workFolder, $"{voice}-{stretchText}-{Array.IndexOf(Sentences, sentence)}.wav");
+        var path = Path.Combine(workFolder, $"{voice}-{stretchText}-{new string(sentence.Where(char.IsLetterOrDigit).ToArray())}.wav");
         if (!File.Exists(path))
         {
             var start = new ProcessStartInfo("flite")
