@@ -106,6 +106,7 @@ internal sealed class QuantizeOptions
             WeightBits = (int?)Count(S.WeightBits) ?? 8,
             DataOptions = DataOptions(naming),
             InputValues = InputValues(naming),
+            RecurrentState = Text(S.RecurrentState) is { } state ? Enum.Parse<RecurrentStateMode>(state, ignoreCase: true) : RecurrentStateMode.Carried,
         };
     }
 

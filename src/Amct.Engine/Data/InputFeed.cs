@@ -61,7 +61,11 @@ public sealed record FixedInput(ModelInput Input, double Value, string Why)
 /// </summary>
 /// <param name="DataInputs">The inputs the data feeds.</param>
 /// <param name="Fixed">The inputs fed a fixed value.</param>
-public sealed record InputFeed(IReadOnlyList<ModelInput> DataInputs, IReadOnlyList<FixedInput> Fixed)
+/// <param name="States">
+/// The recurrent state inputs among <paramref name="Fixed"/> whose next value a model output gives (h ← hn): fed zero at
+/// the first sample, and with <see cref="CarriedStateSource"/> the float model's output after the previous one.
+/// </param>
+public sealed record InputFeed(IReadOnlyList<ModelInput> DataInputs, IReadOnlyList<FixedInput> Fixed, IReadOnlyList<StatePair> States)
 {
     /// <param name="model">The model.</param>
     /// <param name="values">Input name to value (the InputValues setting).</param>
@@ -90,16 +94,29 @@ public sealed record InputFeed(IReadOnlyList<ModelInput> DataInputs, IReadOnlyLi
         var rest = inputs.Where(i => !values.ContainsKey(i.Name)).ToList();
         if (fixedInputs.Count == 0 && !ShareNoBatchAxis(rest))
         {
-            return new InputFeed(inputs, []);
+            return new InputFeed(inputs, [], []);
         }
         var outputs = model.Graph.Output.ToList();
-        foreach (var state in rest.Skip(1).Where(i => IsState(i, outputs)).ToList())
+        var states = rest.Skip(1).Where(i => StateOutputs(i, outputs).Any()).ToList();
+        var pairs = StatePair.Match(states, states.ToDictionary(s => s.Name, s => StateOutputs(s, outputs).Select(o => o.Name).ToList()));
+        foreach (var state in states)
         {
-            fixedInputs.Add(new FixedInput(state, 0, "recurrent state, zero as at the start of a stream"));
+            var pair = pairs.FirstOrDefault(p => p.Input == state.Name);
+            fixedInputs.Add(new FixedInput(state, 0, pair is null
+                ? "recurrent state, zero as at the start of a stream"
+                : $"recurrent state, zero at the first sample, then the float model's '{pair.Output}' after the sample before (the samples are a stream, in data order)"));
             rest.Remove(state);
         }
-        return new InputFeed(rest.Select(i => i with { Whole = true }).ToList(), fixedInputs);
+        return new InputFeed(rest.Select(i => i with { Whole = true }).ToList(), fixedInputs, pairs);
     }
+
+    /// <summary>The feed with every state input fed zero on every run, as a stream's first sample is.</summary>
+    public InputFeed WithZeroState() => States.Count == 0 ? this : this with
+    {
+        Fixed = Fixed.Select(f => States.Any(p => p.Input == f.Input.Name)
+            ? f with { Why = "recurrent state, zero as at the start of a stream (RecurrentState=zero)" } : f).ToList(),
+        States = [],
+    };
 
     /// <summary>A scalar or unshaped input, or first dimensions fixed to different sizes: no common batch axis.</summary>
     private static bool ShareNoBatchAxis(IReadOnlyList<ModelInput> inputs) =>
@@ -107,14 +124,16 @@ public sealed record InputFeed(IReadOnlyList<ModelInput> DataInputs, IReadOnlyLi
         || inputs.Where(i => i.Shape[0] is not null).Select(i => i.Shape[0]).Distinct().Count() > 1;
 
     /// <summary>
-    /// Recurrent state: a float input shaped exactly like a model output (fixed and dynamic dims alike), with a dynamic
+    /// The outputs that make an input recurrent state: a float input shaped exactly like a model output (fixed and dynamic dims alike), with a dynamic
     /// dimension (the batch it shares with the data, as an exported LSTM's h/c have). An input of fully fixed shape is
     /// not taken for state: an operator test's second operand is often shaped like its output.
     /// </summary>
-    private static bool IsState(ModelInput input, IReadOnlyList<ValueInfoProto> outputs) =>
-        input.ElementType is DataTypes.Float && input.Shape.Count > 0 && input.Shape.Any(d => d is null) && outputs.Any(output =>
-            output.Type?.TensorType is { } type && type.ElemType == input.ElementType && type.Shape is { } shape
-            && shape.Dim.Count == input.Shape.Count
-            && shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : (long?)null)
-                .SequenceEqual(input.Shape));
+    private static IEnumerable<ValueInfoProto> StateOutputs(ModelInput input, IReadOnlyList<ValueInfoProto> outputs) =>
+        input.ElementType is DataTypes.Float && input.Shape.Count > 0 && input.Shape.Any(d => d is null)
+            ? outputs.Where(output =>
+                output.Type?.TensorType is { } type && type.ElemType == input.ElementType && type.Shape is { } shape
+                && shape.Dim.Count == input.Shape.Count
+                && shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : (long?)null)
+                    .SequenceEqual(input.Shape))
+            : [];
 }

@@ -41,4 +41,10 @@ public sealed record SampleSourceOptions
 
     /// <summary>Inputs the data does not feed, given a fixed value on every sample (<see cref="InputFeed"/>).</summary>
     public IReadOnlyList<FixedInput> FixedInputs { get; init; } = [];
+
+    /// <summary>
+    /// When set, the samples are one stream and these state inputs carry the float model's state from sample to sample
+    /// (<see cref="CarriedStateSource"/>); null: state inputs keep their fixed value (zero) on every sample.
+    /// </summary>
+    public IStateStepper? CarriedState { get; init; }
 }

@@ -51,8 +51,11 @@ public static class SampleSources
         return WithFixedInputs(OpenOne(path, inputs, options), inputs, options);
     }
 
-    private static ISampleSource WithFixedInputs(ISampleSource source, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options) =>
-        options.FixedInputs.Count == 0 ? source : new FixedInputSource(source, inputs, options.FixedInputs);
+    private static ISampleSource WithFixedInputs(ISampleSource source, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options)
+    {
+        var withFixed = options.FixedInputs.Count == 0 ? source : new FixedInputSource(source, inputs, options.FixedInputs);
+        return options.CarriedState is { } stepper ? new CarriedStateSource(withFixed, stepper) : withFixed;
+    }
 
     /// <summary>
     /// Opens one data path per model input (input name to path) and feeds sample k of every path together. Every

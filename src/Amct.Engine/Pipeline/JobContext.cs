@@ -64,6 +64,9 @@ internal sealed class JobContext : IDisposable
 
     /// <summary>Inputs fed a fixed value on every run: given by InputValues, or zero recurrent state.</summary>
     public IReadOnlyList<FixedInput> FixedInputs { get; set; } = [];
+
+    /// <summary>Carries recurrent state from sample to sample in every pass over the data (RecurrentState=carried), or null.</summary>
+    public Onnx.FloatStateStepper? StateStepper { get; set; }
     public SampleSourceOptions DataOptions { get; set; } = SampleSourceOptions.Default;
     public int BatchSize { get; set; }
 
@@ -144,6 +147,7 @@ internal sealed class JobContext : IDisposable
     public void Dispose()
     {
         Evaluator?.Dispose();
+        StateStepper?.Dispose();
         Outputs.Dispose();
     }
 }

@@ -58,6 +58,12 @@ public sealed record QuantizeRequest
     /// <summary>Inputs fed a fixed value instead of data (input name to value), e.g. a sample-rate scalar.</summary>
     public IReadOnlyDictionary<string, double> InputValues { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Recurrent state inputs the data does not feed (h/c beside hn/cn): carried from sample to sample by the float
+    /// model, the samples being one stream in data order (default), or zero on every sample.
+    /// </summary>
+    public RecurrentStateMode RecurrentState { get; init; } = RecurrentStateMode.Carried;
+
     /// <summary>Conv+BatchNormalization folding (AMCT do_fusion).</summary>
     public bool? DoFusion { get; init; }
 

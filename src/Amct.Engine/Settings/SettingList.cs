@@ -75,6 +75,9 @@ internal static class SettingList
         choices: Choices("auto", "Auto", "upgrade", "Upgrade", "keep", "Keep"));
     public static readonly Setting InputValues = new("InputValues", "input-values", SettingKind.List, "none",
         "inputs fed a fixed value instead of data, name=value (e.g. sr=16000 for a sample-rate input)");
+    public static readonly Setting RecurrentState = new("RecurrentState", "recurrent-state", SettingKind.Choice, "carried",
+        "recurrent state inputs the data does not feed (an LSTM's h/c beside hn/cn): carried (the samples are one stream in data order, each fed the float model's state after the one before) or zero (every sample starts a stream)",
+        choices: Choices("carried", "Carried", "zero", "Zero"));
     public static readonly Setting EvaluationData = new("EvaluationData", "evaluation-data", SettingKind.Data,
         "the calibration data", "samples the int8 model is compared with the float one on", perModel: true);
     public static readonly Setting EvaluationLabels = new("EvaluationLabels", "evaluation-labels", SettingKind.File, "no labels",
@@ -171,7 +174,7 @@ internal static class SettingList
     [
         Enabled, CalibrationData, ActivationQuantization, WeightOnlyFallback, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
         WeightRangeSearch, DmqBalancing, MigrationStrength, BiasCorrection, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
-        OpsetUpgrade, InputValues, EvaluationData,
+        OpsetUpgrade, InputValues, RecurrentState, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
         MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,

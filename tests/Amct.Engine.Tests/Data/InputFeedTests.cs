@@ -67,12 +67,13 @@ public sealed class InputFeedTests
             CalibrationData = data,
             OutputDirectory = temp.Path,
             InputValues = new Dictionary<string, double> { ["sr"] = 16000 },
+            RecurrentState = RecurrentStateMode.Zero,
         }, log);
 
         Assert.AreEqual("matmul", result.Report.Layers.Single().Name);
         Assert.AreEqual(24, result.Report.Calibration.Samples, "one run per [1,8] sample");
         CollectionAssert.AreEqual(
-            new[] { "sr = 16000 (InputValues sr=16000)", "h = 0 (recurrent state, zero as at the start of a stream)" },
+            new[] { "sr = 16000 (InputValues sr=16000)", "h = 0 (recurrent state, zero as at the start of a stream (RecurrentState=zero))" },
             result.Report.Calibration.FixedInputs.ToArray());
         Assert.IsNotNull(result.Report.Evaluation, "the evaluation runs the same way");
         Assert.IsGreaterThan(0.99, result.Report.Evaluation.Outputs.Single(o => o.Output == "output").CosineMean);
@@ -82,6 +83,92 @@ public sealed class InputFeedTests
         var h = TensorData.FromArray<float>("h", [2, 1, 4], new float[8]);
         TestTensors.AssertClose(OrtRunner.Run(StreamingModel(), sample, sr, h)[0],
             OrtRunner.Run(ModelLoader.Load(result.QuantizedModel), optimized: true, sample, sr, h)[0], 0.1);
+    }
+
+    /// <summary>
+    /// A stream whose state adds up its inputs (<c>hn = h + input</c>) and whose MatMul reads <c>input + h</c>: with the
+    /// state carried, sample k's state is the sum of the k samples before it, so the MatMul's input range is the
+    /// stream's, many times what a stream's first sample (zero state) shows.
+    /// </summary>
+    private static ModelProto AccumulatingModel()
+    {
+        var model = new ModelBuilder()
+            .Input("input", DataTypes.Float, 1, 4)
+            .Input("sr", DataTypes.Int64)
+            .Input("h", DataTypes.Float, 1, 4)
+            .Output("output", DataTypes.Float, 1, 4)
+            .Output("hn", DataTypes.Float, 1, 4)
+            .Initializer("w", [4, 4], ModelBuilder.Pattern(16))
+            .Node("Add", ["input", "h"], ["s"], "add")
+            .Node("MatMul", ["s", "w"], ["output"], "matmul")
+            .Node("Add", ["h", "input"], ["hn"], "accumulate")
+            .Build();
+        foreach (var value in new[] { model.Graph.Input[0], model.Graph.Input[2], model.Graph.Output[0], model.Graph.Output[1] })
+        {
+            value.Type.TensorType.Shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
+        }
+        return model;
+    }
+
+    [TestMethod]
+    public void Recurrent_state_is_carried_from_sample_to_sample_by_the_float_model_in_data_order()
+    {
+        using var temp = new TempFolder();
+        var modelPath = WriteModel(temp, AccumulatingModel());
+        var data = Path.Combine(temp.Path, "input.npy");
+        var values = TestTensors.Values(24 * 4, seed: 3, low: 0f, high: 1f);
+        NpyWriter.Write<float>(data, [24, 1, 4], values);
+        var feed = InputFeed.Plan(ModelLoader.Load(modelPath), new Dictionary<string, double> { ["sr"] = 16000 }, "InputValues");
+        CollectionAssert.AreEqual(new[] { new StatePair("h", "hn") }, feed.States.ToArray());
+
+        using var stepper = new FloatStateStepper(ModelLoader.Load(modelPath), modelPath, feed.States);
+        using var source = SampleSources.Open(data, feed.DataInputs, SampleSourceOptions.Default with { FixedInputs = feed.Fixed, CarriedState = stepper });
+        var states = source.Read().Select(s => TensorData.ToArray<float>(s.Inputs["h"])).ToList();
+
+        Assert.HasCount(24, states);
+        var sum = new float[4];
+        for (var k = 0; k < 24; k++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.AreEqual(sum[i], states[k][i], 1e-5, $"sample {k}'s state h[{i}]: the sum of the samples before it");
+                sum[i] += values[k * 4 + i];
+            }
+        }
+    }
+
+    [TestMethod]
+    public void Calibration_with_carried_state_covers_the_range_a_stream_reaches()
+    {
+        using var temp = new TempFolder();
+        var modelPath = WriteModel(temp, AccumulatingModel());
+        var data = Path.Combine(temp.Path, "input.npy");
+        NpyWriter.Write<float>(data, [24, 1, 4], TestTensors.Values(24 * 4, seed: 3, low: 0f, high: 1f));
+
+        double MatMulInputMax(RecurrentStateMode mode)
+        {
+            var result = QuantizationJob.Run(new QuantizeRequest
+            {
+                QualityFloor = false, // a synthetic model; the floor has its own tests
+                MeasureLatency = false,
+                ModelPath = modelPath,
+                CalibrationData = data,
+                OutputDirectory = Path.Combine(temp.Path, mode.ToString()),
+                InputValues = new Dictionary<string, double> { ["sr"] = 16000 },
+                RecurrentState = mode,
+            }, new CollectingLog());
+            if (mode == RecurrentStateMode.Carried)
+            {
+                StringAssert.Contains(result.Report.Calibration.FixedInputs.Single(f => f.StartsWith("h ", StringComparison.Ordinal)),
+                    "the float model's 'hn' after the sample before");
+            }
+            return result.Report.Tensors.Single(t => t.Name == "s").ObservedMax!.Value;
+        }
+
+        var zero = MatMulInputMax(RecurrentStateMode.Zero);
+        var carried = MatMulInputMax(RecurrentStateMode.Carried);
+        Assert.IsLessThanOrEqualTo(1.0, zero, "every sample a stream's first: input + 0");
+        Assert.IsGreaterThan(8.0, carried, "the state sums about 24 × 0.5 by the last sample");
     }
 
     [TestMethod]

@@ -22,7 +22,7 @@ public sealed class PublishedModelTests
 {
     private const int VadChunk = 512;
 
-    private static string RealModel(string relative)
+    internal static string RealModel(string relative)
     {
         var path = Path.GetFullPath(Path.Combine(SharedData.RepositoryRoot, "..", "shared", "models-real", relative));
         Assert.IsTrue(File.Exists(path), $"Missing '{path}': the real-model corpus is expected at ../shared/models-real.");
@@ -108,7 +108,7 @@ public sealed class PublishedModelTests
     /// Runs the VAD chunk by chunk over the audio with its state fed back (sr = 16000), returning the inputs of every
     /// run (calibration batches), the speech probability of every chunk and the state after it.
     /// </summary>
-    private static (List<IReadOnlyDictionary<string, TensorProto>> Inputs, float[] Probabilities, List<float[]> H, List<float[]> C) RunVad(
+    internal static (List<IReadOnlyDictionary<string, TensorProto>> Inputs, float[] Probabilities, List<float[]> H, List<float[]> C) RunVad(
         ModelProto model, float[] audio)
     {
         using var options = SessionFactory.CreateOptions();
@@ -152,7 +152,7 @@ public sealed class PublishedModelTests
         return aa == 0 && bb == 0 ? 1 : dot / Math.Sqrt(aa * bb);
     }
 
-    private static List<TensorProto> Run(InferenceSession session, IReadOnlyDictionary<string, TensorProto> feed, IReadOnlyList<string> outputs)
+    internal static List<TensorProto> Run(InferenceSession session, IReadOnlyDictionary<string, TensorProto> feed, IReadOnlyList<string> outputs)
     {
         var names = feed.Keys.ToList();
         var values = names.Select(n => OrtTensors.ToOrtValue(feed[n])).ToList();
@@ -319,10 +319,10 @@ public sealed class PublishedModelTests
         r.Evaluation?.Outputs.Where(o => o.CosineMean < floor).Select(o => FormattableString.Invariant($"{o.Output} cosine {o.CosineMean:0.0000}"))
             .ToList() is { Count: 0 } ? null : "cosine below the floor or no evaluation";
 
-    private static List<float[]> Clips(float[] audio, int length) =>
+    internal static List<float[]> Clips(float[] audio, int length) =>
         Enumerable.Range(0, audio.Length / length).Select(i => audio.AsSpan(i * length, length).ToArray()).ToList();
 
-    private static string WriteNpy(TempFolder temp, string name, List<float[]> samples, int sampleLength, params long[] sampleShape)
+    internal static string WriteNpy(TempFolder temp, string name, List<float[]> samples, int sampleLength, params long[] sampleShape)
     {
         var path = Path.Combine(temp.Path, name + ".npy");
         var shape = new[] { (long)samples.Count }.Concat(sampleShape.Length > 0 ? sampleShape : [sampleLength]).ToArray();
@@ -331,7 +331,7 @@ public sealed class PublishedModelTests
     }
 
     /// <summary>Mel frames of each clip (float model), scaled as openWakeWord does, cut into 76-frame windows.</summary>
-    private static List<float[]> MelWindows(string melPath, IReadOnlyList<float[]> clips, int clipLength)
+    internal static List<float[]> MelWindows(string melPath, IReadOnlyList<float[]> clips, int clipLength)
     {
         using var session = new InferenceSession(melPath, SessionFactory.CreateOptions());
         var windows = new List<float[]>();
@@ -349,7 +349,7 @@ public sealed class PublishedModelTests
     }
 
     /// <summary>Embeddings of the windows (float model), grouped into runs of 16 consecutive ones.</summary>
-    private static List<float[]> EmbeddingSequences(string embeddingPath, IReadOnlyList<float[]> windows)
+    internal static List<float[]> EmbeddingSequences(string embeddingPath, IReadOnlyList<float[]> windows)
     {
         using var session = new InferenceSession(embeddingPath, SessionFactory.CreateOptions());
         var embeddings = windows.Select(w => TensorData.ToArray<float>(Run(session,

@@ -24,16 +24,8 @@ internal sealed class SpeechLikeAudio
     {
         var random = new Random(seed);
         var count = (int)(seconds * SampleRate);
-        var samples = new float[count];
+        var samples = RoomNoise(count, 0.004, 0.01, random);
         var speech = new bool[count];
-        var noiseLevel = 0.004 + random.NextDouble() * 0.006;
-        double lowPassed = 0;
-        // Noise: white noise through a one-pole low-pass, the colour of room noise.
-        for (var i = 0; i < count; i++)
-        {
-            lowPassed = 0.7 * lowPassed + 0.3 * Gaussian(random);
-            samples[i] = (float)(noiseLevel * lowPassed * 2);
-        }
         // Alternate pauses (0.4–1.2 s) and utterances (0.6–1.8 s).
         var position = (int)(SampleRate * (0.3 + random.NextDouble() * 0.5));
         while (position < count)
@@ -71,6 +63,22 @@ internal sealed class SpeechLikeAudio
             samples[start + i] += (float)(loudness * envelope * value * 0.4);
             speech[start + i] = true;
         }
+    }
+
+    /// <summary>
+    /// Room noise: white noise through a one-pole low-pass, at a level drawn between the two bounds.
+    /// </summary>
+    internal static float[] RoomNoise(int count, double lowestLevel, double highestLevel, Random random)
+    {
+        var samples = new float[count];
+        var noiseLevel = lowestLevel + random.NextDouble() * (highestLevel - lowestLevel);
+        double lowPassed = 0;
+        for (var i = 0; i < count; i++)
+        {
+            lowPassed = 0.7 * lowPassed + 0.3 * Gaussian(random);
+            samples[i] = (float)(noiseLevel * lowPassed * 2);
+        }
+        return samples;
     }
 
     private static double Gaussian(Random random) =>

@@ -44,14 +44,23 @@ internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
                 "weight, or all are skipped); it is written unchanged.");
         }
         var feed = InputFeed.Plan(context.Model, request.InputValues, Amct.Engine.Settings.SettingList.InputValues.Name);
+        if (request.RecurrentState == RecurrentStateMode.Zero)
+        {
+            feed = feed.WithZeroState();
+        }
         context.Inputs = feed.DataInputs;
         context.FixedInputs = feed.Fixed;
         foreach (var input in feed.Fixed)
         {
-            context.Log.Info(FormattableString.Invariant($"input '{input.Input.Name}' is fed {input.Value} on every run ({input.Why})"));
+            context.Log.Info(FormattableString.Invariant($"input '{input.Input.Name}' is fed {input.Value} ({input.Why})"));
+        }
+        if (feed.States.Count > 0)
+        {
+            context.StateStepper = new Onnx.FloatStateStepper(context.Model, context.ModelPath, feed.States);
         }
         // Data options from the request (CLI, MSBuild) win over the AMCT config's "preprocess" object.
-        context.DataOptions = (request.DataOptions ?? context.Config?.Preprocess ?? SampleSourceOptions.Default) with { FixedInputs = feed.Fixed };
+        context.DataOptions = (request.DataOptions ?? context.Config?.Preprocess ?? SampleSourceOptions.Default)
+            with { FixedInputs = feed.Fixed, CarriedState = context.StateStepper };
         context.BatchSize = SampleBatches.ChooseBatchSize(context.Inputs, settings.BatchSize);
     }
 }
