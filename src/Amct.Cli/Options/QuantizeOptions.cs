@@ -88,7 +88,7 @@ internal sealed class QuantizeOptions
                 MinSqnrDb = Number(S.MinSqnrDb),
             },
             AutoFallback = Flag(S.AutoFallback),
-            Int16Fallback = Flag(S.Int16Fallback) ?? true,
+            Int16Fallback = Flag(S.Int16Fallback) ?? false,
             AccuracyFailureIsWarning = Flag(S.AccuracyFailureIsWarning) ?? false,
             QualityFloor = Flag(S.QualityFloor) ?? true,
             SkipEvaluation = Flag(S.NoEvaluation) ?? false,

@@ -121,7 +121,7 @@ internal static class SettingList
         negatedFlag: "no-auto-fallback");
     public static readonly Setting MaxFallbackLayers = new("MaxFallbackLayers", "max-fallback-layers", SettingKind.Count,
         "half the int8 layers", "the most layers the fallback may keep in float", maximum: int.MaxValue);
-    public static readonly Setting Int16Fallback = new("Int16Fallback", "int16-fallback", SettingKind.Boolean, "true",
+    public static readonly Setting Int16Fallback = new("Int16Fallback", "int16-fallback", SettingKind.Boolean, "false",
         "the fallback's first step: the sensitive layers read 16-bit activations (uint16/int16, weights still int8) before any goes to float; kept only where ONNX Runtime runs it no more than 5 % slower than those layers in float",
         negatedFlag: "no-int16-fallback");
     public static readonly Setting AccuracyFailureIsWarning = new("AccuracyFailureIsWarning", "accuracy-failure-is-warning",
