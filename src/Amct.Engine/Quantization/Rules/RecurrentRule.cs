@@ -10,8 +10,8 @@ namespace Amct.Engine.Quantization.Rules;
 /// </summary>
 internal sealed class RecurrentRule : IOpRule
 {
-    private const string Why = "a recurrent layer has no int8 activation path (ONNX Runtime runs its gates in float): " +
-        "weights W and R int8, computed in float";
+    // Said of the layer weight-only (W and R int8) and, with the fallback off, of the layer kept float.
+    private const string Why = "a recurrent layer has no int8 activation path (ONNX Runtime runs its gates in float)";
 
     private static readonly WeightRole[] Weights =
     [
