@@ -12,7 +12,22 @@ internal static class DefaultsStudy
 {
     /// <summary>A model with its data; <paramref name="Labels"/> null for a model without class labels.</summary>
     public sealed record Case(string Name, string Model, string Calibration, string Evaluation, string? Labels,
-        Func<QuantizeRequest, QuantizeRequest>? Data = null);
+        Func<QuantizeRequest, QuantizeRequest>? Data = null)
+    {
+        /// <summary>The case's model and data with every setting at its default, outputs into <paramref name="folder"/>.</summary>
+        public QuantizeRequest Request(string folder)
+        {
+            var request = new QuantizeRequest
+            {
+                ModelPath = Model,
+                CalibrationData = Calibration,
+                EvaluationData = Evaluation,
+                EvaluationLabels = Labels,
+                OutputDirectory = folder,
+            };
+            return Data?.Invoke(request) ?? request;
+        }
+    }
 
     private static readonly (string Name, Func<QuantizeRequest, QuantizeRequest> Apply)[] Variants =
     [
@@ -62,16 +77,7 @@ internal static class DefaultsStudy
     private static void Row(Case study, string scratch, TextWriter output, string method,
         (string Name, Func<QuantizeRequest, QuantizeRequest> Apply) variant)
     {
-        var request = new QuantizeRequest
-        {
-            ModelPath = study.Model,
-            CalibrationData = study.Calibration,
-            EvaluationData = study.Evaluation,
-            EvaluationLabels = study.Labels,
-            OutputDirectory = scratch,
-            Method = method,
-        };
-        request = variant.Apply(study.Data?.Invoke(request) ?? request);
+        var request = variant.Apply(study.Request(scratch) with { Method = method });
         var log = new CollectingLog();
         var report = QuantizationJob.Run(request, log).Report;
         foreach (var line in log.Messages.Where(m => m.StartsWith("bias correction", StringComparison.Ordinal) || m.StartsWith("output-aware", StringComparison.Ordinal)))

@@ -39,15 +39,7 @@ internal static class Int16Fallback
     private static QuantizeRequest Request(DefaultsStudy.Case study, string folder)
     {
         Directory.CreateDirectory(folder);
-        var request = new QuantizeRequest
-        {
-            ModelPath = study.Model,
-            CalibrationData = study.Calibration,
-            EvaluationData = study.Evaluation,
-            EvaluationLabels = study.Labels,
-            OutputDirectory = folder,
-        };
-        return study.Data?.Invoke(request) ?? request;
+        return study.Request(folder);
     }
 
     private static void Row(TextWriter output, string name, Amct.Engine.Formats.QuantReport report)
