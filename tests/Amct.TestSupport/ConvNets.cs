@@ -40,11 +40,15 @@ public static class ConvNets
         return builder.Output(current, DataTypes.Float, 1, channels, h, w).Build();
     }
 
-    /// <summary><paramref name="layers"/> standard 3×3 Convs at <paramref name="channels"/> channels, stride 1.</summary>
-    public static ModelProto Standard(int channels = 16, int layers = 3, int height = 16, int width = 16)
+    /// <summary>
+    /// <paramref name="layers"/> standard 3×3 Convs at <paramref name="channels"/> channels, stride 1, on an input of
+    /// <paramref name="inputChannels"/> channels. With 3 (an RGB image) the first Conv is a stem layer, which the speed
+    /// search times on its own; with a multiple of 4 every Conv is a standard one.
+    /// </summary>
+    public static ModelProto Standard(int channels = 16, int layers = 3, int height = 16, int width = 16, int inputChannels = 3)
     {
-        var builder = new ModelBuilder().Input("input", DataTypes.Float, 1, 3, height, width);
-        var (current, inChannels) = ("input", 3);
+        var builder = new ModelBuilder().Input("input", DataTypes.Float, 1, inputChannels, height, width);
+        var (current, inChannels) = ("input", inputChannels);
         for (var i = 0; i < layers; i++)
         {
             (current, _, _) = Conv(builder, current, $"conv{i}", inChannels, channels, 3, 1, 1, height, width);
@@ -53,15 +57,15 @@ public static class ConvNets
         return builder.Output(current, DataTypes.Float, 1, channels, height, width).Build();
     }
 
-    /// <summary>Deterministic input samples [count, 3, height, width] in [-1, 1], as one .npy file.</summary>
-    public static void WriteSamples(string path, int count, int height, int width)
+    /// <summary>Deterministic input samples [count, channels, height, width] in [-1, 1], as one .npy file.</summary>
+    public static void WriteSamples(string path, int count, int height, int width, int channels = 3)
     {
-        var values = new float[count * 3 * height * width];
+        var values = new float[count * channels * height * width];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = (float)Math.Sin(0.013 * i + (i % 7));
         }
-        NpyWriter.Write(path, [count, 3, height, width], values);
+        NpyWriter.Write(path, [count, channels, height, width], values);
     }
 
     /// <summary>Adds Conv (padding 1 for 3×3) and Relu; the Relu's output, and the output height and width.</summary>

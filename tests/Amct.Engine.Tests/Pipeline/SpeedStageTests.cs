@@ -162,7 +162,7 @@ public sealed class SpeedStageTests
         ModelBuilder.Write(model, path);
         var input = model.Graph.Input[0].Type.TensorType.Shape.Dim;
         var data = Path.Combine(folder, "net.npy");
-        ConvNets.WriteSamples(data, 8, (int)input[2].DimValue, (int)input[3].DimValue);
+        ConvNets.WriteSamples(data, 8, (int)input[2].DimValue, (int)input[3].DimValue, (int)input[1].DimValue);
         return new QuantizeRequest { QualityFloor = false, ModelPath = path, CalibrationData = data, OutputDirectory = Path.Combine(folder, "out") };
     }
 
