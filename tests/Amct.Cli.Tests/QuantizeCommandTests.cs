@@ -32,6 +32,30 @@ public sealed class QuantizeCommandTests
     }
 
     [TestMethod]
+    public void The_speed_choice_is_remembered_in_the_folder_AMCT_SPEED_CACHE_names_and_off_turns_it_off()
+    {
+        using var temp = new TempFolder();
+        var memo = temp.File("memo");
+        string[] Quantize(string output) => ["quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", Sample("Data/calib.npy"),
+            "--samples", "32", "--output-dir", temp.File(output)];
+
+        var first = AmctProcess.RunWith(new Dictionary<string, string> { ["AMCT_SPEED_CACHE"] = memo }, Quantize("first"));
+        var second = AmctProcess.RunWith(new Dictionary<string, string> { ["AMCT_SPEED_CACHE"] = memo }, Quantize("second"));
+        Assert.AreEqual(0, first.ExitCode, first.Error);
+        Assert.AreEqual(0, second.ExitCode, second.Error);
+        var file = Directory.GetFiles(memo, "*.json").Single();
+        Assert.DoesNotContain("rememberedIn", File.ReadAllText(temp.File("first/digits-cnn.quant.json")));
+        StringAssert.Contains(File.ReadAllText(temp.File("second/digits-cnn.quant.json")), "\"rememberedIn\": " + System.Text.Json.JsonSerializer.Serialize(file));
+        CollectionAssert.AreEqual(File.ReadAllBytes(temp.File("first/digits-cnn.int8.onnx")), File.ReadAllBytes(temp.File("second/digits-cnn.int8.onnx")));
+
+        var off = temp.File("off");
+        var unremembered = AmctProcess.RunWith(new Dictionary<string, string> { ["AMCT_SPEED_CACHE"] = "off", ["XDG_CACHE_HOME"] = off }, Quantize("third"));
+        Assert.AreEqual(0, unremembered.ExitCode, unremembered.Error);
+        Assert.IsFalse(Directory.Exists(Path.Combine(off, "amct-build")), "nothing written to the user cache");
+        Assert.DoesNotContain("rememberedIn", File.ReadAllText(temp.File("third/digits-cnn.quant.json")));
+    }
+
+    [TestMethod]
     public void Bad_option_values_list_the_valid_ones()
     {
         var result = AmctProcess.Run("quantize", Sample("Models/digits-cnn.onnx"), "--calibration-data", Sample("Data/calib.npy"),

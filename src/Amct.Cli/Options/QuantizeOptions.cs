@@ -96,6 +96,7 @@ internal sealed class QuantizeOptions
             LatencyThreads = (int?)Count(S.LatencyThreads), // the contract bounds it to int
             LayerErrors = Flag(S.LayerErrors) ?? true,
             OptimizeFor = Text(S.OptimizeFor) is { } optimizeFor ? Enum.Parse<OptimizeFor>(optimizeFor, ignoreCase: true) : OptimizeFor.Balanced,
+            SpeedChoiceCache = SpeedChoiceMemo.DefaultFolder(),
             Retrain = Text(S.Retrain) is { } retrain ? Enum.Parse<RetrainMode>(retrain, ignoreCase: true) : RetrainMode.None,
             TrainingData = Text(S.TrainingData),
             TrainingSampleCount = Count(S.TrainingSampleCount),

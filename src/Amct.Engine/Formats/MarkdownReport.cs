@@ -215,7 +215,7 @@ public static class MarkdownReport
         var c = CultureInfo.InvariantCulture;
         text.AppendLine("## Layer choice for speed");
         text.AppendLine();
-        text.AppendLine(c, $"OptimizeFor `{speed.OptimizeFor}`: {speed.Rule}. The search took {speed.SearchSeconds:0.00} s{(speed.BudgetSpent ? ", and its time budget ran out" : "")}.");
+        text.AppendLine(c, $"OptimizeFor `{speed.OptimizeFor}`: {speed.Summary}");
         text.AppendLine();
         text.AppendLine("| layer group | layers | decision | measured gain in float |");
         text.AppendLine("|---|---|---|---|");

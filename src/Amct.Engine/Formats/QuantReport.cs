@@ -61,7 +61,8 @@ public sealed record QuantReport
 
     public required Timings Timings { get; init; }
 
-    private static readonly JsonSerializerOptions Options = new()
+    /// <summary>How the report, and the parts of it kept elsewhere (the speed search's memo), are written as JSON.</summary>
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
@@ -70,7 +71,7 @@ public sealed record QuantReport
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Options) + "\n";
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions) + "\n";
 
     /// <param name="writer">Where the file goes (default: straight into place, atomically).</param>
     public void Write(string path, IFileWriter? writer = null)

@@ -37,7 +37,19 @@ public sealed record SpeedGroupReport(string Kind, IReadOnlyList<string> Layers,
 
 /// <summary>The outcome of the speed search: every group tried, the layers kept float for speed, and the rule used.</summary>
 public sealed record SpeedChoiceReport(OptimizeFor OptimizeFor, string Rule, IReadOnlyList<SpeedGroupReport> Groups,
-    IReadOnlyList<string> KeptFloat, bool BudgetSpent, double SearchSeconds);
+    IReadOnlyList<string> KeptFloat, bool BudgetSpent, double SearchSeconds)
+{
+    /// <summary>The memo file this choice was read from (an earlier search on this machine), or null when it was measured now.</summary>
+    public string? RememberedIn { get; init; }
+
+    /// <summary>The reports' summary line: the rule, the search's time, and where a remembered choice came from.</summary>
+    public string Summary => string.Create(CultureInfo.InvariantCulture,
+        $"{Rule}. The search took {SearchSeconds:0.00} s{(BudgetSpent ? ", and its time budget ran out" : "")}.") +
+        (RememberedIn is { } memo
+            ? $" This choice was measured by an earlier build on this machine and remembered in {memo} (delete it, or set " +
+              $"{SpeedChoiceMemo.FolderVariable}=off, to time again)."
+            : "");
+}
 
 /// <summary>
 /// Latency-aware layer choice: starting from the configuration the accuracy gate settled, try each layer group in

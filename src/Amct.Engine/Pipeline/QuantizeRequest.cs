@@ -155,6 +155,12 @@ public sealed record QuantizeRequest
     public Latency.OptimizeFor OptimizeFor { get; init; } = Latency.OptimizeFor.Balanced;
 
     /// <summary>
+    /// Where the speed search remembers its choice per machine, so the same inputs give the same bytes here (null: not
+    /// remembered, every job times afresh). The CLI and the build pass the user cache (<c>AMCT_SPEED_CACHE</c> moves it).
+    /// </summary>
+    public string? SpeedChoiceCache { get; init; }
+
+    /// <summary>
     /// Experimental, for measuring defaults (bench/): store activations as int8 instead of uint8. On x86 CPUs without
     /// VNNI ONNX Runtime's fused kernels lose accuracy with it; see the README.
     /// </summary>

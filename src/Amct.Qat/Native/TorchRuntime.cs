@@ -93,9 +93,7 @@ internal static partial class TorchRuntime
 
     /// <summary>AMCT_QAT_CACHE, else $XDG_CACHE_HOME/amct-build, else ~/.cache/amct-build.</summary>
     internal static string CacheRoot() =>
-        Environment.GetEnvironmentVariable("AMCT_QAT_CACHE") is { Length: > 0 } cache ? cache
-        : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "amct-build")
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "amct-build");
+        Environment.GetEnvironmentVariable("AMCT_QAT_CACHE") is { Length: > 0 } cache ? cache : UserCache.Root();
 
     private static IntPtr LoadLibrary(string path)
     {

@@ -173,7 +173,7 @@ public sealed class SpeedStageTests
         return model.Graph.Node.Where(n => n.OpType == "Conv" && dequantized.Contains(n.Input[1])).Select(n => n.Name).ToList();
     }
 
-    private static List<IJobStage> WithMeter(ILatencyMeter meter)
+    internal static List<IJobStage> WithMeter(ILatencyMeter meter)
     {
         var stages = QuantizationJob.Stages();
         stages[stages.FindIndex(s => s.Name == "speed")] = new SpeedStage(meter, SpeedStage.DefaultBudgetMs);
@@ -186,7 +186,7 @@ public sealed class SpeedStageTests
     /// Convs as standard ones unless <paramref name="pointwiseInt8"/> is given).
     /// Deterministic: the same models always give the same figures.
     /// </summary>
-    private sealed class CostMeter(double depthwiseInt8 = 2.0, double standardInt8 = 0.5, double? pointwiseInt8 = null) : ILatencyMeter
+    internal sealed class CostMeter(double depthwiseInt8 = 2.0, double standardInt8 = 0.5, double? pointwiseInt8 = null) : ILatencyMeter
     {
         public int Calls { get; private set; }
 

@@ -124,8 +124,7 @@ internal static class LayerSections
             return;
         }
         HtmlReport.Section(html, "speed", "Layer choice for speed");
-        HtmlReport.Note(html, string.Create(C,
-            $"OptimizeFor {speed.OptimizeFor}: {speed.Rule}. The search took {speed.SearchSeconds:0.00} s{(speed.BudgetSpent ? ", and its time budget ran out" : "")}."));
+        HtmlReport.Note(html, $"OptimizeFor {speed.OptimizeFor}: {speed.Summary}");
         HtmlTable.Write(html, ["layer group", "layers", "decision", "measured gain in float"],
             speed.Groups.Select(g => (IReadOnlyList<Cell>)
             [

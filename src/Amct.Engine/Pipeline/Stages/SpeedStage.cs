@@ -82,10 +82,18 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
             return verdict.Passed || !startPassed;
         }
 
-        log.Info($"speed: OptimizeFor={request.OptimizeFor}; timing {groups.Count} layer group(s) in float, {TimingSample.Threads(threads)}");
-        var choice = SpeedSearch.Run(groups, rule,
-            (current, candidate) => LatencyComparison.From(meter.Measure(Model(current), Model(candidate), batch, threads, context.ModelPath)),
-            PassesGate, budgetMs, log);
+        var memo = request.SpeedChoiceCache is { } folder ? new SpeedChoiceMemo(folder).PathFor(context.Quantized, rule, threads, MachineIdentity.Get()) : null;
+        if (memo is null || Remembered(memo, groups, PassesGate, log) is not { } choice)
+        {
+            log.Info($"speed: OptimizeFor={request.OptimizeFor}; timing {groups.Count} layer group(s) in float, {TimingSample.Threads(threads)}");
+            choice = SpeedSearch.Run(groups, rule,
+                (current, candidate) => LatencyComparison.From(meter.Measure(Model(current), Model(candidate), batch, threads, context.ModelPath)),
+                PassesGate, budgetMs, log);
+            if (memo is not null)
+            {
+                SpeedChoiceMemo.Write(memo, choice, log);
+            }
+        }
         context.SpeedChoice = choice;
         if (choice.KeptFloat.Count == 0)
         {
@@ -103,5 +111,33 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
         {
             (context.Evaluation, context.Verdict) = chosen;
         }
+    }
+
+    /// <summary>
+    /// The choice an earlier search on this machine made from the same start, if it still fits: the same layer groups,
+    /// and its layers in float still pass the accuracy gate (the evaluation data or the thresholds may have changed).
+    /// </summary>
+    private static SpeedChoiceReport? Remembered(string memo, IReadOnlyList<LayerGroup> groups,
+        Func<IReadOnlyList<string>, bool> passesGate, IJobLog log)
+    {
+        if (SpeedChoiceMemo.Read(memo, log) is not { } remembered)
+        {
+            return null;
+        }
+        var sameGroups = remembered.Groups.Count == groups.Count
+            && remembered.Groups.Zip(groups).All(p => p.First.Kind == p.Second.Kind && p.First.Layers.SequenceEqual(p.Second.Layers, StringComparer.Ordinal));
+        if (!sameGroups)
+        {
+            log.Info($"speed: the remembered choice '{memo}' names other layer groups; timing again");
+            return null;
+        }
+        if (remembered.KeptFloat.Count > 0 && !passesGate(remembered.KeptFloat))
+        {
+            log.Info($"speed: the remembered choice '{memo}' no longer passes the accuracy gate; timing again");
+            return null;
+        }
+        log.Info($"speed: OptimizeFor={remembered.OptimizeFor}; {remembered.KeptFloat.Count} layer(s) in float as an earlier build " +
+            $"on this machine measured ('{memo}'); delete it or set {SpeedChoiceMemo.FolderVariable}=off to time again");
+        return remembered with { RememberedIn = memo };
     }
 }
