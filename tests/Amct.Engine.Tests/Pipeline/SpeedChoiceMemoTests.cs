@@ -43,6 +43,22 @@ public sealed class SpeedChoiceMemoTests
     }
 
     [TestMethod]
+    public void A_remembered_choice_is_built_without_evaluation_too()
+    {
+        using var temp = new TempFolder();
+        var memo = temp.File("memo");
+        var model = ConvNets.DepthwiseSeparable();
+        QuantizeRequest Request(string name) => SpeedStageTests.Request(temp, model, name) with { SpeedChoiceCache = memo, SkipEvaluation = true };
+        var first = QuantizationJob.Run(Request("first"), new CollectingLog(), SpeedStageTests.WithMeter(new SpeedStageTests.CostMeter()));
+        var second = QuantizationJob.Run(Request("second"), new CollectingLog(),
+            SpeedStageTests.WithMeter(new SpeedStageTests.CostMeter(depthwiseInt8: 0.1)));
+
+        Assert.IsNotNull(second.Report.SpeedChoice!.RememberedIn);
+        Assert.HasCount(4, second.Report.SpeedChoice.KeptFloat);
+        CollectionAssert.AreEqual(File.ReadAllBytes(first.QuantizedModel), File.ReadAllBytes(second.QuantizedModel));
+    }
+
+    [TestMethod]
     public void A_damaged_memo_is_timed_again_and_replaced()
     {
         using var temp = new TempFolder();

@@ -100,6 +100,7 @@ internal sealed class SpeedStage(ILatencyMeter meter, double budgetMs) : JobStag
             return;
         }
         var key = string.Join('\n', choice.KeptFloat);
+        Model(choice.KeptFloat); // built already when timed; a remembered choice is built here
         (context.Quantized, context.Plan, context.Factors) = built[key];
         if (context.Fallback is { Int16Layers.Count: > 0 } wide && wide.Int16Layers.Any(choice.KeptFloat.Contains))
         {
