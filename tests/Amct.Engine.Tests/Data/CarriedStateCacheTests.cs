@@ -25,12 +25,9 @@ public sealed class CarriedStateCacheTests
     public void Each_samples_state_is_computed_once_per_data_set_and_the_outputs_are_the_same_as_recomputing_it()
     {
         using var temp = new TempFolder();
-        var modelPath = Path.Combine(temp.Path, "model.onnx");
-        ModelBuilder.Write(InputFeedTests.AccumulatingModel(), modelPath);
-        var calibration = Path.Combine(temp.Path, "calib.npy");
-        NpyWriter.Write<float>(calibration, [CalibrationSamples, 1, 4], TestTensors.Values(CalibrationSamples * 4, seed: 3, low: 0f, high: 1f));
-        var evaluation = Path.Combine(temp.Path, "eval.npy");
-        NpyWriter.Write<float>(evaluation, [EvaluationSamples, 1, 4], TestTensors.Values(EvaluationSamples * 4, seed: 4, low: 0f, high: 1f));
+        var modelPath = WriteModel(temp);
+        var calibration = WriteStream(temp, "calib.npy", CalibrationSamples, seed: 3);
+        var evaluation = WriteStream(temp, "eval.npy", EvaluationSamples, seed: 4);
 
         var cached = Run(temp, modelPath, calibration, evaluation, "cached", CarriedStateCache.DefaultBudgetBytes);
         var recomputed = Run(temp, modelPath, calibration, evaluation, "recomputed", budgetBytes: 0);
@@ -47,10 +44,8 @@ public sealed class CarriedStateCacheTests
     public void Past_its_budget_the_cache_keeps_a_prefix_and_recomputes_the_rest_to_the_same_states()
     {
         using var temp = new TempFolder();
-        var modelPath = Path.Combine(temp.Path, "model.onnx");
-        ModelBuilder.Write(InputFeedTests.AccumulatingModel(), modelPath);
-        var data = Path.Combine(temp.Path, "input.npy");
-        NpyWriter.Write<float>(data, [CalibrationSamples, 1, 4], TestTensors.Values(CalibrationSamples * 4, seed: 3, low: 0f, high: 1f));
+        var modelPath = WriteModel(temp);
+        var data = WriteStream(temp, "input.npy", CalibrationSamples, seed: 3);
         var feed = InputFeed.Plan(ModelLoader.Load(modelPath), new Dictionary<string, double> { ["sr"] = 16000 }, "InputValues");
         using var stepper = new FloatStateStepper(ModelLoader.Load(modelPath), modelPath, feed.States);
         var counting = new CountingStepper(stepper);
@@ -72,6 +67,21 @@ public sealed class CarriedStateCacheTests
         {
             CollectionAssert.AreEqual(first[k], second[k], $"sample {k}'s state");
         }
+    }
+
+    private static string WriteModel(TempFolder temp)
+    {
+        var path = Path.Combine(temp.Path, "model.onnx");
+        ModelBuilder.Write(InputFeedTests.AccumulatingModel(), path);
+        return path;
+    }
+
+    /// <summary>A stream of <paramref name="samples"/> [1,4] inputs in [0, 1).</summary>
+    private static string WriteStream(TempFolder temp, string name, int samples, int seed)
+    {
+        var path = Path.Combine(temp.Path, name);
+        NpyWriter.Write<float>(path, [samples, 1, 4], TestTensors.Values(samples * 4, seed: seed, low: 0f, high: 1f));
+        return path;
     }
 
     private static (QuantizeResult Result, int Runs) Run(TempFolder temp, string modelPath, string calibration, string evaluation,
