@@ -6,9 +6,10 @@ namespace Amct.Engine.Data;
 /// The samples of a source as one stream, in data order, with the recurrent state carried: the first sample gets the
 /// state its source gives (zero), every later one the float model's state after the sample before. A VAD or a keyword
 /// spotter calibrated on chunks with zero state sees only what a stream's first chunk produces (Silero VAD's speech
-/// logits stay below zero), so its int8 ranges miss what it computes once it has context.
+/// logits stay below zero), so its int8 ranges miss what it computes once it has context. The states come from
+/// <paramref name="states"/>, which computes them once per data set (<paramref name="dataSet"/>) for all passes.
 /// </summary>
-internal sealed class CarriedStateSource(ISampleSource data, IStateStepper stepper) : ISampleSource
+internal sealed class CarriedStateSource(ISampleSource data, CarriedStateCache states, DataSetKey dataSet) : ISampleSource
 {
     public string Description => data.Description;
 
@@ -17,6 +18,7 @@ internal sealed class CarriedStateSource(ISampleSource data, IStateStepper stepp
     public IEnumerable<Sample> Read()
     {
         IReadOnlyDictionary<string, TensorProto>? state = null;
+        long index = 0;
         foreach (var sample in data.Read())
         {
             var inputs = new Dictionary<string, TensorProto>(sample.Inputs, StringComparer.Ordinal);
@@ -24,7 +26,7 @@ internal sealed class CarriedStateSource(ISampleSource data, IStateStepper stepp
             {
                 inputs[name] = value;
             }
-            state = stepper.StateAfter(inputs);
+            state = states.StateAfter(dataSet, index++, inputs);
             yield return sample with { Inputs = inputs };
         }
     }

@@ -43,8 +43,9 @@ public sealed record SampleSourceOptions
     public IReadOnlyList<FixedInput> FixedInputs { get; init; } = [];
 
     /// <summary>
-    /// When set, the samples are one stream and these state inputs carry the float model's state from sample to sample
-    /// (<see cref="CarriedStateSource"/>); null: state inputs keep their fixed value (zero) on every sample.
+    /// When set, the samples are one stream and its stepper's state inputs carry the float model's state from sample to
+    /// sample (<see cref="CarriedStateSource"/>), computed once per data set; null: state inputs keep their fixed value
+    /// (zero) on every sample.
     /// </summary>
-    public IStateStepper? CarriedState { get; init; }
+    public CarriedStateCache? CarriedState { get; init; }
 }

@@ -48,13 +48,20 @@ public static class SampleSources
             return Open(pathByInput, inputs, options);
         }
         CheckInputs(inputs, Path.GetFullPath(path), options);
-        return WithFixedInputs(OpenOne(path, inputs, options), inputs, options);
+        return WithFixedInputs(OpenOne(path, inputs, options), Path.GetFullPath(path), inputs, options);
     }
 
-    private static ISampleSource WithFixedInputs(ISampleSource source, IReadOnlyList<ModelInput> inputs, SampleSourceOptions options)
+    /// <param name="source">The data's samples.</param>
+    /// <param name="dataSet">The data's full path (or paths), which with the inputs and options names its carried states.</param>
+    /// <param name="inputs">The inputs the data feeds.</param>
+    /// <param name="options">The fixed inputs and carried state.</param>
+    private static ISampleSource WithFixedInputs(ISampleSource source, string dataSet, IReadOnlyList<ModelInput> inputs,
+        SampleSourceOptions options)
     {
         var withFixed = options.FixedInputs.Count == 0 ? source : new FixedInputSource(source, inputs, options.FixedInputs);
-        return options.CarriedState is { } stepper ? new CarriedStateSource(withFixed, stepper) : withFixed;
+        return options.CarriedState is { } states
+            ? new CarriedStateSource(withFixed, states, new DataSetKey(dataSet, inputs, options))
+            : withFixed;
     }
 
     /// <summary>
@@ -96,7 +103,8 @@ public static class SampleSources
                         $"'{input.Name}' {DataErrors.Count(sources[i].Count)} in {sources[i].Description}")) +
                     ". Sample k of every input is fed together, so every input needs the same number of samples.");
             }
-            return WithFixedInputs(sources.Count == 1 ? sources[0] : new MultiSampleSource(sources), inputs, options);
+            var dataSet = string.Join(";", inputs.Select(i => $"{i.Name}={Path.GetFullPath(pathByInput[i.Name])}"));
+            return WithFixedInputs(sources.Count == 1 ? sources[0] : new MultiSampleSource(sources), dataSet, inputs, options);
         }
         catch
         {

@@ -65,7 +65,10 @@ internal sealed class JobContext : IDisposable
     /// <summary>Inputs fed a fixed value on every run: given by InputValues, or zero recurrent state.</summary>
     public IReadOnlyList<FixedInput> FixedInputs { get; set; } = [];
 
-    /// <summary>Carries recurrent state from sample to sample in every pass over the data (RecurrentState=carried), or null.</summary>
+    /// <summary>
+    /// Carries recurrent state from sample to sample (RecurrentState=carried), or null. Every pass over the data reads
+    /// the states through <see cref="DataOptions"/>' cache, which runs this once per sample of each data set.
+    /// </summary>
     public Onnx.FloatStateStepper? StateStepper { get; set; }
     public SampleSourceOptions DataOptions { get; set; } = SampleSourceOptions.Default;
     public int BatchSize { get; set; }

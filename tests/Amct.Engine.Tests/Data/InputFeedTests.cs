@@ -90,7 +90,7 @@ public sealed class InputFeedTests
     /// state carried, sample k's state is the sum of the k samples before it, so the MatMul's input range is the
     /// stream's, many times what a stream's first sample (zero state) shows.
     /// </summary>
-    private static ModelProto AccumulatingModel()
+    internal static ModelProto AccumulatingModel()
     {
         var model = new ModelBuilder()
             .Input("input", DataTypes.Float, 1, 4)
@@ -122,7 +122,7 @@ public sealed class InputFeedTests
         CollectionAssert.AreEqual(new[] { new StatePair("h", "hn") }, feed.States.ToArray());
 
         using var stepper = new FloatStateStepper(ModelLoader.Load(modelPath), modelPath, feed.States);
-        using var source = SampleSources.Open(data, feed.DataInputs, SampleSourceOptions.Default with { FixedInputs = feed.Fixed, CarriedState = stepper });
+        using var source = SampleSources.Open(data, feed.DataInputs, SampleSourceOptions.Default with { FixedInputs = feed.Fixed, CarriedState = new CarriedStateCache(stepper) });
         var states = source.Read().Select(s => TensorData.ToArray<float>(s.Inputs["h"])).ToList();
 
         Assert.HasCount(24, states);

@@ -60,4 +60,41 @@ public sealed class OutputComparisonTests
         comparison.Add([0f, 0f, 0f, 0f], [0f, 0f, 0f, 2f], 2);
         CollectionAssert.AreEqual(new[] { 1.0, 0.0 }, comparison.Result().SampleCosines.ToArray());
     }
+
+    /// <summary>
+    /// A probability per sample, float (0.9, 0.2, 0.8) against an int8 model stuck at 0.5: every per-sample cosine is 1,
+    /// the series' is 0.95 / √(1.49 · 0.75) ≈ 0.899, below the quality floor; the worst sample is the largest error (0.4).
+    /// </summary>
+    [TestMethod]
+    [DataRow(new[] { 3 })]
+    [DataRow(new[] { 1, 2 })]
+    [DataRow(new[] { 1, 1, 1 })]
+    public void An_output_of_one_value_per_sample_is_compared_by_the_cosine_of_its_series(int[] batches)
+    {
+        float[] reference = [0.9f, 0.2f, 0.8f];
+        float[] quantized = [0.5f, 0.5f, 0.5f];
+        var comparison = new OutputComparison("probability", isClassScores: false);
+        var offset = 0;
+        foreach (var samples in batches)
+        {
+            comparison.Add(reference.AsSpan(offset, samples), quantized.AsSpan(offset, samples), samples);
+            offset += samples;
+        }
+        var result = comparison.Result();
+
+        var series = (0.9 * 0.5 + 0.2 * 0.5 + 0.8 * 0.5) / Math.Sqrt((0.81 + 0.04 + 0.64) * 0.75);
+        Assert.AreEqual(series, result.CosineMean, 1e-6);
+        Assert.IsLessThan(Amct.Engine.Evaluation.QualityFloor.MinCosine, result.CosineMean, "the quality floor sees the stuck output");
+        Assert.AreEqual(result.CosineMean, result.CosineWorst);
+        Assert.AreEqual(0L, result.CosineWorstSample, "the largest error");
+        CollectionAssert.AreEqual(new[] { 1.0, 1.0, 1.0 }, result.SampleCosines.ToArray(), "each sample alone agrees in sign only");
+    }
+
+    [TestMethod]
+    public void An_output_of_several_values_per_sample_keeps_the_per_sample_mean()
+    {
+        var comparison = new OutputComparison("y", isClassScores: false);
+        comparison.Add([1f, 0f, 0f, 1f], [1f, 0f, 1f, 1f], 2); // cosines 1 and 1/√2
+        Assert.AreEqual((1 + 1 / Math.Sqrt(2)) / 2, comparison.Result().CosineMean, 1e-12);
+    }
 }

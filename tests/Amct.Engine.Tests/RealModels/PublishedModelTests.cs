@@ -231,8 +231,11 @@ public sealed class PublishedModelTests
                     && r.Skipped.All(s => s.OpType == "Mul") ? null : $"weight-only {string.Join(", ", r.WeightOnly?.Select(x => x.OpType) ?? [])}; float {string.Join(", ", r.Skipped.Select(s => s.OpType))}"),
                 // Measured 0.98x before the LSTM and the untaken branch had int8 weights.
                 ("file <= 0.4x", r => r.Model.OutputBytes <= 0.4 * r.Model.InputBytes ? null : $"{r.Model.OutputBytes} of {r.Model.InputBytes} bytes"),
-                // Measured hn / cn 0.9968 / 0.9971; 0.9974 / 0.9976 with WeightOnlyFallback off (the row below).
-                ("cosine >= 0.996", MinCosine(0.996)),
+                // Measured hn / cn 0.9996 / 1.0000 (0.9968 / 0.9971 before the state was carried).
+                ("hn and cn cosine >= 0.996", MinCosine(0.996, "hn", "cn")),
+                // The speech probability, one value per chunk, compared as a series: measured 0.9586 (SQNR 8.3 dB) on this
+                // harmonic audio, where the float VAD is at chance; 0.9999 on spoken sentences (SynthesizedSpeechTests).
+                ("output cosine >= 0.95", MinCosine(0.95, "output")),
             ]);
         Check("silero_vad (no weight-only fallback)", RealModel("openwakeword/silero_vad.onnx"),
             WriteNpy(temp, "vad-calib", Clips(SpeechLikeAudio.Generate(12, seed: 12).Samples, VadChunk), VadChunk, 1, VadChunk),
@@ -314,9 +317,13 @@ public sealed class PublishedModelTests
         }
     }
 
-    /// <summary>A check that every output's mean cosine with the float model is at least <paramref name="floor"/>.</summary>
-    private static Func<QuantReport, string?> MinCosine(double floor) => r =>
-        r.Evaluation?.Outputs.Where(o => o.CosineMean < floor).Select(o => FormattableString.Invariant($"{o.Output} cosine {o.CosineMean:0.0000}"))
+    /// <summary>
+    /// A check that the mean cosine with the float model of every output (or of those named) is at least
+    /// <paramref name="floor"/>.
+    /// </summary>
+    private static Func<QuantReport, string?> MinCosine(double floor, params string[] outputs) => r =>
+        r.Evaluation?.Outputs.Where(o => (outputs.Length == 0 || outputs.Contains(o.Output)) && o.CosineMean < floor)
+            .Select(o => FormattableString.Invariant($"{o.Output} cosine {o.CosineMean:0.0000}"))
             .ToList() is { Count: 0 } ? null : "cosine below the floor or no evaluation";
 
     internal static List<float[]> Clips(float[] audio, int length) =>

@@ -30,14 +30,16 @@ public sealed class SynthesizedSpeechTests
         var path = PublishedModelTests.RealModel("openwakeword/silero_vad.onnx");
         var calibration = SynthesizedSpeech.Generate(40, seed: 1, voices);
         var evaluation = SynthesizedSpeech.Generate(90, seed: 2, voices);
+        var calibrationChunks = PublishedModelTests.Clips(calibration.Samples, VadChunk);
+        var stateSteps = new Data.CountStateSteps();
         var result = QuantizationJob.Run(new QuantizeRequest
         {
             ModelPath = path,
-            CalibrationData = PublishedModelTests.WriteNpy(temp, "vad-calib", PublishedModelTests.Clips(calibration.Samples, VadChunk), VadChunk, 1, VadChunk),
+            CalibrationData = PublishedModelTests.WriteNpy(temp, "vad-calib", calibrationChunks, VadChunk, 1, VadChunk),
             OutputDirectory = Path.Combine(temp.Path, "out"),
             InputValues = new Dictionary<string, double> { ["sr"] = SynthesizedSpeech.SampleRate },
             MeasureLatency = false,
-        }, new CollectingLog());
+        }, new CollectingLog(), stateSteps.In(QuantizationJob.Stages()));
 
         var reference = PublishedModelTests.RunVad(ModelLoader.Load(path), evaluation.Samples).Probabilities;
         var int8 = PublishedModelTests.RunVad(ModelLoader.Load(result.QuantizedModel), evaluation.Samples).Probabilities;
@@ -51,7 +53,8 @@ public sealed class SynthesizedSpeechTests
             $"accuracy vs the spoken frames float {Accuracy(reference):P1} int8 {Accuracy(int8):P1}, mean |p_float - p_int8| {meanDifference:0.000}, " +
             $"mean p on spoken/silent chunks float {chunks.Where(i => truth[i]).Average(i => reference[i]):0.000}/{chunks.Where(i => !truth[i]).Average(i => reference[i]):0.000} int8 {chunks.Where(i => truth[i]).Average(i => int8[i]):0.000}/{chunks.Where(i => !truth[i]).Average(i => int8[i]):0.000}, " +
             $"speech chunks float {reference.Count(p => p >= 0.5)} int8 {int8.Count(p => p >= 0.5)}; " +
-            $"{result.Report.Model.InputBytes} -> {result.Report.Model.OutputBytes} bytes, {result.Report.Layers.Count} int8 layers"));
+            $"{result.Report.Model.InputBytes} -> {result.Report.Model.OutputBytes} bytes, {result.Report.Layers.Count} int8 layers; " +
+            $"{stateSteps.Runs} float runs for the carried state over {calibrationChunks.Count} calibration chunks"));
 
         // Measured 83.7 % (its probability decays over a few chunks after a sentence ends); on SpeechLikeAudio the
         // float VAD is at chance (47 %), which is why this test exists.
@@ -61,6 +64,9 @@ public sealed class SynthesizedSpeechTests
         Assert.IsGreaterThanOrEqualTo(0.97, agreement, "speech decisions of the int8 VAD vs the float VAD");
         Assert.IsLessThanOrEqualTo(0.04, meanDifference, "mean |p_float - p_int8|");
         Assert.IsGreaterThanOrEqualTo(Accuracy(reference) - 0.02, Accuracy(int8), "int8 accuracy vs the spoken frames");
+        // Every pass over the data (calibration, DMQ, bias correction, the If branches, evaluation, layer errors) reads
+        // the states the first one computed.
+        Assert.AreEqual(calibrationChunks.Count, stateSteps.Runs, "float runs for the carried state: one per chunk of the one data set");
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ internal sealed class PlanStage() : JobStage("plan", StageTiming.Prepare)
         }
         // Data options from the request (CLI, MSBuild) win over the AMCT config's "preprocess" object.
         context.DataOptions = (request.DataOptions ?? context.Config?.Preprocess ?? SampleSourceOptions.Default)
-            with { FixedInputs = feed.Fixed, CarriedState = context.StateStepper };
+            with { FixedInputs = feed.Fixed, CarriedState = context.StateStepper is { } stepper ? new CarriedStateCache(stepper) : null };
         context.BatchSize = SampleBatches.ChooseBatchSize(context.Inputs, settings.BatchSize);
     }
 }
