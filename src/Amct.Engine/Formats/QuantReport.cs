@@ -177,14 +177,39 @@ public sealed record FoldReport(string Node, string OpType, string Into);
 /// <summary>
 /// Bias correction: how many layers' biases it corrected and the largest per-channel shift it removed (in output
 /// units), or, with <see cref="NotRunBecause"/> set, why it could not run (a record fed back without calibration data).
+/// <see cref="Measured"/> layers were measured; <see cref="OutputCheck"/> says whether their correction made the
+/// model's outputs better on the calibration data, and <see cref="Layers"/> is 0 when it did not.
 /// </summary>
 public sealed record BiasCorrectionReport(int Layers, double LargestShift, string? NotRunBecause)
 {
+    /// <summary>Layers whose output shift was measured (each a candidate for correction).</summary>
+    public int Measured { get; init; }
+
+    /// <summary>The model-level check that decided whether the corrections are kept; null when none ran.</summary>
+    public BiasCorrectionOutputCheck? OutputCheck { get; init; }
+
     /// <summary>One line for the Markdown report.</summary>
-    public string Describe() => NotRunBecause is { } why
-        ? "not run: " + why
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Layers} layers' biases corrected (largest shift {LargestShift:G3})");
+    public string Describe()
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        if (NotRunBecause is { } why)
+        {
+            return "not run: " + why;
+        }
+        var check = OutputCheck is { } o
+            ? string.Create(c, $"; output SQNR on the calibration data {o.CorrectedSqnrDb:0.00} dB corrected, {o.UncorrectedSqnrDb:0.00} dB uncorrected")
+            : "";
+        return Layers > 0
+            ? string.Create(c, $"{Layers} layers' biases corrected (largest shift {LargestShift:G3}){check}")
+            : string.Create(c, $"{Measured} layers measured, none corrected: the correction did not make the outputs better{check}");
+    }
 }
+
+/// <summary>
+/// The int8 model's mean output SQNR (dB, over its float outputs, against the float model on the calibration data) with
+/// the corrected biases and with the uncorrected ones; the correction is kept only when it is higher.
+/// </summary>
+public sealed record BiasCorrectionOutputCheck(double CorrectedSqnrDb, double UncorrectedSqnrDb, bool Kept);
 
 /// <summary>One DMQ-balanced tensor: the layers reading it, its factors' range, and where the division by them went.</summary>
 public sealed record BalanceReport(string Tensor, IReadOnlyList<string> Layers, int Channels, double MinFactor, double MaxFactor, string Placement);

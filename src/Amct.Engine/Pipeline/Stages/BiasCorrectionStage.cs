@@ -10,7 +10,9 @@ namespace Amct.Engine.Pipeline.Stages;
 /// <summary>
 /// Empirical bias correction (BiasCorrection setting): once the weights are int8, each Conv/Gemm layer with a constant
 /// bias gets that bias minus the mean shift quantization causes at its output, measured per output channel on the
-/// calibration data in one extra ONNX Runtime pass (<see cref="LayerProbe"/>). Trained factors (QAT import,
+/// calibration data in one extra ONNX Runtime pass (<see cref="LayerProbe"/>). The corrections are kept only when the
+/// int8 model's outputs on the calibration data measure better with them than without (<see cref="BiasCorrectionCheck"/>):
+/// a layer's mean shift, removed, always lowers that layer's own error, not always the model's. Trained factors (QAT import,
 /// Retrain=AdaRound or Distill) are left as they are: there is nothing calibrated to correct. Retrain=Auto is
 /// corrected: its post-training candidate must be the very model Retrain=None ships.
 /// <para>
@@ -78,9 +80,26 @@ internal sealed class BiasCorrectionStage() : JobStage("bias correction", StageT
             weights[layer.Name] = weights[layer.Name] with { CorrectedBias = BiasCorrection.Corrected(bias, shift) };
             largest = Math.Max(largest, shift.Max(Math.Abs));
         }
-        context.Weights = weights;
-        context.BiasCorrection = new BiasCorrectionReport(layers.Count, Math.Round(largest, 6), null);
-        context.Log.Info(FormattableString.Invariant(
-            $"bias correction: {layers.Count} layers' biases corrected by the mean output shift of their int8 form (largest {largest:G3}; {variants.Count} measured in {watch.Elapsed.TotalSeconds:0.0} s)"));
+        var measuredIn = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        var check = BiasCorrectionCheck.Run(context, dataPath, weights);
+        var kept = check?.Kept ?? true;
+        var checkLine = check is { } o
+            ? FormattableString.Invariant($"; output SQNR on the calibration data {o.CorrectedSqnrDb:0.00} dB corrected, {o.UncorrectedSqnrDb:0.00} dB uncorrected, checked in {watch.Elapsed.TotalSeconds:0.0} s")
+            : "";
+        if (kept)
+        {
+            context.Weights = weights;
+        }
+        context.BiasCorrection = new BiasCorrectionReport(kept ? layers.Count : 0, kept ? Math.Round(largest, 6) : 0, null)
+        {
+            Measured = layers.Count,
+            OutputCheck = check,
+        };
+        context.Log.Info(kept
+            ? FormattableString.Invariant(
+                $"bias correction: {layers.Count} layers' biases corrected by the mean output shift of their int8 form (largest {largest:G3}; {variants.Count} measured in {measuredIn:0.0} s){checkLine}")
+            : FormattableString.Invariant(
+                $"bias correction: not kept: correcting {layers.Count} layers' biases (largest shift {largest:G3}) did not make the int8 model's outputs better{checkLine}"));
     }
 }

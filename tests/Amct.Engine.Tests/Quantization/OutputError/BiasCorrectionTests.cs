@@ -83,6 +83,68 @@ public sealed class BiasCorrectionTests
         Assert.IsTrue(after.All(a => Math.Abs(a) < 0.2 * Math.Abs(before.Max())), report);
     }
 
+    /// <summary>
+    /// Z = X·Wᵀ with W = [[10, 0.3]]: the row's scale is 10/127, so 0.3 becomes 4 codes, 0.315, and Z is 0.015·x₂ too
+    /// high; Y = Exp(Z). Half the samples are (0.25, 0): Z = 2.5, no shift, Y = 12.2; half are (0, 2): Z = 0.6, shifted by
+    /// +0.03, Y = 1.8. The Gemm's mean shift is +0.015, and removing it halves that layer's error; but it moves every
+    /// (0.25, 0) sample's Z by −0.015, and Exp weighs those 6.7× more than the others: the output's error grows about
+    /// tenfold. So the correction is measured, found worse at the output, and not kept: the model is the uncorrected one.
+    /// </summary>
+    [TestMethod]
+    public void A_correction_that_makes_the_model_output_worse_is_not_kept()
+    {
+        using var temp = new TempFolder();
+        var model = new ModelBuilder()
+            .Input("X", DataTypes.Float, 1, 2)
+            .Output("Y", DataTypes.Float, 1, 1)
+            .Initializer("W", [1, 2], [10f, 0.3f])
+            .Initializer("B", [1], [0f])
+            .Node("Gemm", ["X", "W", "B"], ["Z"], "fc", ModelBuilder.IntAttribute("transB", 1))
+            .Node("Exp", ["Z"], ["Y"], "exp")
+            .Build();
+        var modelPath = Path.Combine(temp.Path, "gemm-exp.onnx");
+        ModelBuilder.Write(model, modelPath);
+        var data = Path.Combine(temp.Path, "x.npy");
+        NpyWriter.Write<float>(data, [8, 2], [0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f]);
+        var request = new QuantizeRequest
+        {
+            ModelPath = modelPath, CalibrationData = data, OutputDirectory = Path.Combine(temp.Path, "off"), Method = "minmax",
+            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false, BiasCorrection = false,
+        };
+        var log = new CollectingLog();
+
+        var uncorrected = QuantizationJob.Run(request, new CollectingLog());
+        var guarded = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "on"), BiasCorrection = true }, log);
+
+        var report = guarded.Report.BiasCorrection!;
+        var check = report.OutputCheck!;
+        Assert.AreEqual(1, report.Measured);
+        Assert.AreEqual(0, report.Layers);
+        Assert.IsFalse(check.Kept);
+        Assert.IsLessThan(check.UncorrectedSqnrDb - 6, check.CorrectedSqnrDb, $"{check}");
+        CollectionAssert.AreEqual(File.ReadAllBytes(uncorrected.QuantizedModel), File.ReadAllBytes(guarded.QuantizedModel));
+        Assert.AreEqual(1, log.Messages.Count(m => m.StartsWith("bias correction: not kept", StringComparison.Ordinal)), string.Join("\n", log.Messages));
+        StringAssert.Contains(File.ReadAllText(guarded.Report.HumanReport!), "| bias correction | 1 layers measured, none corrected");
+    }
+
+    /// <summary>The kept corrections say how the outputs measured with and without them.</summary>
+    [TestMethod]
+    public void A_kept_correction_reports_the_output_check()
+    {
+        using var temp = new TempFolder();
+        var result = QuantizationJob.Run(new QuantizeRequest
+        {
+            ModelPath = TestData.DigitsModel, CalibrationData = TestData.DigitsCalibration, OutputDirectory = temp.Path,
+            SkipEvaluation = true, MeasureLatency = false,
+        }, new CollectingLog());
+
+        var report = result.Report.BiasCorrection!;
+        Assert.AreEqual(6, report.Layers);
+        Assert.AreEqual(6, report.Measured);
+        Assert.IsTrue(report.OutputCheck!.Kept);
+        Assert.IsGreaterThan(report.OutputCheck.UncorrectedSqnrDb, report.OutputCheck.CorrectedSqnrDb, $"{report.OutputCheck}");
+    }
+
     private static float[] Uniform(int count, int seed)
     {
         var random = new Random(seed);
