@@ -98,6 +98,7 @@ internal sealed class QuantizeOptions
             OptimizeFor = Text(S.OptimizeFor) is { } optimizeFor ? Enum.Parse<OptimizeFor>(optimizeFor, ignoreCase: true) : OptimizeFor.Balanced,
             Retrain = Text(S.Retrain) is { } retrain ? Enum.Parse<RetrainMode>(retrain, ignoreCase: true) : RetrainMode.None,
             TrainingData = Text(S.TrainingData),
+            TrainingLabels = Text(S.TrainingLabels),
             TrainingSampleCount = Count(S.TrainingSampleCount),
             RetrainEpochs = (int?)Count(S.RetrainEpochs),
             RetrainTimeBudget = Number(S.RetrainTimeBudget),
