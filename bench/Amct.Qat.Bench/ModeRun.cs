@@ -7,8 +7,9 @@ using Amct.Qat.Training;
 
 /// <summary>
 /// One retraining mode on one model, in its own process so its peak memory is its own:
-/// <c>modes MODE BITS MODEL TRAINING EVALUATION [LABELS [PRESET]]</c> — calibrates and retrains on TRAINING, evaluates
-/// on EVALUATION, and prints one table row: agreement with the float model, top-1 (float → int8), mean cosine, the
+/// <c>modes MODE BITS MODEL TRAINING EVALUATION [LABELS [PRESET [TRAINING_LABELS]]]</c> — calibrates and retrains on
+/// TRAINING (with TRAINING_LABELS as TrainingLabels when given; an empty LABELS or PRESET is none), evaluates on
+/// EVALUATION, and prints one table row: agreement with the float model, top-1 (float → int8), mean cosine, the
 /// retraining's seconds, the whole job's seconds, and the process's peak resident memory.
 /// </summary>
 internal static class ModeRun
@@ -19,7 +20,8 @@ internal static class ModeRun
         var bits = int.Parse(args[1], CultureInfo.InvariantCulture);
         var (model, training, evaluation) = (args[2], args[3], args[4]);
         var labels = args.Length > 5 && args[5].Length > 0 ? args[5] : null;
-        var preset = args.Length > 6 ? args[6] : null;
+        var preset = args.Length > 6 && args[6].Length > 0 ? args[6] : null;
+        var trainingLabels = args.Length > 7 ? args[7] : null;
         var output = Directory.CreateTempSubdirectory("amct-qat-modes").FullName;
         try
         {
@@ -34,6 +36,7 @@ internal static class ModeRun
                     CalibrationData = training,
                     EvaluationData = evaluation,
                     EvaluationLabels = labels,
+                    TrainingLabels = trainingLabels,
                     OutputDirectory = output,
                     MeasureLatency = false,
                     WeightBits = bits,
@@ -56,7 +59,7 @@ internal static class ModeRun
                 ? trained.Split(" in ")[1].Split(',')[0] : "—";
             using var self = Process.GetCurrentProcess();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Path.GetFileName(model)} W{bits}A8 | {mode} | {o.Top1Agreement:P2} | {top1} | {o.CosineMean:0.0000} | {retrain} | {seconds:0.0} s | {self.PeakWorkingSet64 / (1 << 20)} MB |"));
+                $"| {Path.GetFileName(model)} W{bits}A8 | {mode}{(trainingLabels is null ? "" : " + labels")} | {o.Top1Agreement:P2} | {top1} | {o.CosineMean:0.0000} | {retrain} | {seconds:0.0} s | {self.PeakWorkingSet64 / (1 << 20)} MB |"));
         }
         finally
         {

@@ -28,7 +28,7 @@ public static partial class ErrorCodes
     /// <summary>An AmctModel has neither CalibrationData nor RecordInput.</summary>
     public const string CalibrationDataMissing = "AMCT1206";
 
-    /// <summary>A file setting (ConfigFile, RecordInput, EvaluationData, EvaluationLabels) names a missing file.</summary>
+    /// <summary>A file setting (ConfigFile, RecordInput, EvaluationData, EvaluationLabels, TrainingLabels, …) names a missing file.</summary>
     public const string SettingFileNotFound = "AMCT1207";
 
     /// <summary>Two AmctModel items would write the same output files.</summary>

@@ -19,6 +19,9 @@ public static partial class ErrorCodes
     /// <summary>No libtorch package Amct.Build.Qat depends on serves this platform (runtime identifier).</summary>
     public const string RetrainUnsupportedPlatform = "AMCT6005";
 
+    /// <summary>TrainingLabels are given but no model output is class scores ([batch, classes]) to score them against.</summary>
+    public const string TrainingLabelsNeedClassScores = "AMCT6006";
+
     /// <summary>Warning: the retraining time budget ran out before a single training step (setup counts).</summary>
     public const string RetrainBudgetSpentOnSetup = "AMCT6008";
 }

@@ -56,6 +56,23 @@ public sealed class IncrementalTests
     }
 
     [TestMethod]
+    public void TrainingLabels_are_an_input_so_changed_labels_retrain_and_other_labels_rewrite_the_inputs_cache()
+    {
+        using var project = new TestProject();
+        var labels = project.CopySample("Data/test_y.npy", "Data/train_y.npy");
+        var plan = PlanOf(project, ("Retrain", "Distill"), ("TrainingLabels", "Data/train_y.npy"));
+        Assert.IsTrue(InputsCache.Write(plan, "1.0.0"));
+        StringAssert.Contains(File.ReadAllText(plan.InputsCacheFile), "TrainingLabels=" + labels + "\n");
+        Assert.IsTrue(InputsCache.Write(PlanOf(project, ("Retrain", "Distill")), "1.0.0"), "labels left out");
+
+        UpToDate(plan);
+        Assert.IsNull(Staleness.Reason(plan));
+        File.WriteAllBytes(labels, File.ReadAllBytes(labels).Reverse().ToArray());
+        File.SetLastWriteTimeUtc(labels, DateTime.UtcNow.AddMinutes(1)); // as new contents get (a clock's step after the outputs)
+        StringAssert.Contains(Staleness.Reason(plan), "train_y.npy is newer");
+    }
+
+    [TestMethod]
     public void A_model_is_stale_until_every_output_is_newer_than_every_input()
     {
         using var project = new TestProject();
@@ -63,6 +80,20 @@ public sealed class IncrementalTests
         InputsCache.Write(plan, "1.0.0");
         StringAssert.Contains(Staleness.Reason(plan), "does not exist");
 
+        var past = UpToDate(plan);
+        Assert.IsNull(Staleness.Reason(plan));
+
+        File.SetLastWriteTimeUtc(plan.InputFiles[1], DateTime.UtcNow.AddMinutes(1));
+        StringAssert.Contains(Staleness.Reason(plan), "digits-calib.npy is newer");
+        File.SetLastWriteTimeUtc(plan.InputFiles[1], past);
+
+        File.Delete(plan.RecordFile);
+        StringAssert.Contains(Staleness.Reason(plan), "record.txt does not exist");
+    }
+
+    /// <summary>Makes the plan's inputs (but the worker) ten minutes old and writes its outputs now; returns the inputs' time.</summary>
+    private static DateTime UpToDate(ModelPlan plan)
+    {
         var past = DateTime.UtcNow.AddMinutes(-10);
         foreach (var input in plan.InputFiles.Where(f => !f.StartsWith(Path.GetDirectoryName(TestProject.WorkerPath)!, StringComparison.Ordinal)))
         {
@@ -73,13 +104,6 @@ public sealed class IncrementalTests
         {
             File.WriteAllText(output, "x");
         }
-        Assert.IsNull(Staleness.Reason(plan));
-
-        File.SetLastWriteTimeUtc(plan.InputFiles[1], DateTime.UtcNow.AddMinutes(1));
-        StringAssert.Contains(Staleness.Reason(plan), "digits-calib.npy is newer");
-        File.SetLastWriteTimeUtc(plan.InputFiles[1], past);
-
-        File.Delete(plan.RecordFile);
-        StringAssert.Contains(Staleness.Reason(plan), "record.txt does not exist");
+        return past;
     }
 }

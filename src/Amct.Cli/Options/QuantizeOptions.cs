@@ -99,6 +99,7 @@ internal sealed class QuantizeOptions
             SpeedChoiceCache = SpeedChoiceMemo.DefaultFolder(),
             Retrain = Text(S.Retrain) is { } retrain ? Enum.Parse<RetrainMode>(retrain, ignoreCase: true) : RetrainMode.None,
             TrainingData = Text(S.TrainingData),
+            TrainingLabels = Text(S.TrainingLabels),
             TrainingSampleCount = Count(S.TrainingSampleCount),
             RetrainEpochs = (int?)Count(S.RetrainEpochs),
             RetrainTimeBudget = Number(S.RetrainTimeBudget),

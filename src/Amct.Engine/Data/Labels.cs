@@ -39,13 +39,14 @@ public static class Labels
     }
 
     /// <summary>The labels of the samples of <paramref name="source"/>, in the source's order, whatever the file's format.</summary>
-    public static long[] Read(string path, ISampleSource source)
+    /// <param name="use">What the samples are for, named in the errors (EvaluationLabels by default).</param>
+    public static long[] Read(string path, ISampleSource source, LabeledSamples use = LabeledSamples.Evaluation)
     {
         ArgumentNullException.ThrowIfNull(source);
         var (fullPath, format) = Find(path);
         return format.MatchesByName
             ? Named(fullPath, format, source.ReadNames().ToList(), source.Description)
-            : Positional(fullPath, format, source.Count, source.Description);
+            : Positional(fullPath, format, source.Count, source.Description, use);
     }
 
     /// <summary>
@@ -78,16 +79,20 @@ public static class Labels
         return (fullPath, format);
     }
 
-    /// <param name="data">The evaluation data the labels are for (its path), named in the errors.</param>
-    private static long[] Positional(string fullPath, ILabelFormat format, long expectedCount, string data)
+    /// <param name="data">The data the labels are for (its path), named in the errors.</param>
+    private static long[] Positional(string fullPath, ILabelFormat format, long expectedCount, string data,
+        LabeledSamples use = LabeledSamples.Evaluation)
     {
         var labels = format.Read(fullPath, null);
         if (labels.LongLength != expectedCount)
         {
+            var (purpose, samples, setting) = use == LabeledSamples.Training
+                ? ("train on", "training", "TrainingData")
+                : ("evaluate", "evaluation", "EvaluationData");
             throw new AmctException(labels.LongLength < expectedCount ? ErrorCodes.LabelsTooFew : ErrorCodes.LabelsTooMany, fullPath,
                 $"the file holds {DataErrors.Count(labels.LongLength)} labels but {data} holds " +
-                $"{DataErrors.Count(expectedCount)} samples to evaluate. Give exactly one label per evaluation sample, in " +
-                "the samples' order (without EvaluationData, the labels are for the calibration data).");
+                $"{DataErrors.Count(expectedCount)} samples to {purpose}. Give exactly one label per {samples} sample, in " +
+                $"the samples' order (without {setting}, the labels are for the calibration data).");
         }
         CheckClassIndices(fullPath, labels, index => $"sample {index}");
         return labels;
@@ -130,4 +135,11 @@ public static class Labels
                 "Store each label as the index of its class in the model's output.");
         }
     }
+}
+
+/// <summary>What a labels file labels, for its errors: the evaluation samples (EvaluationLabels) or the training ones (TrainingLabels).</summary>
+public enum LabeledSamples
+{
+    Evaluation,
+    Training,
 }

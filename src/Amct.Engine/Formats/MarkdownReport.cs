@@ -193,6 +193,11 @@ public static class MarkdownReport
         text.AppendLine();
         text.AppendLine(c, $"Mean training loss per epoch ({retraining.Mode}, on `{retraining.TrainingData}`): {retraining.Sparkline()}");
         text.AppendLine();
+        if (retraining.TrainingLabels is { } labels)
+        {
+            text.AppendLine(c, $"The loss adds the cross-entropy with the labels of `{labels}` to the distillation loss.");
+            text.AppendLine();
+        }
         if (heldOut is not null)
         {
             text.AppendLine(c, $"Held-out loss: after each epoch, on the first {retraining.HeldOutSamples} samples of `{retraining.HeldOutData}`.");

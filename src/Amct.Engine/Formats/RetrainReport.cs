@@ -24,6 +24,9 @@ public sealed record RetrainReport(
     double Seconds,
     IReadOnlyList<double> LossCurve)
 {
+    /// <summary>The labels file whose cross-entropy Distill added to its loss (TrainingLabels); null without labels.</summary>
+    public string? TrainingLabels { get; init; }
+
     /// <summary>The samples the held-out loss is measured on (the evaluation data); null without them.</summary>
     public string? HeldOutData { get; init; }
 

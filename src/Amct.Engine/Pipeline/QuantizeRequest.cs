@@ -132,6 +132,9 @@ public sealed record QuantizeRequest
     /// <summary>The samples retraining learns from; null: the calibration data.</summary>
     public string? TrainingData { get; init; }
 
+    /// <summary>Class-index labels of the training samples (Distill adds a cross-entropy term); null: none.</summary>
+    public string? TrainingLabels { get; init; }
+
     /// <summary>How many training samples to learn from; null: the calibration samples used when training on the
     /// calibration data (<see cref="SampleCount"/>), else all of <see cref="TrainingData"/>.</summary>
     public long? TrainingSampleCount { get; init; }

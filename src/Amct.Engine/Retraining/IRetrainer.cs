@@ -54,7 +54,15 @@ public sealed record RetrainInput(
     /// loss on them after every epoch, to show whether training generalizes; empty: no held-out loss.
     /// </summary>
     public IReadOnlyList<IReadOnlyDictionary<string, TensorProto>> HeldOut { get; init; } = [];
+
+    /// <summary>The training samples' class labels (TrainingLabels); null: none, distillation alone.</summary>
+    public TrainingLabels? Labels { get; init; }
 }
+
+/// <summary>Class-index labels of the training samples.</summary>
+/// <param name="Path">The labels file, the target of errors (a label beyond the model's classes).</param>
+/// <param name="PerBatch">One array per training batch, aligned with <see cref="RetrainInput.Batches"/>.</param>
+public sealed record TrainingLabels(string Path, IReadOnlyList<long[]> PerBatch);
 
 /// <param name="Epochs">Passes over the training batches.</param>
 /// <param name="TimeBudgetSeconds">Training stops after the step running when this much time has passed since the

@@ -148,6 +148,9 @@ internal static class SettingList
         choices: Choices("none", "None", "distill", "Distill", "adaround", "AdaRound", "auto", "Auto"));
     public static readonly Setting TrainingData = new("TrainingData", "training-data", SettingKind.Data,
         "the calibration data", "the samples retraining learns from (no labels needed)", perModel: true);
+    public static readonly Setting TrainingLabels = new("TrainingLabels", "training-labels", SettingKind.File, "no labels",
+        "labels of the training samples (.npy, CSV or a class list, as EvaluationLabels): Distill adds their cross-entropy to the distillation loss (class-score outputs only)",
+        perModel: true);
     public static readonly Setting TrainingSampleCount = new("TrainingSampleCount", "training-samples", SettingKind.Count,
         "SampleCount on the calibration data, else all", "how many training samples retraining learns from");
     public static readonly Setting RetrainEpochs = new("RetrainEpochs", "retrain-epochs", SettingKind.Count, "10",
@@ -179,7 +182,7 @@ internal static class SettingList
         Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
         MinAccuracy, MaxAccuracyDrop, MaxRelativeAccuracyDrop, MinTop1Agreement, MinCosineSimilarity, MinSqnrDb,
         AutoFallback, MaxFallbackLayers, Int16Fallback, AccuracyFailureIsWarning, QualityFloor, MeasureLatency, LatencyThreads, LayerErrors,
-        OptimizeFor, Retrain, TrainingData, TrainingSampleCount, RetrainEpochs, RetrainTimeBudget, RetrainThreads, RetrainSeed, WeightBits,
+        OptimizeFor, Retrain, TrainingData, TrainingLabels, TrainingSampleCount, RetrainEpochs, RetrainTimeBudget, RetrainThreads, RetrainSeed, WeightBits,
         OutputDirectory, NoEvaluation,
     ];
 

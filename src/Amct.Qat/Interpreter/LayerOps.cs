@@ -12,7 +12,7 @@ internal static class LayerOps
         {
             ["Conv"] = c => [Conv(c)],
             ["Gemm"] = c => [Gemm(c)],
-            ["MatMul"] = c => [matmul(c.In(0), c.In(1))],
+            ["MatMul"] = c => [CheckedMatMul.Multiply(c.In(0), c.In(1))],
             ["Einsum"] = c => [einsum(c.Text("equation", ""), c.All.ToArray())],
             ["MaxPool"] = c => [Pool(c, max: true)],
             ["AveragePool"] = c => [Pool(c, max: false)],
@@ -43,7 +43,7 @@ internal static class LayerOps
     {
         var a = c.Int("transA", 0) != 0 ? c.In(0).t() : c.In(0);
         var b = c.Int("transB", 0) != 0 ? c.In(1).t() : c.In(1);
-        var y = matmul(a, b) * c.Float("alpha", 1f);
+        var y = CheckedMatMul.Multiply(a, b) * c.Float("alpha", 1f);
         return c.Optional(2) is { } bias ? y + (bias * c.Float("beta", 1f)) : y;
     }
 

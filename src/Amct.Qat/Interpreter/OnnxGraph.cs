@@ -114,9 +114,9 @@ internal sealed class OnnxGraph : IDisposable
         {
             throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source, e.Message + ". Quantize without Retrain.");
         }
-        catch (ExternalException e)
+        catch (Exception e) when (e is ExternalException or OperandsRefusedException)
         {
-            // libtorch refuses what the interpreter passed on (a shape or type it does not take): name the node.
+            // libtorch refuses what the interpreter passed on (a shape or type it does not take), or would (matmul): name the node.
             throw new AmctException(ErrorCodes.RetrainUnsupportedOp, _source,
                 $"retraining cannot evaluate node '{node.Name}' ({node.OpType}): {e.Message.Split('\n')[0]}. Quantize without Retrain.", e);
         }

@@ -21,20 +21,31 @@ internal static class TrainingBatches
     /// <paramref name="batches"/> merged, <see cref="Samples"/> samples a batch where possible (the inputs given up are
     /// disposed); otherwise <paramref name="batches"/> themselves.
     /// </summary>
-    public static List<Dictionary<string, Tensor>> Merge(OnnxGraph graph, List<Dictionary<string, Tensor>> batches)
+    public static List<Dictionary<string, Tensor>> Merge(OnnxGraph graph, List<Dictionary<string, Tensor>> batches) =>
+        Merge(graph, batches, out _);
+
+    /// <param name="group">How many of <paramref name="batches"/> make one merged batch (consecutive ones); 1 when
+    /// they stay as they are. <see cref="Group{T}"/> merges what goes with the batches (their labels) alike.</param>
+    public static List<Dictionary<string, Tensor>> Merge(OnnxGraph graph, List<Dictionary<string, Tensor>> batches, out int group)
     {
+        group = 1;
         var size = batches.Count > 0 ? SizeOf(batches[0]) : 0;
         if (batches.Count < 2 || size * 2 > Samples || batches.Any(b => SizeOf(b) != size) || !Batchable(graph, batches[0], batches[1]))
         {
             return batches;
         }
-        var merged = batches.Chunk(Samples / (int)size).Select(group => Concat(group)).ToList();
+        group = Samples / (int)size;
+        var merged = batches.Chunk(group).Select(g => Concat(g)).ToList();
         foreach (var tensor in batches.SelectMany(b => b.Values))
         {
             tensor.Dispose();
         }
         return merged;
     }
+
+    /// <summary>Per-sample values of each batch (labels, say) regrouped as <see cref="Merge(OnnxGraph, List{Dictionary{string, Tensor}}, out int)"/> regrouped the batches.</summary>
+    public static List<T[]> Group<T>(IReadOnlyList<T[]> perBatch, int group) =>
+        perBatch.Chunk(group).Select(g => g.SelectMany(values => values).ToArray()).ToList();
 
     /// <summary>The samples in a batch: the first dimension of its inputs (they share it).</summary>
     public static long SizeOf(IReadOnlyDictionary<string, Tensor> batch) => batch.Values.First().shape[0];

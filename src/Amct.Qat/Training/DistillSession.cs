@@ -10,7 +10,8 @@ namespace Amct.Qat.Training;
 
 /// <summary>
 /// One distillation set up for training: the graph with trainable weights and quantizers, the training batches as
-/// torch tensors, the teacher's outputs on them (computed once), and the optimizers. <see cref="Step"/> is one
+/// torch tensors, the teacher's outputs on them (computed once), the labels' loss when TrainingLabels are given (added to
+/// the training loss only: the held-out samples have no labels), and the optimizers. <see cref="Step"/> is one
 /// optimizer step on one batch. With <see cref="QuantizerSet.Enabled"/> off it is a float training step, which the
 /// benchmark times against the quantization-aware one.
 /// </summary>
@@ -26,6 +27,7 @@ internal sealed class DistillSession : IDisposable
     private readonly List<Tensor[]> _teacher;
     private readonly List<Dictionary<string, Tensor>> _heldOut;
     private readonly List<Tensor[]> _heldOutTeacher;
+    private readonly LabelLoss? _labelLoss;
     private readonly Adam _weightOptimizer;
     private readonly Adam _scaleOptimizer;
 
@@ -35,13 +37,17 @@ internal sealed class DistillSession : IDisposable
         Quantizers = new QuantizerSet(_graph, input.Factors, input.Plan, input.Weights, input.WeightBits);
         _targets = DistillTargets.Of(input.Model);
         _batches = TrainingBatches.Merge(_graph,
-            input.Batches.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList());
+            input.Batches.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList(),
+            out var group);
         _heldOut = TrainingBatches.Merge(_graph,
             input.HeldOut.Select(b => b.ToDictionary(p => p.Key, p => TorchTensors.FromProto(p.Value, input.ModelPath))).ToList());
         Quantizers.Enabled = false;
         _teacher = TeacherOutputs(_batches);
         _heldOutTeacher = TeacherOutputs(_heldOut);
         Quantizers.Enabled = true;
+        _labelLoss = input.Labels is { } labels && _teacher.Count > 0
+            ? LabelLoss.Create(labels, group, _teacher[0], _targets.AreLogits, input.ModelPath)
+            : null;
         _weightOptimizer = optim.Adam(Quantizers.WeightParameters, WeightLearningRate);
         _scaleOptimizer = optim.Adam(Quantizers.ScaleParameters, ScaleLearningRate);
     }
@@ -74,6 +80,10 @@ internal sealed class DistillSession : IDisposable
         _scaleOptimizer.zero_grad();
         var student = _graph.Run(_batches[batch], _targets.Values, Quantizers);
         var loss = Loss(student, _teacher[batch]);
+        if (_labelLoss is not null)
+        {
+            loss += _labelLoss.Of(student, batch);
+        }
         loss.backward();
         _weightOptimizer.step();
         if (Quantizers.Enabled)
@@ -91,6 +101,7 @@ internal sealed class DistillSession : IDisposable
         {
             tensor.Dispose();
         }
+        _labelLoss?.Dispose();
         Quantizers.Dispose();
         _graph.Dispose();
     }
@@ -124,7 +135,7 @@ internal sealed class DistillSession : IDisposable
         {
             // KL over class scores ([batch, classes], more than one); otherwise (an embedding, a feature map, a single
             // score, whose KL would be 0) mean squared error.
-            var term = _targets.AreLogits[i] && student[i].dim() == 2 && student[i].shape[1] > 1
+            var term = _targets.AreLogits[i] && LabelLoss.IsClassScores(student[i])
                 ? KlDivergence(teacher[i], student[i])
                 : F.mse_loss(student[i], teacher[i]);
             total = total is null ? term : total + term;

@@ -143,6 +143,61 @@ public sealed class RetrainStageTests
         Assert.AreEqual(0, result.Report.Retraining!.Steps);
     }
 
+    [TestMethod]
+    public void TrainingLabels_reach_the_retrainer_batch_by_batch_for_the_samples_it_trains_on_and_the_reports_name_them()
+    {
+        using var temp = new TempFolder();
+        var retrainer = new HalvingRetrainer();
+        var labels = TestData.PathOf("digits-cnn/test_y.npy");
+        var request = Request(temp, RetrainMode.Distill) with
+        {
+            TrainingData = TestData.PathOf("digits-cnn/test_x.npy"),
+            TrainingLabels = labels,
+            TrainingSampleCount = 40,
+        };
+
+        var result = QuantizationJob.Run(request, new CollectingLog(), retrainer);
+
+        var seen = retrainer.Seen!.Labels!;
+        Assert.AreEqual(Path.GetFullPath(labels), seen.Path);
+        CollectionAssert.AreEqual(retrainer.Seen.Batches.Select(b => (int)b.Values.First().Dims[0]).ToArray(),
+            seen.PerBatch.Select(l => l.Length).ToArray(), "one label per sample of each batch");
+        CollectionAssert.AreEqual(Amct.Engine.Data.Labels.Read(labels, 497).Take(40).ToArray(), seen.PerBatch.SelectMany(l => l).ToArray(),
+            "the labels of the first 40 samples, in order");
+        Assert.AreEqual(labels, result.Report.Retraining!.TrainingLabels);
+        StringAssert.Contains(File.ReadAllText(result.ReportFile), "\"trainingLabels\"");
+        StringAssert.Contains(File.ReadAllText(result.Report.HumanReport!), "cross-entropy with the labels of");
+    }
+
+    [TestMethod]
+    public void TrainingLabels_of_other_data_are_AMCT3043_or_AMCT3018_naming_the_training_samples_and_a_missing_file_AMCT3001()
+    {
+        using var temp = new TempFolder();
+        var retrainer = new HalvingRetrainer();
+        var fewer = temp.File("fewer.npy");
+        NpyWriter.Write(fewer, [3], new long[] { 1, 2, 3 });
+
+        // 497 labels for the 200 calibration samples (training data by default), then 3 for them.
+        var tooMany = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(Request(temp, RetrainMode.Distill) with
+        {
+            TrainingLabels = TestData.PathOf("digits-cnn/test_y.npy"),
+        }, new CollectingLog(), retrainer));
+        var tooFew = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(Request(temp, RetrainMode.Distill) with
+        {
+            TrainingLabels = fewer,
+        }, new CollectingLog(), retrainer));
+        var missing = Assert.ThrowsExactly<AmctException>(() => QuantizationJob.Run(Request(temp, RetrainMode.Distill) with
+        {
+            TrainingLabels = temp.File("none.npy"),
+        }, new CollectingLog(), retrainer));
+
+        Assert.AreEqual((ErrorCodes.LabelsTooMany, ErrorCodes.LabelsTooFew, ErrorCodes.DataNotFound), (tooMany.Code, tooFew.Code, missing.Code));
+        StringAssert.Contains(tooMany.Message, "holds 200 samples to train on");
+        StringAssert.Contains(tooMany.Message, "without TrainingData, the labels are for the calibration data");
+        Assert.AreEqual(fewer, tooFew.Target);
+        Assert.IsNull(retrainer.Seen, "nothing is retrained on labels that do not fit");
+    }
+
     /// <summary>Halves every activation scale: a change the outputs must show.</summary>
     private sealed class HalvingRetrainer(int steps = 2) : IRetrainer
     {

@@ -46,6 +46,11 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
             request.RetrainThreads ?? 1, request.RetrainSeed ?? 0);
         var batches = ReadBatches(context, dataPath);
         var samples = batches.Sum(b => (long)b.Count);
+        var labels = request.TrainingLabels is { } labelsPath ? ReadLabels(context, dataPath, labelsPath, batches) : null;
+        if (labels is not null && mode == RetrainMode.AdaRound)
+        {
+            context.Log.Info("AdaRound learns each layer's rounding without labels: TrainingLabels are used by Distill only");
+        }
         var heldOut = request.EvaluationData is { } evaluationData ? ReadHeldOut(context, evaluationData, samples) : [];
         context.Log.Info($"retraining ({mode}) on {samples} samples from {dataPath}: " +
             $"{options.Epochs} epochs, {options.Threads} thread(s), seed {options.Seed}" +
@@ -54,11 +59,13 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
             context.Weights, request.WeightBits, batches.Select(b => b.Inputs).ToList(), options, context.Log)
         {
             HeldOut = heldOut.Select(b => b.Inputs).ToList(),
+            Labels = labels,
         });
         var measured = result.HeldOutLossCurve.Count > 0;
         var report = new RetrainReport(mode.ToString(), dataPath, samples, options.Epochs, result.LossCurve.Count,
             result.Steps, options.Seed, options.Threads, options.TimeBudgetSeconds, result.SetupSeconds, result.Seconds, result.LossCurve)
         {
+            TrainingLabels = labels is not null && mode != RetrainMode.AdaRound ? request.TrainingLabels : null,
             HeldOutData = measured ? request.EvaluationData : null,
             HeldOutSamples = measured ? heldOut.Sum(b => (long)b.Count) : null,
             HeldOutLossCurve = measured ? result.HeldOutLossCurve : null,
@@ -101,6 +108,27 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
         var limit = request.TrainingSampleCount
             ?? (request.TrainingData is null ? context.Settings.SamplesFor(context.BatchSize) : null);
         return SampleBatches.Read(source, context.Inputs, context.BatchSize, Math.Min(source.Count, limit ?? long.MaxValue)).ToList();
+    }
+
+    /// <summary>
+    /// The labels of the training batches: read as evaluation labels are (same formats and checks; one label per sample
+    /// of the training data, matched by name or position), then cut to the batches' samples, the first ones.
+    /// </summary>
+    private static TrainingLabels ReadLabels(JobContext context, string dataPath, string labelsPath, List<SampleBatch> batches)
+    {
+        long[] all;
+        using (var source = SampleSources.Open(dataPath, context.Inputs, context.DataOptions))
+        {
+            all = Labels.Read(labelsPath, source, LabeledSamples.Training);
+        }
+        var perBatch = new List<long[]>(batches.Count);
+        var start = 0;
+        foreach (var batch in batches)
+        {
+            perBatch.Add(all[start..(start + batch.Count)]);
+            start += batch.Count;
+        }
+        return new TrainingLabels(Path.GetFullPath(labelsPath), perBatch);
     }
 
     /// <summary>
