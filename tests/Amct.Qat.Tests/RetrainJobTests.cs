@@ -70,6 +70,9 @@ public sealed class RetrainJobTests
             Assert.HasCount(10, heldOut, "the loss on the evaluation data after each epoch");
             Assert.IsLessThan(heldOut[0], heldOut[^1], "the held-out loss falls too: the training generalizes");
             Assert.AreEqual(200L, first.Report.Retraining.HeldOutSamples, "as many held-out samples as training ones");
+            var start = first.Report.Retraining.HeldOutLossAtStart!.Value;
+            var lowest = heldOut.Min() < start ? heldOut.ToList().IndexOf(heldOut.Min()) + 1 : 0;
+            Assert.AreEqual(lowest, first.Report.Retraining.KeptEpoch, "the epoch with the lowest held-out loss ships");
         }
         else
         {

@@ -57,6 +57,30 @@ public static class ConvNets
         return builder.Output(current, DataTypes.Float, 1, channels, height, width).Build();
     }
 
+    /// <summary>
+    /// SqueezeNet 1.1 in small, as its file is built: input [1, 3, 16, 16], a stem 3×3 Conv (stride 2) to 16 channels,
+    /// one fire module (squeeze 1×1 to 8, expand 1×1 and 3×3 to 16 each, Concat: its inputs share factors), MaxPool,
+    /// a 1×1 classifier Conv to <paramref name="classes"/>, GlobalAveragePool, a Reshape to [1, classes] (which fixes
+    /// the batch at 1, as SqueezeNet's does) and Softmax. Every Conv is followed by a Relu.
+    /// </summary>
+    public static ModelProto SqueezeNetStyle(int classes = 10)
+    {
+        var builder = new ModelBuilder().Input("input", DataTypes.Float, 1, 3, 16, 16);
+        var (stem, h, w) = Conv(builder, "input", "stem", 3, 16, 3, 1, 2, 16, 16);
+        var (squeeze, _, _) = Conv(builder, stem, "squeeze", 16, 8, 1, 1, 1, h, w);
+        var (expand1, _, _) = Conv(builder, squeeze, "expand1x1", 8, 16, 1, 1, 1, h, w);
+        var (expand3, _, _) = Conv(builder, squeeze, "expand3x3", 8, 16, 3, 1, 1, h, w);
+        builder.Node("Concat", [expand1, expand3], ["fire"], "fire_concat", ModelBuilder.IntAttribute("axis", 1))
+            .Node("MaxPool", ["fire"], ["pool"], "pool", ModelBuilder.IntsAttribute("kernel_shape", 2, 2), ModelBuilder.IntsAttribute("strides", 2, 2));
+        var (scores, _, _) = Conv(builder, "pool", "classifier", 32, classes, 1, 1, 1, h / 2, w / 2);
+        return builder.Node("GlobalAveragePool", [scores], ["gap"], "gap")
+            .Initializer(TensorData.FromArray<long>("shape", [2], [1, classes]))
+            .Node("Reshape", ["gap", "shape"], ["logits"], "flatten")
+            .Node("Softmax", ["logits"], ["probabilities"], "softmax", ModelBuilder.IntAttribute("axis", 1))
+            .Output("probabilities", DataTypes.Float, 1, classes)
+            .Build();
+    }
+
     /// <summary>Deterministic input samples [count, channels, height, width] in [-1, 1], as one .npy file.</summary>
     public static void WriteSamples(string path, int count, int height, int width, int channels = 3)
     {

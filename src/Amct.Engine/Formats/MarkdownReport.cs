@@ -200,7 +200,15 @@ public static class MarkdownReport
         }
         if (heldOut is not null)
         {
-            text.AppendLine(c, $"Held-out loss: after each epoch, on the first {retraining.HeldOutSamples} samples of `{retraining.HeldOutData}`.");
+            var before = retraining.HeldOutLossAtStart is { } start ? string.Create(c, $"; {start:G6} before training") : "";
+            text.AppendLine(c, $"Held-out loss: after each epoch, on the first {retraining.HeldOutSamples} samples of `{retraining.HeldOutData}`{before}.");
+            text.AppendLine();
+        }
+        if (retraining.KeptEpoch is { } kept)
+        {
+            text.AppendLine(kept == 0
+                ? "Shipped: the post-training model (epoch 0): no epoch lowered its held-out loss."
+                : string.Create(c, $"Shipped: epoch {kept}, the lowest held-out loss."));
             text.AppendLine();
         }
         text.AppendLine(heldOut is null ? "| epoch | loss |" : "| epoch | loss | held-out loss |");

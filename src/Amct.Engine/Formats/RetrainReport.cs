@@ -35,6 +35,12 @@ public sealed record RetrainReport(
     /// <summary>The mean loss on the held-out samples after each epoch run (Distill); null when none was measured.</summary>
     public IReadOnlyList<double>? HeldOutLossCurve { get; init; }
 
+    /// <summary>The held-out loss of the post-training model, before the first epoch; null when none was measured.</summary>
+    public double? HeldOutLossAtStart { get; init; }
+
+    /// <summary>The epoch whose model was shipped (0: the post-training one, kept because no epoch beat its held-out loss).</summary>
+    public int? KeptEpoch { get; init; }
+
     private const string Bars = "▁▂▃▄▅▆▇█";
 
     /// <summary>

@@ -91,4 +91,13 @@ public sealed record RetrainResult(
 {
     /// <summary>The mean loss on <see cref="RetrainInput.HeldOut"/> after each epoch run; empty without held-out samples.</summary>
     public IReadOnlyList<double> HeldOutLossCurve { get; init; } = [];
+
+    /// <summary>The loss on <see cref="RetrainInput.HeldOut"/> before the first epoch; null when not measured.</summary>
+    public double? HeldOutLossAtStart { get; init; }
+
+    /// <summary>
+    /// The epoch whose factors and weights were returned (0: the post-training ones, before any training); null when the
+    /// retrainer keeps no epoch (AdaRound keeps per layer).
+    /// </summary>
+    public int? KeptEpoch { get; init; }
 }

@@ -17,8 +17,12 @@ namespace Amct.Qat.Training;
 /// </summary>
 internal sealed class DistillSession : IDisposable
 {
-    /// <summary>Adam's learning rate for the weights, and for the logarithms of the scales.</summary>
-    public const double WeightLearningRate = 1e-4;
+    /// <summary>
+    /// Adam's learning rate for the weights, in units of each weight's post-training quantization step
+    /// (<see cref="QuantizerSet"/>): a thousand steps that agree move a weight by about one quantization step, while
+    /// the noise of single-sample steps stays a small fraction of one. For the logarithms of the scales: relative steps.
+    /// </summary>
+    public const double WeightLearningRate = 1e-3;
     public const double ScaleLearningRate = 1e-3;
 
     private readonly OnnxGraph _graph;

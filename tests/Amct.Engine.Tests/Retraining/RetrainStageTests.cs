@@ -91,8 +91,9 @@ public sealed class RetrainStageTests
         using var temp = new TempFolder();
         var retrainer = new HalvingRetrainer();
 
+        var log = new CollectingLog();
         var result = QuantizationJob.Run(Request(temp, RetrainMode.Distill) with { EvaluationData = TestData.PathOf("digits-cnn/test_x.npy") },
-            new CollectingLog(), retrainer);
+            log, retrainer);
 
         Assert.AreEqual(200, retrainer.Seen!.HeldOut.Sum(b => b.Values.First().Dims[0]), "at most as many held-out samples as training ones");
         var retraining = result.Report.Retraining!;
@@ -101,6 +102,11 @@ public sealed class RetrainStageTests
         StringAssert.Contains(File.ReadAllText(result.ReportFile), "\"heldOutLossCurve\": [\n      0.75,\n      0.5\n    ]");
         var markdown = File.ReadAllText(result.Report.HumanReport!);
         StringAssert.Contains(markdown, "| epoch | loss | held-out loss |\n|---|---|---|\n| 1 | 0.5 | 0.75 |\n| 2 | 0.25 | 0.5 |\n");
+        Assert.AreEqual((0.625, 2), (retraining.HeldOutLossAtStart, retraining.KeptEpoch));
+        StringAssert.Contains(File.ReadAllText(result.ReportFile), "\"heldOutLossAtStart\": 0.625,\n    \"keptEpoch\": 2");
+        StringAssert.Contains(markdown, "; 0.625 before training.\n\nShipped: epoch 2, the lowest held-out loss.\n");
+        Assert.IsTrue(log.Messages.Any(m => m.Contains("held-out loss 0.625 (before training) 0.75 0.5; kept epoch 2", StringComparison.Ordinal)),
+            string.Join("\n", log.Messages));
     }
 
     [TestMethod]
@@ -210,6 +216,8 @@ public sealed class RetrainStageTests
             return new RetrainResult(factors, input.Weights, steps == 0 ? [] : [0.5, 0.25], steps, 0.5, 1.5)
             {
                 HeldOutLossCurve = input.HeldOut.Count > 0 ? [0.75, 0.5] : [],
+                HeldOutLossAtStart = input.HeldOut.Count > 0 ? 0.625 : null,
+                KeptEpoch = input.HeldOut.Count > 0 ? 2 : null,
             };
         }
     }

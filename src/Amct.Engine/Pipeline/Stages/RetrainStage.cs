@@ -69,6 +69,8 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
             HeldOutData = measured ? request.EvaluationData : null,
             HeldOutSamples = measured ? heldOut.Sum(b => (long)b.Count) : null,
             HeldOutLossCurve = measured ? result.HeldOutLossCurve : null,
+            HeldOutLossAtStart = result.HeldOutLossAtStart,
+            KeptEpoch = result.KeptEpoch,
         };
         if (result.Steps == 0)
         {
@@ -77,7 +79,9 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
                 "before the first training step; the model is the post-training one. Raise RetrainTimeBudget.");
         }
         context.Log.Info($"retrained: {report.Describe()}; loss per epoch " + Losses(result.LossCurve) +
-            (measured ? "; held-out loss " + Losses(result.HeldOutLossCurve) : ""));
+            (measured ? "; held-out loss " + (result.HeldOutLossAtStart is { } start ? $"{Losses([start])} (before training) " : "") +
+                Losses(result.HeldOutLossCurve) : "") +
+            (result.KeptEpoch is { } kept ? $"; kept epoch {kept}" + (kept == 0 ? " (the post-training model)" : "") : ""));
         return new RetrainRun(result, report);
     }
 
