@@ -8,8 +8,8 @@ namespace Amct.Qat.Training;
 
 /// <summary>
 /// Retrain="Distill": the fake-quantized model (student) learns to reproduce the float model's (teacher's) outputs on
-/// the training samples, no labels needed (TrainingLabels add their cross-entropy, <see cref="LabelLoss"/>); after each epoch its loss on the held-out samples (the evaluation data) is
-/// recorded too, when given. Loss: KL divergence of the class distributions for class-score outputs ([batch, classes],
+/// the training samples, no labels needed (TrainingLabels add their cross-entropy, <see cref="LabelLoss"/>); after
+/// each epoch its loss on the held-out samples (the evaluation data) is recorded too, when given. Loss: KL divergence of the class distributions for class-score outputs ([batch, classes],
 /// taken before a final Softmax when the model ends in one), mean squared error otherwise (embeddings, feature maps, a
 /// single score). Trained: the weights
 /// of the quantized layers, their scales and the activation scales (Adam, <see cref="DistillSession"/>); biases and
