@@ -39,6 +39,7 @@ internal static class ModeRun
                     TrainingLabels = trainingLabels,
                     OutputDirectory = output,
                     MeasureLatency = false,
+                    QualityFloor = false, // the bench measures, it does not gate: the cosine column shows what the floor (0.9) would say
                     WeightBits = bits,
                     Retrain = mode,
                     DataOptions = preset is null ? null : new SampleSourceOptions { Preset = preset },

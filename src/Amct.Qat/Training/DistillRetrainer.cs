@@ -13,10 +13,9 @@ namespace Amct.Qat.Training;
 /// divergence of the class distributions for class-score outputs ([batch, classes], taken before a final Softmax when
 /// the model ends in one), mean squared error otherwise (embeddings, feature maps, a single score). Trained: the weights
 /// of the quantized layers, their scales and the activation scales (Adam, <see cref="DistillSession"/>); biases and
-/// offsets stay as calibrated. With held-out samples
-/// (the evaluation data) their loss is measured before the first epoch and after each, and the model shipped is the
-/// one with the lowest (<see cref="BestEpoch"/>): on a few samples training can overfit, or lose to the post-training
-/// model outright (SqueezeNet at 8 bits on 100 photos).
+/// offsets stay as calibrated. With held-out samples (the evaluation data) their loss is measured before the first
+/// epoch and after each, and the model shipped is the one with the lowest (<see cref="BestEpoch"/>): on a few samples
+/// training can overfit, or lose to the post-training model outright (SqueezeNet at 8 bits on 100 photos).
 /// Deterministic for a fixed seed and thread count: the sample order and libtorch's random state come from the seed
 /// (RetrainSeed) and libtorch runs at the given thread count. The time budget counts the setup (loading libtorch,
 /// converting the model, the teacher's outputs).
