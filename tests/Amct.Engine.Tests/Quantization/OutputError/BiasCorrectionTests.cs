@@ -21,22 +21,8 @@ public sealed class BiasCorrectionTests
     public void The_corrected_int32_bias_is_the_hand_computed_one()
     {
         using var temp = new TempFolder();
-        var model = new ModelBuilder()
-            .Input("X", DataTypes.Float, 1, 4)
-            .Output("Y", DataTypes.Float, 1, 2)
-            .Initializer("W", [2, 4], [1f, 0.3f, 0.3f, 0.3f, -0.5f, 0.2f, 0.2f, 0.2f])
-            .Initializer("B", [2], [0.1f, -0.2f])
-            .Node("Gemm", ["X", "W", "B"], ["Y"], "fc", ModelBuilder.IntAttribute("transB", 1))
-            .Build();
-        var modelPath = Path.Combine(temp.Path, "gemm.onnx");
-        ModelBuilder.Write(model, modelPath);
-        var data = Path.Combine(temp.Path, "x.npy");
-        NpyWriter.Write<float>(data, [4, 4], [2.55f, 1f, 0.5f, 0f, 0f, 0.5f, 1f, 1f, 1f, 1f, 1f, 0.5f, 0.5f, 0f, 0.5f, 1f]);
-        var request = new QuantizeRequest
-        {
-            ModelPath = modelPath, CalibrationData = data, OutputDirectory = temp.Path, Method = "minmax",
-            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false, BiasCorrection = false,
-        };
+        var request = GemmRequest(temp.Path, [1f, 0.3f, 0.3f, 0.3f, -0.5f, 0.2f, 0.2f, 0.2f], [0.1f, -0.2f],
+            [2.55f, 1f, 0.5f, 0f, 0f, 0.5f, 1f, 1f, 1f, 1f, 1f, 0.5f, 0.5f, 0f, 0.5f, 1f]);
 
         Assert.AreEqual("1270 -5120", string.Join(" ", Bias(QuantizationJob.Run(request, new CollectingLog()))));
         Assert.AreEqual("1290 -5080", string.Join(" ", Bias(QuantizationJob.Run(request with { BiasCorrection = true }, new CollectingLog()))));
@@ -94,22 +80,10 @@ public sealed class BiasCorrectionTests
     public void A_correction_that_makes_the_model_output_worse_is_not_kept()
     {
         using var temp = new TempFolder();
-        var model = new ModelBuilder()
-            .Input("X", DataTypes.Float, 1, 2)
-            .Output("Y", DataTypes.Float, 1, 1)
-            .Initializer("W", [1, 2], [10f, 0.3f])
-            .Initializer("B", [1], [0f])
-            .Node("Gemm", ["X", "W", "B"], ["Z"], "fc", ModelBuilder.IntAttribute("transB", 1))
-            .Node("Exp", ["Z"], ["Y"], "exp")
-            .Build();
-        var modelPath = Path.Combine(temp.Path, "gemm-exp.onnx");
-        ModelBuilder.Write(model, modelPath);
-        var data = Path.Combine(temp.Path, "x.npy");
-        NpyWriter.Write<float>(data, [8, 2], [0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f]);
-        var request = new QuantizeRequest
+        var request = GemmRequest(temp.Path, [10f, 0.3f], [0f],
+            [0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f, 0.25f, 0f, 0f, 2f], exp: true) with
         {
-            ModelPath = modelPath, CalibrationData = data, OutputDirectory = Path.Combine(temp.Path, "off"), Method = "minmax",
-            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false, BiasCorrection = false,
+            OutputDirectory = Path.Combine(temp.Path, "off"),
         };
         var log = new CollectingLog();
 
@@ -143,6 +117,34 @@ public sealed class BiasCorrectionTests
         Assert.AreEqual(6, report.Measured);
         Assert.IsTrue(report.OutputCheck!.Kept);
         Assert.IsGreaterThan(report.OutputCheck.UncorrectedSqnrDb, report.OutputCheck.CorrectedSqnrDb, $"{report.OutputCheck}");
+    }
+
+    /// <summary>
+    /// Y = X·Wᵀ + B (a Gemm with transB; W is [bias length, inputs]), or Exp of it with <paramref name="exp"/>, calibrated
+    /// with MinMax on <paramref name="samples"/>, bias correction off, into <paramref name="folder"/>.
+    /// </summary>
+    private static QuantizeRequest GemmRequest(string folder, float[] weights, float[] bias, float[] samples, bool exp = false)
+    {
+        var (outputs, inputs) = (bias.Length, weights.Length / bias.Length);
+        var builder = new ModelBuilder()
+            .Input("X", DataTypes.Float, 1, inputs)
+            .Output("Y", DataTypes.Float, 1, outputs)
+            .Initializer("W", [outputs, inputs], weights)
+            .Initializer("B", [outputs], bias)
+            .Node("Gemm", ["X", "W", "B"], [exp ? "Z" : "Y"], "fc", ModelBuilder.IntAttribute("transB", 1));
+        if (exp)
+        {
+            builder.Node("Exp", ["Z"], ["Y"], "exp");
+        }
+        var modelPath = Path.Combine(folder, "gemm.onnx");
+        ModelBuilder.Write(builder.Build(), modelPath);
+        var data = Path.Combine(folder, "x.npy");
+        NpyWriter.Write<float>(data, [samples.Length / inputs, inputs], samples);
+        return new QuantizeRequest
+        {
+            ModelPath = modelPath, CalibrationData = data, OutputDirectory = folder, Method = "minmax",
+            QualityFloor = false, SkipEvaluation = true, MeasureLatency = false, BiasCorrection = false,
+        };
     }
 
     private static float[] Uniform(int count, int seed)
