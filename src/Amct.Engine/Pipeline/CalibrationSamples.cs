@@ -15,7 +15,14 @@ internal static class CalibrationSamples
     /// <paramref name="quiet"/>: no log lines (the warnings about the data are the calibration's to give, once).
     /// </summary>
     public static T Read<T>(JobContext context, string dataPath, bool quiet,
-        Func<IEnumerable<IReadOnlyDictionary<string, TensorProto>>, long, T> use)
+        Func<IEnumerable<IReadOnlyDictionary<string, TensorProto>>, long, T> use) =>
+        ReadBatches(context, dataPath, quiet, (batches, count) => use(batches.Select(b => b.Inputs), count));
+
+    /// <summary>The same samples in the same batches, with each batch's sample count (for comparing outputs per sample).</summary>
+    public static T WithCounts<T>(JobContext context, string dataPath, Func<IEnumerable<SampleBatch>, T> use) =>
+        ReadBatches(context, dataPath, quiet: true, (batches, _) => use(batches));
+
+    private static T ReadBatches<T>(JobContext context, string dataPath, bool quiet, Func<IEnumerable<SampleBatch>, long, T> use)
     {
         var (inputs, batchSize, settings) = (context.Inputs, context.BatchSize, context.Settings);
         var log = quiet ? NullJobLog.Instance : context.Log;
@@ -41,7 +48,7 @@ internal static class CalibrationSamples
             log.Warning(ErrorCodes.TooFewSamples, Path.GetFullPath(dataPath),
                 $"the model's fixed batch size is {batchSize}; the last {unused} samples do not fill a batch and are not used.");
         }
-        return use(SampleBatches.Read(source, inputs, batchSize, wanted).Select(b => b.Inputs), wanted - unused);
+        return use(SampleBatches.Read(source, inputs, batchSize, wanted), wanted - unused);
     }
 
     /// <summary>The same samples in the same batches, for a stage that measures on them after calibration warned about them.</summary>
