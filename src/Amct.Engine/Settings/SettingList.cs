@@ -50,7 +50,7 @@ internal static class SettingList
         "true", "per int8 Conv/Gemm layer, the bias minus the mean output shift quantization causes on the calibration data",
         negatedFlag: "no-bias-correction");
     public static readonly Setting RangeRefinement = new("RangeRefinement", "range-refinement", SettingKind.Boolean,
-        "false", "after calibration, each activation range scaled (0.9×/1.1× steps) where that raises the int8 model's output SQNR against the float model on the calibration data",
+        "false", "after calibration, the activation ranges scaled in ×1.1/÷1.1 steps where that raises the int8 model's output SQNR against the float model on the calibration data",
         negatedFlag: "no-range-refinement");
     public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
         "how many calibration samples to use");
