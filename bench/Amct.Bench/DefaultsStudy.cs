@@ -48,28 +48,32 @@ internal static class DefaultsStudy
         ("auto-no-bias-correction", "output-aware ranges (auto), bias correction off", r => r with { Method = "auto", BiasCorrection = false }),
         ("bias-correction", "default storage, bias correction on", r => r with { BiasCorrection = true }),
         ("auto-bias-correction", "output-aware ranges (auto), bias correction on", r => r with { Method = "auto", BiasCorrection = true }),
+        ("range-refinement", "default storage, range refinement", r => r with { RangeRefinement = true }),
+        ("auto-range-refinement", "output-aware ranges (auto), range refinement", r => r with { Method = "auto", RangeRefinement = true }),
     ];
 
     /// <param name="variants">False: the range methods and algorithms only, with the default storage.</param>
     /// <param name="methods">The range methods and algorithm keys (e.g. no-bias-correction) to measure (default: all).</param>
     /// <param name="algorithms">Measure every algorithm switch, whatever <paramref name="methods"/> names.</param>
+    /// <param name="common">Applied to every row's request (e.g. every layer int8, so no timing decides what is measured).</param>
     public static void Run(Case study, string scratch, TextWriter output, bool variants = true, IReadOnlyCollection<string>? methods = null,
-        bool algorithms = false)
+        bool algorithms = false, Func<QuantizeRequest, QuantizeRequest>? common = null)
     {
+        var baseCase = common is null ? study : study with { Data = r => common(study.Data?.Invoke(r) ?? r) };
         output.WriteLine($"### Accuracy on the fused int8 graph: {study.Name}");
         output.WriteLine("| method | variant | top-1 int8 | top-1 float | drop (points) | top-1 agreement | cosine mean | SQNR dB | calibration s |");
         output.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var method in Amct.Engine.Calibration.RangeMethods.Names.Where(m => methods is null || methods.Contains(m)))
         {
-            Row(study, scratch, output, method, Variants[0]);
+            Row(baseCase, scratch, output, method, Variants[0]);
         }
         foreach (var algorithm in Algorithms.Where(a => algorithms || methods is null || methods.Contains(a.Key)))
         {
-            Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, (algorithm.Name, algorithm.Apply));
+            Row(baseCase, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, (algorithm.Name, algorithm.Apply));
         }
         foreach (var variant in Variants.Skip(1).Where(_ => variants))
         {
-            Row(study, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, variant);
+            Row(baseCase, scratch, output, Amct.Engine.Calibration.RangeMethods.DefaultName, variant);
         }
         output.WriteLine();
     }
@@ -80,7 +84,8 @@ internal static class DefaultsStudy
         var request = variant.Apply(study.Request(scratch) with { Method = method });
         var log = new CollectingLog();
         var report = QuantizationJob.Run(request, log).Report;
-        foreach (var line in log.Messages.Where(m => m.StartsWith("bias correction", StringComparison.Ordinal) || m.StartsWith("output-aware", StringComparison.Ordinal)))
+        foreach (var line in log.Messages.Where(m => m.StartsWith("bias correction", StringComparison.Ordinal) || m.StartsWith("output-aware", StringComparison.Ordinal) ||
+            m.StartsWith("range refinement", StringComparison.Ordinal)))
         {
             Console.Error.WriteLine($"{study.Name}, {request.Method}, {variant.Name}: {line}");
         }

@@ -13,6 +13,8 @@ using Amct.Bench;
 //                                                                  on the same models
 //   ... -- algorithms hey_jarvis SqueezeNet                          only the models whose name holds one of those words
 //   ... -- methods ifmr no-bias-correction                          the default method, with and without bias correction
+//   ... -- methods ifmr range-refinement SqueezeNet                  only the models whose name holds one of the words
+//   ... -- methods ifmr range-refinement all-int8                    every layer int8 (OptimizeFor=Size): no timing decides
 //   dotnet run -c Release --project bench/Amct.Bench -- sensitivity   where SqueezeNet's and digits-cnn's agreement is lost:
 //                                                                  one tensor or layer at a time put back to float
 //   ... -- sensitivity bias-correction                              the same with bias correction on
@@ -47,10 +49,17 @@ if (args.Contains("methods"))
 {
     var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
     Directory.CreateDirectory(folder);
+    // Arguments after "methods": method and algorithm keys, and words naming models (e.g. SqueezeNet) to measure only those.
     var named = args.SkipWhile(a => a != "methods").Skip(1).ToList();
-    foreach (var study in MethodCases.All(folder))
+    var studies = MethodCases.All(folder).ToList();
+    var models = named.Where(n => studies.Any(s => s.Name.Contains(n, StringComparison.Ordinal))).ToList();
+    // "all-int8": every row with OptimizeFor=Size, so no layer goes float on a timing taken under load.
+    var allInt8 = named.Remove("all-int8");
+    var keys = named.Except(models).ToList();
+    foreach (var study in studies.Where(s => models.Count == 0 || models.Any(m => s.Name.Contains(m, StringComparison.Ordinal))))
     {
-        DefaultsStudy.Run(study, folder, Console.Out, variants: false, named.Count > 0 ? named : null);
+        DefaultsStudy.Run(study, folder, Console.Out, variants: false, keys.Count > 0 ? keys : null,
+            common: allInt8 ? r => r with { OptimizeFor = Amct.Engine.Latency.OptimizeFor.Size } : null);
     }
     return 0;
 }

@@ -75,6 +75,7 @@ internal sealed class QuantizeOptions
             DmqBalancing = Flag(S.DmqBalancing) ?? false,
             MigrationStrength = Number(S.MigrationStrength),
             BiasCorrection = Flag(S.BiasCorrection) ?? true,
+            RangeRefinement = Flag(S.RangeRefinement) ?? false,
             Opset = Text(S.OpsetUpgrade) is { } opset ? Enum.Parse<OpsetPolicy>(opset, ignoreCase: true) : null,
             EvaluationData = Text(S.EvaluationData),
             EvaluationLabels = Text(S.EvaluationLabels),

@@ -7,9 +7,11 @@ namespace Amct.Engine.Evaluation;
 /// <summary>
 /// The float model's side of an evaluation. Its outputs on a fixed sequence of batches never change, so they are kept
 /// (up to a memory cap) and later evaluations of other quantized candidates on the same batches — the fallback's many
-/// steps — run only the quantized model.
+/// steps — run only the quantized model. With <paramref name="model"/>, that model held in memory is run instead of the
+/// file (range refinement's float model, with the outputs it scores), and <paramref name="floatModelPath"/> names it in errors.
 /// </summary>
-public sealed class FloatReference(string floatModelPath, long maxCachedValues = 32 << 20, bool unoptimized = false) : IDisposable
+public sealed class FloatReference(string floatModelPath, long maxCachedValues = 32 << 20, bool unoptimized = false, ModelProto? model = null)
+    : IDisposable
 {
     private readonly List<(float[][] Outputs, long[][] Shapes)> _cache = [];
     private long _cachedValues;
@@ -22,7 +24,9 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
         .Select(o => o.Key)
         .ToList();
 
-    private InferenceSession Session => (_session ??= unoptimized
+    private InferenceSession Session => (_session ??= model is not null
+        ? ModelSession.Open(model, floatModelPath, ModelOrigin.User)
+        : unoptimized
         ? ModelSession.OpenUnoptimized(floatModelPath, ModelOrigin.User)
         : ModelSession.Open(floatModelPath, ModelOrigin.User)).Session;
 

@@ -47,6 +47,7 @@ public static class QuantizationJob
         new WeightsStage(),    // int8 weights and int32 biases
         new OutputAwareRangesStage(), // CalibrationMethod=auto: each input's clip by the error at its readers' outputs
         new BiasCorrectionStage(), // BiasCorrection: biases minus the mean output shift the int8 layers cause
+        new RangeRefinementStage(), // RangeRefinement: activation ranges rescaled by the error at the int8 model's outputs
         new RetrainStage(retrainer), // Retrain: factors and weights trained against the float model
         new BuildQdqStage(),   // the QDQ model
         new SubgraphStage(),   // weighted layers inside If branches, calibrated on the values that reach them

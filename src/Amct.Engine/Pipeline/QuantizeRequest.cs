@@ -117,6 +117,9 @@ public sealed record QuantizeRequest
     /// <summary>Correct each int8 layer's bias by the mean output shift quantization causes (empirical bias correction).</summary>
     public bool BiasCorrection { get; init; } = true;
 
+    /// <summary>Refine the calibrated activation ranges by the error they cause at the int8 model's outputs (range refinement stage).</summary>
+    public bool RangeRefinement { get; init; }
+
     /// <summary>Time the int8 model against the float one for the reports, and warn when it is slower.</summary>
     public bool MeasureLatency { get; init; } = true;
 

@@ -49,6 +49,9 @@ internal static class SettingList
     public static readonly Setting BiasCorrection = new("BiasCorrection", "bias-correction", SettingKind.Boolean,
         "true", "per int8 Conv/Gemm layer, the bias minus the mean output shift quantization causes on the calibration data, kept where the int8 model's outputs measure better with it",
         negatedFlag: "no-bias-correction");
+    public static readonly Setting RangeRefinement = new("RangeRefinement", "range-refinement", SettingKind.Boolean,
+        "false", "after calibration, the activation ranges scaled in ×1.1/÷1.1 steps where that raises the int8 model's output SQNR against the float model on the calibration data",
+        negatedFlag: "no-range-refinement");
     public static readonly Setting SampleCount = new("SampleCount", "samples", SettingKind.Count, "all",
         "how many calibration samples to use");
 
@@ -176,7 +179,7 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightOnlyFallback, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        WeightRangeSearch, DmqBalancing, MigrationStrength, BiasCorrection, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
+        WeightRangeSearch, DmqBalancing, MigrationStrength, BiasCorrection, RangeRefinement, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
         OpsetUpgrade, InputValues, RecurrentState, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,
