@@ -86,7 +86,7 @@ internal sealed class RetrainStage(IRetrainer? retrainer) : JobStage("retrain", 
     }
 
     private static string Losses(IEnumerable<double> losses) =>
-        string.Join(" ", losses.Select(l => l.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture)));
+        string.Join(" ", losses.Select(l => l.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>
     /// Makes the retrained factors and weights the job's. They also become the factors the fallback and the speed
