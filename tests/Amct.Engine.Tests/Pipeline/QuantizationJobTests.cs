@@ -149,7 +149,7 @@ public sealed class SqueezenetStructureTests
             OutputDirectory = temp.Path,
             // Every layer int8: under the default Balanced, the stem (conv1 and the squeeze layer after its MaxPool)
             // goes float when it times faster so, which depends on the machine and its load.
-            OptimizeFor = Latency.OptimizeFor.Size,
+            OptimizeFor = Amct.Engine.Latency.OptimizeFor.Size,
         }, new CollectingLog());
 
         var ops = FusedGraph.OpCounts(result.QuantizedModel);
