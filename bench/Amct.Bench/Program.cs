@@ -15,6 +15,9 @@ using Amct.Bench;
 //   ... -- methods ifmr no-bias-correction                          the default method, with and without bias correction
 //   ... -- methods ifmr range-refinement SqueezeNet                  only the models whose name holds one of the words
 //   ... -- methods ifmr range-refinement all-int8                    every layer int8 (OptimizeFor=Size): no timing decides
+//   dotnet run -c Release --project bench/Amct.Bench -- bias-correction-cost   default ÷ BiasCorrection=false: calibration
+//                                                                  and whole-job time ratios on the methods' models
+//   ... -- bias-correction-cost SqueezeNet                          only the models whose name holds one of the words
 //   dotnet run -c Release --project bench/Amct.Bench -- sensitivity   where SqueezeNet's and digits-cnn's agreement is lost:
 //                                                                  one tensor or layer at a time put back to float
 //   ... -- sensitivity bias-correction                              the same with bias correction on
@@ -61,6 +64,15 @@ if (args.Contains("methods"))
         DefaultsStudy.Run(study, folder, Console.Out, variants: false, keys.Count > 0 ? keys : null,
             common: allInt8 ? r => r with { OptimizeFor = Amct.Engine.Latency.OptimizeFor.Size } : null);
     }
+    return 0;
+}
+if (args.Contains("bias-correction-cost"))
+{
+    var folder = Path.Combine(Path.GetTempPath(), "amct-bench");
+    Directory.CreateDirectory(folder);
+    var models = args.SkipWhile(a => a != "bias-correction-cost").Skip(1).ToList();
+    BiasCorrectionCost.Run(MethodCases.All(folder).Where(s => models.Count == 0 || models.Any(m => s.Name.Contains(m, StringComparison.Ordinal))).ToList(),
+        folder, Console.Out);
     return 0;
 }
 if (args.Contains("algorithms"))
