@@ -41,17 +41,27 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
         using var results = Session.Run(runOptions, names, values, outputs);
         var entry = (results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(),
             results.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
-        var size = entry.Item1.Sum(o => (long)o.Length);
+        Keep(batchIndex, entry.Item1, entry.Item2);
+        return entry;
+    }
+
+    /// <summary>
+    /// Keeps the float outputs of the <paramref name="batchIndex"/>-th batch, computed elsewhere from the float model on
+    /// the same inputs (<see cref="Outputs"/>, in that order), so that <see cref="Run"/> need not compute them: bias
+    /// correction's layer probe runs the float model anyway. Batches are kept in order, within the memory cap.
+    /// </summary>
+    public void Keep(int batchIndex, float[][] outputs, long[][] shapes)
+    {
+        var size = outputs.Sum(o => (long)o.Length);
         if (!_cacheFull && batchIndex == _cache.Count && _cachedValues + size <= maxCachedValues)
         {
-            _cache.Add(entry);
+            _cache.Add((outputs, shapes));
             _cachedValues += size;
         }
-        else
+        else if (batchIndex >= _cache.Count)
         {
             _cacheFull = true;
         }
-        return entry;
     }
 
     public void Dispose()

@@ -6,7 +6,9 @@ namespace Amct.Engine.Pipeline;
 /// <summary>
 /// The calibration batches of a job: the samples asked for (SampleCount, or the config's batch_num), in whole batches
 /// of the job's batch size. Shared by the passes over the calibration data (DMQ's channel statistics,
-/// calibration, the layer measurements of bias correction and output-aware ranges).
+/// calibration, the layer measurements of bias correction and output-aware ranges). The source is opened and
+/// checked on every pass (its warnings are the first pass's to give); its batches are decoded once when they fit in
+/// memory (<see cref="CalibrationBatchCache"/>).
 /// </summary>
 internal static class CalibrationSamples
 {
@@ -48,7 +50,9 @@ internal static class CalibrationSamples
             log.Warning(ErrorCodes.TooFewSamples, Path.GetFullPath(dataPath),
                 $"the model's fixed batch size is {batchSize}; the last {unused} samples do not fill a batch and are not used.");
         }
-        return use(SampleBatches.Read(source, inputs, batchSize, wanted), wanted - unused);
+        var batches = context.CalibrationBatches.Read(Path.GetFullPath(dataPath), inputs, context.DataOptions, batchSize, wanted,
+            () => SampleBatches.Read(source, inputs, batchSize, wanted));
+        return use(batches, wanted - unused);
     }
 
     /// <summary>The same samples in the same batches, for a stage that measures on them after calibration warned about them.</summary>

@@ -73,6 +73,9 @@ internal sealed class JobContext : IDisposable
     public SampleSourceOptions DataOptions { get; set; } = SampleSourceOptions.Default;
     public int BatchSize { get; set; }
 
+    /// <summary>The calibration batches once decoded, for every later pass over them (see <see cref="CalibrationSamples"/>).</summary>
+    public CalibrationBatchCache CalibrationBatches { get; } = new();
+
     /// <summary>The trained factors fitted to the plan (import only; the factors stage takes them).</summary>
     public IReadOnlyList<TensorFactors>? TrainedFactors { get; set; }
 

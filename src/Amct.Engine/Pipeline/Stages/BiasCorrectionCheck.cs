@@ -17,13 +17,13 @@ internal static class BiasCorrectionCheck
 {
     /// <summary>
     /// The mean output SQNR (dB, over the float outputs) of the int8 model with <paramref name="corrected"/> weights and
-    /// with the job's uncorrected ones; null when the model has no float output to compare.
+    /// with the job's uncorrected ones; null when the model has no float output to compare. <paramref name="reference"/>:
+    /// the float model on the calibration batches, its outputs kept by the layer probe where it ran, else computed
+    /// here once for both models.
     /// </summary>
     public static BiasCorrectionOutputCheck? Run(JobContext context, string dataPath,
-        IReadOnlyDictionary<string, QuantizedWeights> corrected)
+        IReadOnlyDictionary<string, QuantizedWeights> corrected, FloatReference reference)
     {
-        // One float reference: its outputs on the calibration batches are computed once and kept for the second model.
-        using var reference = new FloatReference(context.ModelPath);
         if (reference.Outputs.Count == 0)
         {
             return null;

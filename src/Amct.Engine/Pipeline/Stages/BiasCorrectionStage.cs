@@ -1,3 +1,4 @@
+using Amct.Engine.Evaluation;
 using Amct.Engine.Formats;
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
@@ -68,8 +69,11 @@ internal sealed class BiasCorrectionStage() : JobStage("bias correction", StageT
         var variants = layers.Where((_, i) => measured[i] is null)
             .Select(l => new LayerVariant(l.Layer, parameters[l.Layer.ActivationInput])).ToList();
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        // The output check compares with the float model's outputs on the calibration data; the probe runs the float
+        // model on that data anyway and keeps its outputs for the check.
+        using var reference = new FloatReference(context.ModelPath);
         var fresh = new Queue<LayerOutputError>(variants.Count == 0 ? [] : CalibrationSamples.With(context, dataPath, batches =>
-            LayerProbe.Measure(context.Model, variants, context.Weights, batches, Path.GetFullPath(dataPath))));
+            LayerProbe.Measure(context.Model, variants, context.Weights, batches, Path.GetFullPath(dataPath), reference)));
         var errors = measured.Select(m => m ?? fresh.Dequeue()).ToList();
         var weights = new Dictionary<string, QuantizedWeights>(context.Weights, StringComparer.Ordinal);
         var largest = 0.0;
@@ -82,7 +86,7 @@ internal sealed class BiasCorrectionStage() : JobStage("bias correction", StageT
         }
         var measuredIn = watch.Elapsed.TotalSeconds;
         watch.Restart();
-        var check = BiasCorrectionCheck.Run(context, dataPath, weights);
+        var check = BiasCorrectionCheck.Run(context, dataPath, weights, reference);
         var kept = check?.Kept ?? true;
         var checkLine = check is { } o
             ? FormattableString.Invariant($"; output SQNR on the calibration data {o.CorrectedSqnrDb:0.00} dB corrected, {o.UncorrectedSqnrDb:0.00} dB uncorrected, checked in {watch.Elapsed.TotalSeconds:0.0} s")

@@ -1,3 +1,4 @@
+using Amct.Engine.Evaluation;
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using Microsoft.ML.OnnxRuntime;
@@ -25,11 +26,13 @@ public static class LayerProbe
     /// <summary>
     /// Runs the probe over <paramref name="batches"/>; one <see cref="LayerOutputError"/> per variant, in order. A
     /// variant with a folded activation gets its error after the activation, and the error before it as
-    /// <see cref="LayerOutputError.Unactivated"/>.
+    /// <see cref="LayerOutputError.Unactivated"/>. With <paramref name="reference"/>, the float model's outputs, which
+    /// the probe computes anyway, are handed to it batch by batch (<see cref="FloatReference.Keep"/>), so a later
+    /// comparison on the same batches need not run the float model again.
     /// </summary>
     public static IReadOnlyList<LayerOutputError> Measure(ModelProto floatModel, IReadOnlyList<LayerVariant> variants,
         IReadOnlyDictionary<string, QuantizedWeights> weights, IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches,
-        string source)
+        string source, FloatReference? reference = null)
     {
         var (probe, outputs) = Build(floatModel, variants, weights);
         var measured = outputs.SelectMany(o => o.Activated is { } a ? new[] { o, a } : [o]).ToList();
@@ -38,7 +41,11 @@ public static class LayerProbe
         {
             using var modelSession = ModelSession.Open(probe, source, ModelOrigin.User);
             using var runOptions = new RunOptions();
-            var names = measured.SelectMany(o => new[] { o.SquaredError, o.ChannelMeans, o.Shape }).ToList();
+            // The prepared model keeps the float model's output names; where it would not, the check runs the float model.
+            var floatOutputs = reference is not null && reference.Outputs.All(o => probe.Graph.Output.Any(g => g.Name == o))
+                ? reference.Outputs : [];
+            var names = measured.SelectMany(o => new[] { o.SquaredError, o.ChannelMeans, o.Shape }).Concat(floatOutputs).ToList();
+            var batchIndex = 0;
             foreach (var batch in batches)
             {
                 var inputs = batch.Keys.ToList();
@@ -51,6 +58,13 @@ public static class LayerProbe
                         errors[i].Add(results[3 * i].GetTensorDataAsSpan<float>()[0], results[(3 * i) + 1].GetTensorDataAsSpan<float>(),
                             results[(3 * i) + 2].GetTensorDataAsSpan<long>());
                     }
+                    var floatResults = results.Skip(3 * measured.Count).ToList();
+                    if (floatResults.Count > 0)
+                    {
+                        reference!.Keep(batchIndex, floatResults.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(),
+                            floatResults.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
+                    }
+                    batchIndex++;
                 }
                 finally
                 {
