@@ -120,6 +120,41 @@ public sealed class BiasCorrectionTests
     }
 
     /// <summary>
+    /// The output check compares with the float outputs the layer probe kept (and on the calibration batches the job
+    /// decoded once): its figures must be those of the float model run by itself against the int8 model with and
+    /// without the corrections, on the same samples. A misaligned or wrong reference moves them by whole decibels.
+    /// </summary>
+    [TestMethod]
+    public void The_output_check_measures_what_the_float_model_run_by_itself_measures()
+    {
+        using var temp = new TempFolder();
+        // Every layer int8 and nothing evaluated: the written model is the one the check measured.
+        var request = new QuantizeRequest
+        {
+            ModelPath = TestData.DigitsModel, CalibrationData = TestData.DigitsCalibration, OutputDirectory = Path.Combine(temp.Path, "on"),
+            SkipEvaluation = true, MeasureLatency = false, OptimizeFor = Amct.Engine.Latency.OptimizeFor.Size,
+        };
+        var corrected = QuantizationJob.Run(request, new CollectingLog());
+        var uncorrected = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "off"), BiasCorrection = false },
+            new CollectingLog());
+
+        var check = corrected.Report.BiasCorrection!.OutputCheck!;
+        Assert.IsTrue(check.Kept);
+        Assert.AreEqual(Sqnr(corrected.QuantizedModel), check.CorrectedSqnrDb, 0.002, $"{check}");
+        Assert.AreEqual(Sqnr(uncorrected.QuantizedModel), check.UncorrectedSqnrDb, 0.002, $"{check}");
+    }
+
+    /// <summary>The mean output SQNR of an int8 digits model against the float one on the calibration samples.</summary>
+    private static double Sqnr(string quantizedModel)
+    {
+        var inputs = Amct.Engine.Data.ModelInput.Of(ModelLoader.Load(TestData.DigitsModel));
+        using var source = Amct.Engine.Data.SampleSources.Open(TestData.DigitsCalibration, inputs);
+        var batches = Amct.Engine.Data.SampleBatches.Read(source, inputs, Amct.Engine.Data.SampleBatches.ChooseBatchSize(inputs))
+            .Select(b => new Amct.Engine.Evaluation.InputBatch(b.Inputs, b.Count));
+        return Amct.Engine.Evaluation.ModelEvaluator.Compare(TestData.DigitsModel, quantizedModel, batches, null).Outputs.Average(o => o.SqnrDb);
+    }
+
+    /// <summary>
     /// Y = X·Wᵀ + B (a Gemm with transB; W is [bias length, inputs]), or Exp of it with <paramref name="exp"/>, calibrated
     /// with MinMax on <paramref name="samples"/>, bias correction off, into <paramref name="folder"/>.
     /// </summary>
