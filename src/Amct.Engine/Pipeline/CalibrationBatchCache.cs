@@ -25,6 +25,9 @@ internal sealed class CalibrationBatchCache(long maxBytes = 128L << 20)
         return _batches is { } kept && _key == key ? kept : Recorded(key, read());
     }
 
+    /// <summary>Lets the kept batches go: the passes over the calibration data are over.</summary>
+    public void Release() => (_key, _batches) = (null, null);
+
     private IEnumerable<SampleBatch> Recorded((string, IReadOnlyList<ModelInput>, SampleSourceOptions, int, long) key, IEnumerable<SampleBatch> batches)
     {
         var recorded = new List<SampleBatch>();
