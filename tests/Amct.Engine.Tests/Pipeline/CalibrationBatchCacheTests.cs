@@ -14,17 +14,12 @@ public sealed class CalibrationBatchCacheTests
     public void Batches_read_to_the_end_are_served_again_without_reading()
     {
         var cache = new CalibrationBatchCache();
-        var reads = 0;
-        IEnumerable<SampleBatch> Read()
-        {
-            reads++;
-            return Batches(3);
-        }
+        var source = new CountedSource();
 
-        var first = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, Read).ToList();
-        var second = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, Read).ToList();
+        var first = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, source.Read).ToList();
+        var second = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, source.Read).ToList();
 
-        Assert.AreEqual(1, reads);
+        Assert.AreEqual(1, source.Reads);
         CollectionAssert.AreEqual(first, second);
     }
 
@@ -32,39 +27,41 @@ public sealed class CalibrationBatchCacheTests
     public void Other_samples_or_batches_are_read_from_the_source()
     {
         var cache = new CalibrationBatchCache();
-        var reads = 0;
-        IEnumerable<SampleBatch> Read()
-        {
-            reads++;
-            return Batches(3);
-        }
+        var source = new CountedSource();
 
-        _ = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, Read).ToList();
-        _ = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 4, Read).ToList();
-        _ = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 3, 4, Read).ToList();
-        _ = cache.Read("other.npy", Inputs, SampleSourceOptions.Default, 3, 4, Read).ToList();
+        _ = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, source.Read).ToList();
+        _ = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 4, source.Read).ToList();
+        _ = cache.Read("data.npy", Inputs, SampleSourceOptions.Default, 3, 4, source.Read).ToList();
+        _ = cache.Read("other.npy", Inputs, SampleSourceOptions.Default, 3, 4, source.Read).ToList();
 
-        Assert.AreEqual(4, reads);
+        Assert.AreEqual(4, source.Reads);
     }
 
     [TestMethod]
     public void Batches_over_the_cap_or_not_read_to_the_end_are_not_kept()
     {
         var small = new CalibrationBatchCache(maxBytes: 100);
-        var reads = 0;
-        IEnumerable<SampleBatch> Read()
-        {
-            reads++;
-            return Batches(3); // 3 × 64 floats: over 100 bytes
-        }
+        var source = new CountedSource(); // 3 × 64 floats: over 100 bytes
 
-        _ = small.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, Read).ToList();
-        _ = small.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, Read).ToList();
+        _ = small.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, source.Read).ToList();
+        _ = small.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, source.Read).ToList();
         var large = new CalibrationBatchCache();
-        _ = large.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, Read).Take(1).ToList();
-        _ = large.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, Read).ToList();
+        _ = large.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, source.Read).Take(1).ToList();
+        _ = large.Read("data.npy", Inputs, SampleSourceOptions.Default, 2, 6, source.Read).ToList();
 
-        Assert.AreEqual(4, reads);
+        Assert.AreEqual(4, source.Reads);
+    }
+
+    /// <summary>Three batches of two samples, and how often they were read.</summary>
+    private sealed class CountedSource
+    {
+        public int Reads { get; private set; }
+
+        public IEnumerable<SampleBatch> Read()
+        {
+            Reads++;
+            return Batches(3);
+        }
     }
 
     private static IEnumerable<SampleBatch> Batches(int count)
