@@ -49,20 +49,35 @@ internal sealed record BenchModel(string Name, string ModelPath, string DataPath
     }
 }
 
-/// <summary>Writes a float32 .npy one sample at a time (the file can be larger than memory).</summary>
+/// <summary>Writes .npy files one sample at a time (the file can be larger than memory).</summary>
 internal static class Npy
 {
     public static void WriteFloat32(string path, long[] shape, Func<int, float[]> sample)
     {
-        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
-        var padded = header.PadRight(((header.Length + 10 + 1 + 63) / 64 * 64) - 10 - 1) + "\n";
-        using var stream = File.Create(path);
-        stream.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
-        stream.Write(BitConverter.GetBytes((ushort)padded.Length));
-        stream.Write(System.Text.Encoding.ASCII.GetBytes(padded));
+        using var stream = Create(path, "<f4", shape);
         for (var i = 0; i < shape[0]; i++)
         {
             stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sample(i).AsSpan()));
         }
+    }
+
+    /// <summary>A 1-D int64 .npy: class labels, one per sample.</summary>
+    public static void WriteInt64(string path, IReadOnlyList<long> values)
+    {
+        using var stream = Create(path, "<i8", [values.Count]);
+        stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.ToArray().AsSpan()));
+    }
+
+    private static FileStream Create(string path, string type, long[] shape)
+    {
+        // A 1-D shape is written "(n,)", as numpy reads it.
+        var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
+        var header = $"{{'descr': '{type}', 'fortran_order': False, 'shape': ({dims}), }}";
+        var padded = header.PadRight(((header.Length + 10 + 1 + 63) / 64 * 64) - 10 - 1) + "\n";
+        var stream = File.Create(path);
+        stream.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+        stream.Write(BitConverter.GetBytes((ushort)padded.Length));
+        stream.Write(System.Text.Encoding.ASCII.GetBytes(padded));
+        return stream;
     }
 }
