@@ -27,6 +27,7 @@ public sealed class QdqModelBuilder
     private readonly Dictionary<string, List<NodeProto>> _afterProducer = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Weight, bool AsActivation), string> _dequantizedWeights = [];
     private readonly IReadOnlyDictionary<string, Int16ActivationParams> _int16;
+    private readonly Dictionary<string, NodeProto> _foldedActivations = new(StringComparer.Ordinal);
 
     private QdqModelBuilder(ModelProto floatModel, QuantizationPlan plan,
         IReadOnlyDictionary<string, ActivationParams> activations, IReadOnlyDictionary<string, QuantizedWeights> weights, string source,
@@ -84,6 +85,7 @@ public sealed class QdqModelBuilder
             var producer = _graph.Node.First(n => n.Output.Contains(fold.ProducerOutput));
             producer.Output[producer.Output.IndexOf(fold.ProducerOutput)] = fold.Output;
             _graph.Node.Remove(activation);
+            _foldedActivations[fold.Output] = activation;
         }
     }
 
@@ -194,18 +196,54 @@ public sealed class QdqModelBuilder
             quantize.Domain = domain;
             inserted.Add(quantize);
             var dequantized = Dequantize(quantized, scale, zeroPoint, null, tensor, inserted, domain);
+            string? floatValue = null;
             foreach (var consumer in consumers)
             {
                 for (var i = 0; i < consumer.Input.Count; i++)
                 {
                     if (consumer.Input[i] == tensor)
                     {
-                        consumer.Input[i] = dequantized;
+                        consumer.Input[i] = IsFloatWeightedLayer(consumer)
+                            ? floatValue ??= FloatValue(tensor, inserted)
+                            : dequantized;
                     }
                 }
             }
             _afterProducer[tensor] = inserted;
         }
+    }
+
+    /// <summary>
+    /// A Conv, ConvTranspose, Gemm or MatMul kept in float (not planned, its weight a float constant). It reads the float
+    /// tensor, not the dequantized one: when it loads the model, ONNX Runtime quantizes the float constant weight (per
+    /// tensor) and bias of such a layer whose input comes from a DequantizeLinear and whose output reaches a
+    /// QuantizeLinear (its weight and bias quantization, at the basic optimization level), so a layer kept float for
+    /// accuracy or speed would run with int8 weights coarser than ours.
+    /// </summary>
+    private bool IsFloatWeightedLayer(NodeProto node) =>
+        node.OpType is "Conv" or "ConvTranspose" or "Gemm" or "MatMul"
+        && node.Domain is "" or "ai.onnx"
+        && !_plan.Layers.Any(l => l.Name == node.Name)
+        && node.Input.Count > 1
+        && _index.Constant(node.Input[1]) is { DataType: DataTypes.Float };
+
+    /// <summary>
+    /// The float value of a quantized tensor for float readers: the tensor itself, or — where a Relu/Clip was folded into
+    /// its quantizer (whose clamp does the activation's work) — that activation put back for them.
+    /// </summary>
+    private string FloatValue(string tensor, List<NodeProto> inserted)
+    {
+        if (!_foldedActivations.TryGetValue(tensor, out var folded))
+        {
+            return tensor;
+        }
+        var activation = folded.Clone();
+        activation.Name = _names.Next(folded.Name.Length > 0 ? folded.Name + "_float" : tensor + "_float_activation");
+        activation.Input[0] = tensor;
+        activation.Output.Clear();
+        activation.Output.Add(_names.Next(tensor + "_float"));
+        inserted.Add(activation);
+        return activation.Output[0];
     }
 
     /// <summary>
