@@ -48,6 +48,7 @@ internal static class DefaultsStudy
         ("auto-no-bias-correction", "output-aware ranges (auto), bias correction off", r => r with { Method = "auto", BiasCorrection = false }),
         ("bias-correction", "default storage, bias correction on", r => r with { BiasCorrection = true }),
         ("auto-bias-correction", "output-aware ranges (auto), bias correction on", r => r with { Method = "auto", BiasCorrection = true }),
+        ("hessian-rounding", "default storage, Hessian-guided weight rounding", r => r with { WeightRounding = Amct.Engine.Quantization.Rounding.WeightRounding.Hessian }),
         ("range-refinement", "default storage, range refinement", r => r with { RangeRefinement = true }),
         ("auto-range-refinement", "output-aware ranges (auto), range refinement", r => r with { Method = "auto", RangeRefinement = true }),
     ];

@@ -38,6 +38,9 @@ public sealed record QuantReport
     /// <summary>What bias correction did (BiasCorrection): the layers corrected, or why it could not run; null when it had nothing to do.</summary>
     public BiasCorrectionReport? BiasCorrection { get; init; }
 
+    /// <summary>What Hessian-guided weight rounding (WeightRounding=hessian) did: the layers it rounded and those it left to nearest; null when it did not run.</summary>
+    public WeightRoundingReport? WeightRounding { get; init; }
+
     public GateReport? Gate { get; init; }
     public Pipeline.FallbackReport? Fallback { get; init; }
 
@@ -203,6 +206,20 @@ public sealed record BiasCorrectionReport(int Layers, double LargestShift, strin
             ? string.Create(c, $"{Layers} layers' biases corrected (largest shift {LargestShift:G3}){check}")
             : string.Create(c, $"{Measured} layers measured, none corrected: the correction did not make the outputs better{check}");
     }
+}
+
+/// <summary>
+/// Hessian-guided weight rounding: the layers whose int8 weight codes were chosen by their inputs' second moments on
+/// <see cref="Samples"/> calibration samples, the layers left to round to nearest with why, or, with
+/// <see cref="NotRunBecause"/> set, why it did not run at all.
+/// </summary>
+public sealed record WeightRoundingReport(IReadOnlyList<string> Layers, IReadOnlyList<SkippedReport> Nearest, long Samples, string? NotRunBecause)
+{
+    /// <summary>One line for the Markdown report.</summary>
+    public string Describe() => NotRunBecause is { } why
+        ? "not run: " + why
+        : $"{Layers.Count} layers' weights rounded by their inputs' statistics on {Samples} samples" +
+          (Nearest.Count == 0 ? "" : $"; {Nearest.Count} rounded to nearest ({string.Join("; ", Nearest.Select(n => $"{n.Name}: {n.Reason}"))})");
 }
 
 /// <summary>

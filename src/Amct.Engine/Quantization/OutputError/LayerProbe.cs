@@ -191,7 +191,8 @@ public static class LayerProbe
     private static AttributeProto Axis(long value) =>
         new() { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    private static string Add(GraphProto graph, UniqueNames names, string opType, string[] inputs, string wantedOutput,
+    /// <summary>Appends one node; its output gets a fresh name based on <paramref name="wantedOutput"/>, which is returned.</summary>
+    internal static string Add(GraphProto graph, UniqueNames names, string opType, string[] inputs, string wantedOutput,
         params AttributeProto[] attributes)
     {
         var output = names.Next(wantedOutput);
@@ -203,13 +204,13 @@ public static class LayerProbe
         return output;
     }
 
-    private static string Initializer(GraphProto graph, TensorProto tensor)
+    internal static string Initializer(GraphProto graph, TensorProto tensor)
     {
         graph.Initializer.Add(tensor);
         return tensor.Name;
     }
 
-    private static ValueInfoProto Output(string name, int elementType) =>
+    internal static ValueInfoProto Output(string name, int elementType) =>
         new() { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType } } };
 
     private static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, RunOptions runOptions,
