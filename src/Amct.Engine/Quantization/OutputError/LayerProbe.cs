@@ -45,7 +45,7 @@ public static class LayerProbe
                 var values = inputs.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
                 try
                 {
-                    using var results = Run(modelSession.Session, runOptions, inputs, values, names, source);
+                    using var results = Run(modelSession.Session, runOptions, inputs, values, names, source, "the layers' output check");
                     for (var i = 0; i < measured.Count; i++)
                     {
                         errors[i].Add(results[3 * i].GetTensorDataAsSpan<float>()[0], results[(3 * i) + 1].GetTensorDataAsSpan<float>(),
@@ -213,8 +213,9 @@ public static class LayerProbe
     internal static ValueInfoProto Output(string name, int elementType) =>
         new() { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType } } };
 
-    private static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, RunOptions runOptions,
-        List<string> inputs, List<OrtValue> values, List<string> outputs, string source)
+    /// <summary>One run of a probe model; an ONNX Runtime failure becomes AMCT's calibration-run error naming <paramref name="what"/>.</summary>
+    internal static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, RunOptions runOptions,
+        IReadOnlyList<string> inputs, IReadOnlyList<OrtValue> values, IReadOnlyList<string> outputs, string source, string what)
     {
         try
         {
@@ -223,7 +224,7 @@ public static class LayerProbe
         catch (OnnxRuntimeException e)
         {
             throw new AmctException(ErrorCodes.CalibrationRunFailed, source,
-                $"ONNX Runtime could not run the layers' output check on the calibration data: {e.Message}", e);
+                $"ONNX Runtime could not run {what} on the calibration data: {e.Message}", e);
         }
     }
 }

@@ -39,7 +39,7 @@ public static class InputMoments
             var values = inputs.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
             try
             {
-                using var results = Run(modelSession.Session, runOptions, inputs, values, outputs, source);
+                using var results = LayerProbe.Run(modelSession.Session, runOptions, inputs, values, outputs, source, "the weight rounding's input statistics");
                 for (var i = 0; i < layers.Count; i++)
                 {
                     Accumulate(sums[i], results[2 * i].GetTensorDataAsSpan<float>());
@@ -161,18 +161,4 @@ public static class InputMoments
 
     private static AttributeProto IntAttribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, RunOptions runOptions,
-        List<string> inputs, List<OrtValue> values, IReadOnlyList<string> outputs, string source)
-    {
-        try
-        {
-            return session.Run(runOptions, inputs, values, outputs);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new AmctException(ErrorCodes.CalibrationRunFailed, source,
-                $"ONNX Runtime could not run the weight rounding's input statistics on the calibration data: {e.Message}", e);
-        }
-    }
 }
