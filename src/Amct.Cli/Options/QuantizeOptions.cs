@@ -72,7 +72,7 @@ internal sealed class QuantizeOptions
             MaxFallbackLayers = (int?)Count(S.MaxFallbackLayers), // the contract bounds it to int
             DoFusion = Flag(S.Fusion),
             WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
-            WeightRounding = Text(S.WeightRounding) is { } rounding ? Enum.Parse<WeightRounding>(rounding, ignoreCase: true) : WeightRounding.Nearest,
+            WeightRounding = Text(S.WeightRounding) is { } rounding ? Enum.Parse<WeightRounding>(rounding, ignoreCase: true) : WeightRounding.Hessian,
             WeightOnlyFallback = Flag(S.WeightOnlyFallback) ?? true,
             DmqBalancing = Flag(S.DmqBalancing) ?? false,
             MigrationStrength = Number(S.MigrationStrength),

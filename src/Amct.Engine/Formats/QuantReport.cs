@@ -215,12 +215,30 @@ public sealed record BiasCorrectionReport(int Layers, double LargestShift, strin
 /// </summary>
 public sealed record WeightRoundingReport(IReadOnlyList<string> Layers, IReadOnlyList<SkippedReport> Nearest, long Samples, string? NotRunBecause)
 {
+    /// <summary>The model-level check that decided whether the rounded codes are kept; null when none ran.</summary>
+    public WeightRoundingOutputCheck? OutputCheck { get; init; }
+
     /// <summary>One line for the Markdown report.</summary>
-    public string Describe() => NotRunBecause is { } why
-        ? "not run: " + why
-        : $"{Layers.Count} layers' weights rounded by their inputs' statistics on {Samples} samples" +
-          (Nearest.Count == 0 ? "" : $"; {Nearest.Count} rounded to nearest ({string.Join("; ", Nearest.Select(n => $"{n.Name}: {n.Reason}"))})");
+    public string Describe()
+    {
+        if (NotRunBecause is { } why)
+        {
+            return "not run: " + why;
+        }
+        var check = OutputCheck is { } o
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"; output SQNR on the calibration data {o.RoundedSqnrDb:0.00} dB rounded by the inputs, {o.NearestSqnrDb:0.00} dB to nearest: {(o.Kept ? "kept" : "not kept, the weights stay rounded to nearest")}")
+            : "";
+        return $"{Layers.Count} layers' weights rounded by their inputs' statistics on {Samples} samples" +
+            (Nearest.Count == 0 ? "" : $"; {Nearest.Count} rounded to nearest ({string.Join("; ", Nearest.Select(n => $"{n.Name}: {n.Reason}"))})") + check;
+    }
 }
+
+/// <summary>
+/// The int8 model's mean output SQNR (dB, over its float outputs, against the float model on the calibration data) with
+/// the weight codes chosen by the layers' inputs and with those rounded to nearest; the former are kept only when higher.
+/// </summary>
+public sealed record WeightRoundingOutputCheck(double RoundedSqnrDb, double NearestSqnrDb, bool Kept);
 
 /// <summary>
 /// The int8 model's mean output SQNR (dB, over its float outputs, against the float model on the calibration data) with

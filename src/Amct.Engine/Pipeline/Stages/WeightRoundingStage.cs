@@ -8,11 +8,12 @@ using Amct.Engine.Retraining;
 namespace Amct.Engine.Pipeline.Stages;
 
 /// <summary>
-/// Hessian-guided weight rounding (WeightRounding=hessian): after the weights stage chose each layer's scales and
+/// Hessian-guided weight rounding (WeightRounding=hessian, the default): after the weights stage chose each layer's scales and
 /// rounded to nearest, the int8 codes of every Conv/Gemm/MatMul it understands (<see cref="RoundingLayout"/>) are chosen
 /// again by <see cref="HessianRounding"/> from the second moments of the layer's float input on the calibration data
 /// (<see cref="InputMoments"/>, one ONNX Runtime pass). The scales stay, so the record does not change; the later stages
-/// (output-aware ranges, bias correction) measure the new weights. Trained weights (QAT import, Retrain=AdaRound or
+/// (output-aware ranges, bias correction) measure the new weights. The new codes are kept only when the int8 model's
+/// outputs on the calibration data measure better with them than with nearest rounding (<see cref="Check"/>). Trained weights (QAT import, Retrain=AdaRound or
 /// Distill) are left as they are; a record without calibration data has nothing to measure on, and the job says so.
 /// </summary>
 internal sealed class WeightRoundingStage() : JobStage("weight rounding", StageTiming.Calibrate)
@@ -27,6 +28,11 @@ internal sealed class WeightRoundingStage() : JobStage("weight rounding", StageT
         }
         if (request.CalibrationData is not { } dataPath)
         {
+            // On by default: only a record rebuild, which could have rounded by the inputs with the data, is told why not.
+            if (request.RecordInput is null)
+            {
+                return;
+            }
             const string why = "no calibration data to measure the layers' inputs on: the weights are rounded to nearest. " +
                 "Give the calibration data (--calibration-data, CalibrationData) to round them by their inputs.";
             context.WeightRounding = new WeightRoundingReport([], [], 0, why);
@@ -61,12 +67,33 @@ internal sealed class WeightRoundingStage() : JobStage("weight rounding", StageT
                       $"(fewer than {HessianRounding.MinVectorsPerInput} per input): too few to trust their statistics"));
             }
         }
-        context.Weights = weights;
-        context.WeightRounding = new WeightRoundingReport(done, nearest, samples, null);
+        var roundedIn = watch.Elapsed.TotalSeconds - measuredIn;
+        watch.Restart();
+        var check = done.Count == 0 ? null : Check(context, dataPath, weights);
+        if (check?.Kept ?? done.Count > 0)
+        {
+            context.Weights = weights;
+        }
+        context.WeightRounding = new WeightRoundingReport(done, nearest, samples, null) { OutputCheck = check };
         context.Log.Info(FormattableString.Invariant(
-            $"weight rounding: {done.Count} layers' weights rounded by their inputs' statistics on {samples} samples (measured in {measuredIn:0.0} s, rounded in {watch.Elapsed.TotalSeconds - measuredIn:0.0} s)") +
-            (nearest.Count == 0 ? "" : "; rounded to nearest: " + string.Join("; ", nearest.Select(n => $"{n.Name} ({n.Reason})"))));
+            $"weight rounding: {done.Count} layers' weights rounded by their inputs' statistics on {samples} samples (measured in {measuredIn:0.0} s, rounded in {roundedIn:0.0} s)") +
+            (nearest.Count == 0 ? "" : "; rounded to nearest: " + string.Join("; ", nearest.Select(n => $"{n.Name} ({n.Reason})"))) +
+            (check is { } o ? FormattableString.Invariant(
+                $"; output SQNR on the calibration data {o.RoundedSqnrDb:0.00} dB rounded, {o.NearestSqnrDb:0.00} dB to nearest, checked in {watch.Elapsed.TotalSeconds:0.0} s: {(o.Kept ? "kept" : "not kept")}") : ""));
     }
+
+    /// <summary>
+    /// Whether the rounded codes make the whole int8 model better on the calibration data than nearest rounding. Each
+    /// layer's rounding lowers that layer's error on its float inputs, but the model's outputs see quantized inputs and
+    /// weigh layers unequally: on dwres_float (a depthwise + residual digits model) the rounding lowered the output's
+    /// SQNR on the calibration data from 44.17 to 43.86 dB before bias correction, and held out it cost one decision of
+    /// 497. So, like bias correction, the rounding is kept only where the outputs measure better; on a tie nearest
+    /// rounding, which does not depend on the calibration data, ships.
+    /// </summary>
+    private static WeightRoundingOutputCheck? Check(JobContext context, string dataPath, IReadOnlyDictionary<string, QuantizedWeights> rounded) =>
+        CalibrationOutputSqnr.Measure(context, dataPath, context.Weights, rounded) is [var nearest, var withRounding]
+            ? new WeightRoundingOutputCheck(Math.Round(withRounding, 3), Math.Round(nearest, 3), withRounding > nearest)
+            : null;
 
     private sealed record Candidate(WeightedLayer Layer, RoundingLayout Layout, float[] Values, QuantizedWeights Nearest);
 

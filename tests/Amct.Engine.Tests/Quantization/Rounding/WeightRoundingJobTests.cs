@@ -34,21 +34,63 @@ public sealed class WeightRoundingJobTests
         Assert.IsNull(nearest.WeightRounding);
         CollectionAssert.AreEqual(new[] { "conv" }, hessian.WeightRounding!.Layers.ToArray());
         Assert.AreEqual(64, hessian.WeightRounding.Samples);
+        // Kept because the int8 model's outputs measure better on the calibration data too.
+        var check = hessian.WeightRounding.OutputCheck!;
+        Assert.IsTrue(check.Kept);
+        Assert.IsGreaterThan(check.NearestSqnrDb, check.RoundedSqnrDb);
         // The scales are the weights stage's: only the codes change.
         Assert.AreEqual(nearest.Layers[0].WeightScaleMin, hessian.Layers[0].WeightScaleMin);
         Assert.AreEqual(nearest.Layers[0].WeightScaleMax, hessian.Layers[0].WeightScaleMax);
     }
 
     [TestMethod]
-    public void Off_by_default_and_the_same_inputs_give_the_same_bytes()
+    public void On_by_default_and_the_same_inputs_give_the_same_bytes()
     {
-        Assert.AreEqual(WeightRounding.Nearest, new QuantizeRequest { ModelPath = "m.onnx", OutputDirectory = "out" }.WeightRounding);
+        Assert.AreEqual(WeightRounding.Hessian, new QuantizeRequest { ModelPath = "m.onnx", OutputDirectory = "out" }.WeightRounding);
         using var temp = new TempFolder();
         var request = Request(temp, WeightRounding.Hessian);
         var first = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "a") }, new CollectingLog());
         var second = QuantizationJob.Run(request with { OutputDirectory = Path.Combine(temp.Path, "b") }, new CollectingLog());
         CollectionAssert.AreEqual(File.ReadAllBytes(first.QuantizedModel), File.ReadAllBytes(second.QuantizedModel));
         CollectionAssert.AreEqual(File.ReadAllBytes(first.RecordFile), File.ReadAllBytes(second.RecordFile));
+    }
+
+    /// <summary>
+    /// A MatMul with one input per output: with no later input to make an error up in, rounding by the inputs picks
+    /// the very codes of nearest rounding, so the outputs measure the same, and on that tie nearest rounding ships —
+    /// the model's bytes are those of WeightRounding=Nearest, and the report says the codes were not kept.
+    /// </summary>
+    [TestMethod]
+    public void Codes_that_do_not_make_the_outputs_better_are_not_kept()
+    {
+        using var temp = new TempFolder();
+        var modelPath = Path.Combine(temp.Path, "matmul.onnx");
+        ModelBuilder.Write(new ModelBuilder()
+            .Input("X", DataTypes.Float, 1, 1)
+            .Output("Y", DataTypes.Float, 1, 4)
+            .Initializer("W", [1, 4], ModelBuilder.Pattern(4, scale: 0.7, phase: 0.3))
+            .Node("MatMul", ["X", "W"], ["Y"], "fc")
+            .Build(), modelPath);
+        var calibration = Path.Combine(temp.Path, "calibration.npy");
+        NpyWriter.Write<float>(calibration, [64, 1], ModelBuilder.Pattern(64, scale: 1));
+        var request = new QuantizeRequest
+        {
+            ModelPath = modelPath, CalibrationData = calibration, OutputDirectory = Path.Combine(temp.Path, "hessian"),
+            QualityFloor = false, MeasureLatency = false, OptimizeFor = Amct.Engine.Latency.OptimizeFor.Size,
+        };
+        var log = new CollectingLog();
+        var hessian = QuantizationJob.Run(request, log);
+        var nearest = QuantizationJob.Run(request with
+        {
+            OutputDirectory = Path.Combine(temp.Path, "nearest"), WeightRounding = WeightRounding.Nearest,
+        }, new CollectingLog());
+
+        var rounding = hessian.Report.WeightRounding!;
+        CollectionAssert.AreEqual(new[] { "fc" }, rounding.Layers.ToArray(), string.Join("; ", log.Messages));
+        Assert.IsFalse(rounding.OutputCheck!.Kept, string.Join("; ", log.Messages));
+        Assert.AreEqual(rounding.OutputCheck.NearestSqnrDb, rounding.OutputCheck.RoundedSqnrDb);
+        StringAssert.Contains(rounding.Describe(), "not kept");
+        CollectionAssert.AreEqual(File.ReadAllBytes(nearest.QuantizedModel), File.ReadAllBytes(hessian.QuantizedModel));
     }
 
     [TestMethod]
