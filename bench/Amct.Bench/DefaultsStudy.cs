@@ -48,6 +48,8 @@ internal static class DefaultsStudy
         ("auto-no-bias-correction", "output-aware ranges (auto), bias correction off", r => r with { Method = "auto", BiasCorrection = false }),
         ("bias-correction", "default storage, bias correction on", r => r with { BiasCorrection = true }),
         ("auto-bias-correction", "output-aware ranges (auto), bias correction on", r => r with { Method = "auto", BiasCorrection = true }),
+        ("nearest-rounding", "default storage, weights rounded to nearest", r => r with { WeightRounding = Amct.Engine.Quantization.Rounding.WeightRounding.Nearest }),
+        ("hessian-rounding", "default storage, Hessian-guided weight rounding", r => r with { WeightRounding = Amct.Engine.Quantization.Rounding.WeightRounding.Hessian }),
         ("range-refinement", "default storage, range refinement", r => r with { RangeRefinement = true }),
         ("auto-range-refinement", "output-aware ranges (auto), range refinement", r => r with { Method = "auto", RangeRefinement = true }),
     ];
@@ -85,6 +87,7 @@ internal static class DefaultsStudy
         var log = new CollectingLog();
         var report = QuantizationJob.Run(request, log).Report;
         foreach (var line in log.Messages.Where(m => m.StartsWith("bias correction", StringComparison.Ordinal) || m.StartsWith("output-aware", StringComparison.Ordinal) ||
+            m.StartsWith("weight rounding", StringComparison.Ordinal) ||
             m.StartsWith("range refinement", StringComparison.Ordinal)))
         {
             Console.Error.WriteLine($"{study.Name}, {request.Method}, {variant.Name}: {line}");

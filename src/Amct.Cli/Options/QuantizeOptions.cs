@@ -3,6 +3,7 @@ using Amct.Engine.Evaluation;
 using Amct.Engine.Graph.Opset;
 using Amct.Engine.Pipeline;
 using Amct.Engine.Quantization;
+using Amct.Engine.Quantization.Rounding;
 using Amct.Engine.Retraining;
 using Amct.Engine.Settings;
 using Amct.Engine.Latency;
@@ -71,6 +72,7 @@ internal sealed class QuantizeOptions
             MaxFallbackLayers = (int?)Count(S.MaxFallbackLayers), // the contract bounds it to int
             DoFusion = Flag(S.Fusion),
             WeightRangeSearch = Flag(S.WeightRangeSearch) ?? false,
+            WeightRounding = Text(S.WeightRounding) is { } rounding ? Enum.Parse<WeightRounding>(rounding, ignoreCase: true) : WeightRounding.Hessian,
             WeightOnlyFallback = Flag(S.WeightOnlyFallback) ?? true,
             DmqBalancing = Flag(S.DmqBalancing) ?? false,
             MigrationStrength = Number(S.MigrationStrength),

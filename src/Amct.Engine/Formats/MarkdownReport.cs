@@ -49,6 +49,10 @@ public static class MarkdownReport
         {
             text.AppendLine(c, $"| calibration | {r.Calibration.Samples} samples, {r.Settings.Method}, {r.Settings.ActivationMode} activations, {r.Settings.ConvWeights} weights |");
         }
+        if (r.WeightRounding is { } rounding)
+        {
+            text.AppendLine(c, $"| weight rounding | {rounding.Describe()} |");
+        }
         if (r.BiasCorrection is { } correction)
         {
             text.AppendLine(c, $"| bias correction | {correction.Describe()} |");

@@ -38,6 +38,9 @@ public sealed record QuantReport
     /// <summary>What bias correction did (BiasCorrection): the layers corrected, or why it could not run; null when it had nothing to do.</summary>
     public BiasCorrectionReport? BiasCorrection { get; init; }
 
+    /// <summary>What Hessian-guided weight rounding (WeightRounding=hessian) did: the layers it rounded and those it left to nearest; null when it did not run.</summary>
+    public WeightRoundingReport? WeightRounding { get; init; }
+
     public GateReport? Gate { get; init; }
     public Pipeline.FallbackReport? Fallback { get; init; }
 
@@ -204,6 +207,38 @@ public sealed record BiasCorrectionReport(int Layers, double LargestShift, strin
             : string.Create(c, $"{Measured} layers measured, none corrected: the correction did not make the outputs better{check}");
     }
 }
+
+/// <summary>
+/// Hessian-guided weight rounding: the layers whose int8 weight codes were chosen by their inputs' second moments on
+/// <see cref="Samples"/> calibration samples, the layers left to round to nearest with why, or, with
+/// <see cref="NotRunBecause"/> set, why it did not run at all.
+/// </summary>
+public sealed record WeightRoundingReport(IReadOnlyList<string> Layers, IReadOnlyList<SkippedReport> Nearest, long Samples, string? NotRunBecause)
+{
+    /// <summary>The model-level check that decided whether the rounded codes are kept; null when none ran.</summary>
+    public WeightRoundingOutputCheck? OutputCheck { get; init; }
+
+    /// <summary>One line for the Markdown report.</summary>
+    public string Describe()
+    {
+        if (NotRunBecause is { } why)
+        {
+            return "not run: " + why;
+        }
+        var check = OutputCheck is { } o
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"; output SQNR on the calibration data {o.RoundedSqnrDb:0.00} dB rounded by the inputs, {o.NearestSqnrDb:0.00} dB to nearest: {(o.Kept ? "kept" : "not kept, the weights stay rounded to nearest")}")
+            : "";
+        return $"{Layers.Count} layers' weights rounded by their inputs' statistics on {Samples} samples" +
+            (Nearest.Count == 0 ? "" : $"; {Nearest.Count} rounded to nearest ({string.Join("; ", Nearest.Select(n => $"{n.Name}: {n.Reason}"))})") + check;
+    }
+}
+
+/// <summary>
+/// The int8 model's mean output SQNR (dB, over its float outputs, against the float model on the calibration data) with
+/// the weight codes chosen by the layers' inputs and with those rounded to nearest; the former are kept only when higher.
+/// </summary>
+public sealed record WeightRoundingOutputCheck(double RoundedSqnrDb, double NearestSqnrDb, bool Kept);
 
 /// <summary>
 /// The int8 model's mean output SQNR (dB, over its float outputs, against the float model on the calibration data) with

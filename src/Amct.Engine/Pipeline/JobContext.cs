@@ -104,6 +104,9 @@ internal sealed class JobContext : IDisposable
     // weights
     public IReadOnlyDictionary<string, QuantizedWeights> Weights { get; set; } = new Dictionary<string, QuantizedWeights>();
 
+    // weight rounding (null when it did not run)
+    public WeightRoundingReport? WeightRounding { get; set; }
+
     // bias correction (null when it had nothing to do)
     public BiasCorrectionReport? BiasCorrection { get; set; }
 

@@ -45,6 +45,7 @@ public static class QuantizationJob
         new BalanceStage(),    // DMQ balancing: activation outliers moved into the weights, per input channel
         new FactorsStage(),    // activation factors: calibrated, or read from a record
         new WeightsStage(),    // int8 weights and int32 biases
+        new WeightRoundingStage(), // WeightRounding=hessian: the int8 codes chosen by the layers' input statistics, kept where the outputs gain
         new OutputAwareRangesStage(), // CalibrationMethod=auto: each input's clip by the error at its readers' outputs
         new BiasCorrectionStage(), // BiasCorrection: biases minus the mean output shift the int8 layers cause
         new RangeRefinementStage(), // RangeRefinement: activation ranges rescaled by the error at the int8 model's outputs

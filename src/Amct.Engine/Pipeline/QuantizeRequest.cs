@@ -108,6 +108,9 @@ public sealed record QuantizeRequest
     /// <summary>Per weight channel, search the clip with the lowest quantization error instead of max|W|.</summary>
     public bool WeightRangeSearch { get; init; }
 
+    /// <summary>How the int8 weight codes are rounded: to nearest, or guided by the layers' input statistics (weight rounding stage).</summary>
+    public Quantization.Rounding.WeightRounding WeightRounding { get; init; } = Quantization.Rounding.WeightRounding.Hessian;
+
     /// <summary>DMQ-balance the MatMul/Gemm/Conv inputs a few channels dominate (the balance stage).</summary>
     public bool DmqBalancing { get; init; }
 

@@ -38,6 +38,7 @@ internal static class ReportBuilder
             FoldedActivations = plan.Folds.Select(f => new FoldReport(f.Node, f.OpType, f.ProducerOutput)).ToList(),
             Balanced = context.Balanced.Count == 0 ? null : context.Balanced
                 .Select(b => new BalanceReport(b.Tensor, b.Layers, b.Factors.Count, b.Factors.Min(), b.Factors.Max(), b.Placement)).ToList(),
+            WeightRounding = context.WeightRounding,
             BiasCorrection = context.BiasCorrection,
             Evaluation = context.Evaluation,
             EvaluationInSample = context.Evaluation is not null && request.EvaluationData is null,

@@ -41,6 +41,9 @@ internal static class SettingList
     public static readonly Setting WeightRangeSearch = new("WeightRangeSearch", "weight-range-search", SettingKind.Boolean,
         "false", "per weight channel, the clip (0.50–1.00 × max|W|) with the lowest squared quantization error",
         negatedFlag: "no-weight-range-search");
+    public static readonly Setting WeightRounding = new("WeightRounding", "weight-rounding", SettingKind.Choice, "hessian",
+        "nearest: each weight to its nearest int8 step; hessian: per Conv/Gemm/MatMul, the steps chosen one input at a time, each rounding error compensated in the inputs not yet rounded by the layer's input statistics on the calibration data (GPTQ-style), kept only where the int8 model's outputs measure better on the calibration data than with nearest rounding",
+        choices: Choices("nearest", "Nearest", "hessian", "Hessian"));
     public static readonly Setting DmqBalancing = new("DmqBalancing", "dmq-balancing", SettingKind.Boolean, "false",
         "DMQ balancing (AMCT's SmoothQuant equivalent): a MatMul/Gemm/Conv input whose range a few channels dominate is divided per channel by s, the weight multiplied by it",
         negatedFlag: "no-dmq-balancing");
@@ -179,7 +182,7 @@ internal static class SettingList
     public static readonly IReadOnlyList<Setting> All =
     [
         Enabled, CalibrationData, ActivationQuantization, WeightOnlyFallback, WeightGranularity, MatMulWeightGranularity, CalibrationMethod,
-        WeightRangeSearch, DmqBalancing, MigrationStrength, BiasCorrection, RangeRefinement, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
+        WeightRangeSearch, WeightRounding, DmqBalancing, MigrationStrength, BiasCorrection, RangeRefinement, SampleCount, BatchSize, SkipLayers, SkipOpTypes, ConfigFile, RecordInput, QatImport, FloatModel, Fusion,
         OpsetUpgrade, InputValues, RecurrentState, EvaluationData,
         EvaluationLabels, OutputName, CopyToOutputDirectory, CopyToPublishDirectory, KeepFloatModel, CopyRecordAndReport,
         Preprocess, Resize, Interpolation, Crop, Color, Scale, Mean, Std, Layout, InputShape, DataType,

@@ -61,8 +61,9 @@ public sealed class QuantizationJobTests
 
     /// <summary>
     /// An AMCT record holds factors, not biases. With the calibration data beside it, a record rebuilds the
-    /// bias-corrected model byte for byte (the correction runs again on the same data). Without data bias correction
-    /// (on by default) cannot run: the model is the uncorrected one, and the job says so in an info line and the report,
+    /// bias-corrected model byte for byte (the correction runs again on the same data). Without data neither bias
+    /// correction nor weight rounding by the inputs (both on by default) can run: the model is the uncorrected one with
+    /// its weights rounded to nearest, and the job says so in an info line and the report,
     /// not a warning (a warnings-as-errors build of a record must not fail).
     /// </summary>
     [TestMethod]
@@ -71,7 +72,10 @@ public sealed class QuantizationJobTests
         using var temp = new TempFolder();
         var request = DigitsRequest(temp.File("calibrated")) with { EvaluationData = null, EvaluationLabels = null };
         var calibrated = QuantizationJob.Run(request, new CollectingLog());
-        var uncorrected = QuantizationJob.Run(request with { OutputDirectory = temp.File("plain"), BiasCorrection = false }, new CollectingLog());
+        var uncorrected = QuantizationJob.Run(request with
+        {
+            OutputDirectory = temp.File("plain"), BiasCorrection = false, WeightRounding = Amct.Engine.Quantization.Rounding.WeightRounding.Nearest,
+        }, new CollectingLog());
         var withData = QuantizationJob.Run(request with { OutputDirectory = temp.File("with-data"), RecordInput = calibrated.RecordFile },
             new CollectingLog());
         var log = new CollectingLog();
@@ -93,6 +97,7 @@ public sealed class QuantizationJobTests
         CollectionAssert.AreNotEqual(File.ReadAllBytes(calibrated.QuantizedModel), File.ReadAllBytes(withoutData.QuantizedModel),
             "bias correction must change the calibrated model, or this test proves nothing");
         StringAssert.Contains(withoutData.Report.BiasCorrection!.NotRunBecause, "no calibration data");
+        StringAssert.Contains(withoutData.Report.WeightRounding!.NotRunBecause, "no calibration data");
         Assert.AreEqual(1, log.Messages.Count(m => m.StartsWith("bias correction: not run: an AMCT record holds factors, not biases", StringComparison.Ordinal)),
             string.Join("\n", log.Messages));
         Assert.IsEmpty(log.Warnings, string.Join("\n", log.Warnings));

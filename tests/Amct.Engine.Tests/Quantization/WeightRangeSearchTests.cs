@@ -46,7 +46,12 @@ public sealed class WeightRangeSearchTests
     {
         using var plainFolder = new TempFolder();
         using var searchedFolder = new TempFolder();
-        var request = QuantizationJobTests.DigitsRequest(plainFolder.Path) with { EvaluationData = null, EvaluationLabels = null };
+        // Rounding to nearest: the search minimises each channel's own squared error, which the default rounding by
+        // the layers' inputs trades for a lower output error.
+        var request = QuantizationJobTests.DigitsRequest(plainFolder.Path) with
+        {
+            EvaluationData = null, EvaluationLabels = null, WeightRounding = Amct.Engine.Quantization.Rounding.WeightRounding.Nearest,
+        };
         var plain = QuantizationJob.Run(request, new CollectingLog());
         var searched = QuantizationJob.Run(request with { OutputDirectory = searchedFolder.Path, WeightRangeSearch = true }, new CollectingLog());
         var before = plain.Report.Layers.ToDictionary(l => l.Name, l => l.WeightSqnrDb);

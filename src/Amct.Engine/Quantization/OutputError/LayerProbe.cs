@@ -52,7 +52,7 @@ public static class LayerProbe
                 var values = inputs.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
                 try
                 {
-                    using var results = Run(modelSession.Session, runOptions, inputs, values, names, source);
+                    using var results = Run(modelSession.Session, runOptions, inputs, values, names, source, "the layers' output check");
                     for (var i = 0; i < measured.Count; i++)
                     {
                         errors[i].Add(results[3 * i].GetTensorDataAsSpan<float>()[0], results[(3 * i) + 1].GetTensorDataAsSpan<float>(),
@@ -205,7 +205,8 @@ public static class LayerProbe
     private static AttributeProto Axis(long value) =>
         new() { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    private static string Add(GraphProto graph, UniqueNames names, string opType, string[] inputs, string wantedOutput,
+    /// <summary>Appends one node; its output gets a fresh name based on <paramref name="wantedOutput"/>, which is returned.</summary>
+    internal static string Add(GraphProto graph, UniqueNames names, string opType, string[] inputs, string wantedOutput,
         params AttributeProto[] attributes)
     {
         var output = names.Next(wantedOutput);
@@ -217,17 +218,18 @@ public static class LayerProbe
         return output;
     }
 
-    private static string Initializer(GraphProto graph, TensorProto tensor)
+    internal static string Initializer(GraphProto graph, TensorProto tensor)
     {
         graph.Initializer.Add(tensor);
         return tensor.Name;
     }
 
-    private static ValueInfoProto Output(string name, int elementType) =>
+    internal static ValueInfoProto Output(string name, int elementType) =>
         new() { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elementType } } };
 
-    private static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, RunOptions runOptions,
-        List<string> inputs, List<OrtValue> values, List<string> outputs, string source)
+    /// <summary>One run of a probe model; an ONNX Runtime failure becomes AMCT's calibration-run error naming <paramref name="what"/>.</summary>
+    internal static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, RunOptions runOptions,
+        IReadOnlyList<string> inputs, IReadOnlyList<OrtValue> values, IReadOnlyList<string> outputs, string source, string what)
     {
         try
         {
@@ -236,7 +238,7 @@ public static class LayerProbe
         catch (OnnxRuntimeException e)
         {
             throw new AmctException(ErrorCodes.CalibrationRunFailed, source,
-                $"ONNX Runtime could not run the layers' output check on the calibration data: {e.Message}", e);
+                $"ONNX Runtime could not run {what} on the calibration data: {e.Message}", e);
         }
     }
 }
