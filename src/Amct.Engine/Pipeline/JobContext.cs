@@ -59,6 +59,14 @@ internal sealed class JobContext : IDisposable
     // plan
     public QuantizationPlan Plan { get; set; } = null!;
     public bool NothingToQuantize { get; set; }
+
+    /// <summary>
+    /// Whether the post-training weight refinements (weight rounding, bias correction) apply: there are layers to
+    /// quantize and their weights come from calibration. A QAT import's and a retraining's (AdaRound, Distill) are
+    /// trained and stay as they are; Retrain=Auto's post-training candidate must be the model Retrain=None ships.
+    /// </summary>
+    public bool RefinesCalibratedWeights =>
+        !NothingToQuantize && Import is null && Request.Retrain is Amct.Engine.Retraining.RetrainMode.None or Amct.Engine.Retraining.RetrainMode.Auto;
     /// <summary>The inputs the data feeds (the others are <see cref="FixedInputs"/>).</summary>
     public IReadOnlyList<ModelInput> Inputs { get; set; } = [];
 

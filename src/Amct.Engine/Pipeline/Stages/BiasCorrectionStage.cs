@@ -4,7 +4,6 @@ using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
 using Amct.Engine.Quantization.OutputError;
-using Amct.Engine.Retraining;
 
 namespace Amct.Engine.Pipeline.Stages;
 
@@ -29,8 +28,7 @@ internal sealed class BiasCorrectionStage() : JobStage("bias correction", StageT
     public override void Run(JobContext context)
     {
         var request = context.Request;
-        if (!request.BiasCorrection || context.NothingToQuantize || context.Import is not null ||
-            request.Retrain is not (RetrainMode.None or RetrainMode.Auto))
+        if (!request.BiasCorrection || !context.RefinesCalibratedWeights)
         {
             return;
         }

@@ -3,7 +3,6 @@ using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
 using Amct.Engine.Quantization.Rounding;
-using Amct.Engine.Retraining;
 
 namespace Amct.Engine.Pipeline.Stages;
 
@@ -21,8 +20,7 @@ internal sealed class WeightRoundingStage() : JobStage("weight rounding", StageT
     public override void Run(JobContext context)
     {
         var request = context.Request;
-        if (request.WeightRounding != WeightRounding.Hessian || context.NothingToQuantize || context.Import is not null ||
-            request.Retrain is not (RetrainMode.None or RetrainMode.Auto))
+        if (request.WeightRounding != WeightRounding.Hessian || !context.RefinesCalibratedWeights)
         {
             return;
         }
