@@ -52,6 +52,26 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
     /// </summary>
     public void Keep(int batchIndex, float[][] outputs, long[][] shapes)
     {
+        KeepEntry(batchIndex, outputs, shapes);
+    }
+
+    /// <summary>
+    /// The outputs a pass over <paramref name="graph"/> (the float model with outputs of its own added) can keep for this
+    /// reference: all of <see cref="Outputs"/> when the graph still has every one of them, else none, and the reference
+    /// computes them itself.
+    /// </summary>
+    public IReadOnlyList<string> KeepableFrom(GraphProto graph) =>
+        Outputs.All(o => graph.Output.Any(g => g.Name == o)) ? Outputs : [];
+
+    /// <summary><see cref="Keep(int, float[][], long[][])"/> from the results of such a pass, <see cref="KeepableFrom"/>'s outputs in order.</summary>
+    public void Keep(int batchIndex, IReadOnlyList<OrtValue> results)
+    {
+        KeepEntry(batchIndex, results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(),
+            results.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
+    }
+
+    private void KeepEntry(int batchIndex, float[][] outputs, long[][] shapes)
+    {
         var size = outputs.Sum(o => (long)o.Length);
         if (!_cacheFull && batchIndex == _cache.Count && _cachedValues + size <= maxCachedValues)
         {

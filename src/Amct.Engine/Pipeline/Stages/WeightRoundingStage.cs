@@ -1,3 +1,4 @@
+using Amct.Engine.Evaluation;
 using Amct.Engine.Formats;
 using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
@@ -39,10 +40,13 @@ internal sealed class WeightRoundingStage() : JobStage("weight rounding", StageT
         }
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (rounded, nearest) = Candidates(context);
+        // The statistics pass runs the float model anyway: its outputs are kept for the output check.
+        using var reference = new FloatReference(context.ModelPath);
         var (moments, samples) = rounded.Count == 0
             ? ([], 0)
             : CalibrationSamples.Read(context, dataPath, quiet: true, (batches, count) => (InputMoments.Measure(context.Model,
-                rounded.Select(r => new MomentLayer(r.Layer.ActivationInput, r.Layout)).ToList(), batches, Path.GetFullPath(dataPath)), count));
+                rounded.Select(r => new MomentLayer(r.Layer.ActivationInput, r.Layout)).ToList(), batches, Path.GetFullPath(dataPath),
+                reference), count));
         var measuredIn = watch.Elapsed.TotalSeconds;
         var results = new QuantizedWeights?[rounded.Count];
         Parallel.For(0, rounded.Count, i =>
@@ -67,7 +71,7 @@ internal sealed class WeightRoundingStage() : JobStage("weight rounding", StageT
         }
         var roundedIn = watch.Elapsed.TotalSeconds - measuredIn;
         watch.Restart();
-        var check = done.Count == 0 ? null : Check(context, dataPath, weights);
+        var check = done.Count == 0 ? null : Check(context, dataPath, weights, reference);
         if (check?.Kept ?? done.Count > 0)
         {
             context.Weights = weights;
@@ -88,8 +92,9 @@ internal sealed class WeightRoundingStage() : JobStage("weight rounding", StageT
     /// 497. So, like bias correction, the rounding is kept only where the outputs measure better; on a tie nearest
     /// rounding, which does not depend on the calibration data, ships.
     /// </summary>
-    private static WeightRoundingOutputCheck? Check(JobContext context, string dataPath, IReadOnlyDictionary<string, QuantizedWeights> rounded) =>
-        CalibrationOutputSqnr.Measure(context, dataPath, null, context.Weights, rounded) is [var nearest, var withRounding]
+    private static WeightRoundingOutputCheck? Check(JobContext context, string dataPath, IReadOnlyDictionary<string, QuantizedWeights> rounded,
+        FloatReference reference) =>
+        CalibrationOutputSqnr.Measure(context, dataPath, reference, context.Weights, rounded) is [var nearest, var withRounding]
             ? new WeightRoundingOutputCheck(Math.Round(withRounding, 3), Math.Round(nearest, 3), withRounding > nearest)
             : null;
 

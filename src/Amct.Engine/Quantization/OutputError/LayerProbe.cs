@@ -42,8 +42,7 @@ public static class LayerProbe
             using var modelSession = ModelSession.Open(probe, source, ModelOrigin.User);
             using var runOptions = new RunOptions();
             // The prepared model keeps the float model's output names; where it would not, the check runs the float model.
-            var floatOutputs = reference is not null && reference.Outputs.All(o => probe.Graph.Output.Any(g => g.Name == o))
-                ? reference.Outputs : [];
+            var floatOutputs = reference?.KeepableFrom(probe.Graph) ?? [];
             var names = measured.SelectMany(o => new[] { o.SquaredError, o.ChannelMeans, o.Shape }).Concat(floatOutputs).ToList();
             var batchIndex = 0;
             foreach (var batch in batches)
@@ -61,8 +60,7 @@ public static class LayerProbe
                     var floatResults = results.Skip(3 * measured.Count).ToList();
                     if (floatResults.Count > 0)
                     {
-                        reference!.Keep(batchIndex, floatResults.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(),
-                            floatResults.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
+                        reference!.Keep(batchIndex, floatResults);
                     }
                     batchIndex++;
                 }

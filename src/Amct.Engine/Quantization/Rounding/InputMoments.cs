@@ -1,3 +1,4 @@
+using Amct.Engine.Evaluation;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization.OutputError;
 using Microsoft.ML.OnnxRuntime;
@@ -20,9 +21,13 @@ public sealed record LayerMoments(double[][] Groups, long Vectors);
 /// </summary>
 public static class InputMoments
 {
-    /// <summary>Per layer, per group, H row-major (d × d), summed in double over the batches.</summary>
+    /// <summary>
+    /// Per layer, per group, H row-major (d × d), summed in double over the batches. With <paramref name="reference"/>,
+    /// the float model's outputs, which the pass computes anyway, are handed to it batch by batch
+    /// (<see cref="FloatReference.Keep(int, IReadOnlyList{OrtValue})"/>), so the output check after it runs only the int8 models.
+    /// </summary>
     public static IReadOnlyList<LayerMoments> Measure(ModelProto floatModel, IReadOnlyList<MomentLayer> layers,
-        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches, string source)
+        IEnumerable<IReadOnlyDictionary<string, TensorProto>> batches, string source, FloatReference? reference = null)
     {
         var sums = layers.Select(l => Enumerable.Range(0, l.Layout.Groups).Select(_ => new double[l.Layout.Columns * l.Layout.Columns]).ToArray()).ToList();
         var vectors = new long[layers.Count];
@@ -33,18 +38,26 @@ public static class InputMoments
         var (model, outputs) = Build(floatModel, layers);
         using var modelSession = ModelSession.Open(model, source, ModelOrigin.User);
         using var runOptions = new RunOptions();
+        var floatOutputs = reference?.KeepableFrom(model.Graph) ?? [];
+        var names = outputs.Concat(floatOutputs).ToList();
+        var batchIndex = 0;
         foreach (var batch in batches)
         {
             var inputs = batch.Keys.ToList();
             var values = inputs.Select(n => OrtTensors.ToOrtValue(batch[n], n)).ToList();
             try
             {
-                using var results = LayerProbe.Run(modelSession.Session, runOptions, inputs, values, outputs, source, "the weight rounding's input statistics");
+                using var results = LayerProbe.Run(modelSession.Session, runOptions, inputs, values, names, source, "the weight rounding's input statistics");
                 for (var i = 0; i < layers.Count; i++)
                 {
                     Accumulate(sums[i], results[2 * i].GetTensorDataAsSpan<float>());
                     vectors[i] += results[(2 * i) + 1].GetTensorDataAsSpan<long>()[2];
                 }
+                if (floatOutputs.Count > 0)
+                {
+                    reference!.Keep(batchIndex, results.Skip(outputs.Count).ToList());
+                }
+                batchIndex++;
             }
             finally
             {

@@ -86,6 +86,37 @@ public sealed class InputMomentsTests
         AssertClose(expected, measured[0], "rows");
     }
 
+    /// <summary>
+    /// The pass hands the float model's outputs, which it computes anyway, to the output check's reference. The pass runs
+    /// a model whose weight is twice the file's, so outputs the reference computed itself from the file would be half.
+    /// </summary>
+    [TestMethod]
+    public void The_pass_keeps_the_float_outputs_for_the_output_check()
+    {
+        using var folder = new TempFolder();
+        long[] shape = [2, 3, 5];
+        var x = ModelBuilder.Pattern(30, scale: 1, phase: 1.1);
+        ModelProto WithWeight(float factor) => new ModelBuilder()
+            .Input("X", DataTypes.Float, shape)
+            .OutputOfAnyShape("Y", DataTypes.Float)
+            .Initializer("W", [5, 4], ModelBuilder.Pattern(20).Select(w => w * factor).ToArray())
+            .Node("MatMul", ["X", "W"], ["Y"], "matmul")
+            .Build();
+        var file = folder.File("model.onnx");
+        ModelBuilder.Write(WithWeight(1), file);
+        var batch = new Dictionary<string, TensorProto> { ["X"] = TensorData.FromArray<float>("X", shape, x) };
+        using var reference = new Amct.Engine.Evaluation.FloatReference(file);
+
+        InputMoments.Measure(WithWeight(2), [new MomentLayer("X", new RoundingLayout(1, 4, 5, 1, 4, null))], [batch], "test", reference);
+
+        using var value = OrtTensors.ToOrtValue(batch["X"], "X");
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        var kept = reference.Run(0, ["X"], [value], ["Y"], runOptions).Outputs[0];
+        using var fresh = new Amct.Engine.Evaluation.FloatReference(file);
+        var computed = fresh.Run(0, ["X"], [value], ["Y"], runOptions).Outputs[0];
+        CollectionAssert.AreEqual(computed.Select(v => v * 2).ToArray(), kept, "the pass's outputs, not the file's");
+    }
+
     private static (double[][] Groups, long Vectors) Measure(ModelProto model, RoundingLayout layout, string input, long[] shape, float[] values)
     {
         var batch = new Dictionary<string, TensorProto> { [input] = TensorData.FromArray<float>(input, shape, values) };
