@@ -82,6 +82,41 @@ public sealed class HessianRoundingTests
     public void Inputs_without_signal_give_no_codes_and_the_caller_keeps_nearest() =>
         Assert.IsNull(HessianRounding.Round((_, _) => 0.5f, 2, 3, [0.01f, 0.01f], new double[9], bits: 8));
 
+    /// <summary>
+    /// Weights that lie on their own int8 grid (code × scale, computed in float as a model stores them) have no rounding
+    /// error to make up, so whatever the inputs' statistics, every code is the nearest one. The float products sit up to
+    /// half an ulp off the grid: the errors passed on are that small, never enough to move a later code.
+    /// </summary>
+    [TestMethod]
+    public void Weights_on_their_grid_keep_their_codes_whatever_the_inputs()
+    {
+        const int rows = 8, columns = 40;
+        var random = new Random(11);
+        var scales = Enumerable.Range(0, rows).Select(_ => (float)(0.001 + (0.05 * random.NextDouble()))).ToArray();
+        var codes = new sbyte[rows, columns];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                codes[r, c] = (sbyte)random.Next(-127, 128);
+            }
+        }
+        // Strongly correlated inputs, so any error passed on is spread over many later columns.
+        var mixing = Matrix(columns, 4, random);
+        var gram = new double[columns * columns];
+        for (var i = 0; i < columns; i++)
+        {
+            for (var j = 0; j < columns; j++)
+            {
+                gram[(i * columns) + j] = Enumerable.Range(0, 4).Sum(k => mixing[i, k] * mixing[j, k]) + (i == j ? 0.01 : 0);
+            }
+        }
+
+        var rounded = HessianRounding.Round((r, c) => codes[r, c] * scales[r], rows, columns, scales, gram, bits: 8)!;
+
+        CollectionAssert.AreEqual(codes.Cast<sbyte>().ToArray(), rounded.Cast<sbyte>().ToArray());
+    }
+
     [TestMethod]
     public void Codes_stay_in_the_range_of_the_bits()
     {
