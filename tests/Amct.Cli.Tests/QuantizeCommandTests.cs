@@ -16,8 +16,9 @@ public sealed class QuantizeCommandTests
             "--calibration-data", Sample("Data/calib.npy"), "--output-dir", temp.Path, "--method", "ifmr");
         Assert.AreEqual(0, quantize.ExitCode, quantize.Error);
         StringAssert.Contains(quantize.Output, "digits-cnn.onnx -> digits-cnn.int8.onnx: top-1 agreement 100.0%, cosine 1.0000 in-sample");
+        // The latency ratio is a timing: on a model this small anything near 1 (a verdict follows above 0.95).
         StringAssert.Matches(quantize.Output,
-            new System.Text.RegularExpressions.Regex(@"3\.4x smaller, int8/float latency \d+\.\d\d×( — slower)?, 0 layers kept float"));
+            new System.Text.RegularExpressions.Regex(@"3\.4x smaller, int8/float latency \d+\.\d\d×( — slower| — no faster)?, 0 layers kept float"));
         StringAssert.Contains(quantize.Output, "calibrating samples: 200/200");
         foreach (var file in new[] { "digits-cnn.int8.onnx", "digits-cnn.record.txt", "digits-cnn.quant.json" })
         {
