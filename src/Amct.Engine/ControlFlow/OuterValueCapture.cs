@@ -21,11 +21,8 @@ internal static class OuterValueCapture
         {
             copy.Graph.Output.Add(new ValueInfoProto { Name = value });
         }
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-        };
+        using var options = SessionFactory.CreateOptions();
+        options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
         using var session = new InferenceSession(copy.ToByteArray(), options);
         using var runOptions = new RunOptions();
         var fromRun = values.Where(v => !inputs.Contains(v)).ToList();

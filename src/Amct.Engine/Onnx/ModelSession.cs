@@ -81,7 +81,7 @@ public sealed partial class ModelSession : IDisposable
     internal static ModelSession OpenForTiming(ModelProto model, string source, ModelOrigin origin, int intraOpThreads,
         string? optimizedModelPath)
     {
-        var options = SessionFactory.CreateOptions(intraOpThreads);
+        var options = SessionFactory.CreateTimingOptions(intraOpThreads);
         if (optimizedModelPath is not null)
         {
             options.OptimizedModelFilePath = optimizedModelPath;

@@ -31,11 +31,8 @@ internal static class RuntimeValueTypes
         }
         try
         {
-            using var options = new SessionOptions
-            {
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-            };
+            using var options = SessionFactory.CreateOptions();
+            options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
             using var session = new InferenceSession(copy.ToByteArray(), options);
             foreach (var (name, metadata) in session.OutputMetadata.Where(m => m.Value.IsTensor))
             {
