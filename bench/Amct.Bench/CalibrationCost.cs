@@ -49,7 +49,7 @@ internal static class CalibrationCost
     {
         var watch = Stopwatch.StartNew();
         var inputs = model.Inputs;
-        using var options = SessionFactory.CreateOptions();
+        using var options = SessionFactory.CreateTimingOptions();
         using var session = new InferenceSession(model.ModelPath, options);
         using var runOptions = new RunOptions();
         using var source = SampleSources.Open(model.DataPath, inputs);

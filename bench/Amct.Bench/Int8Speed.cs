@@ -46,7 +46,7 @@ internal static class Int8Speed
 
     private static InferenceSession Session(string path, int threads)
     {
-        using var options = SessionFactory.CreateOptions(threads);
+        using var options = SessionFactory.CreateTimingOptions(threads);
         return new InferenceSession(path, options);
     }
 
