@@ -39,20 +39,9 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
             return _cache[batchIndex];
         }
         using var results = Session.Run(runOptions, names, values, outputs);
-        var entry = (results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(),
-            results.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
-        Keep(batchIndex, entry.Item1, entry.Item2);
+        var entry = Copy(results);
+        Keep(batchIndex, entry);
         return entry;
-    }
-
-    /// <summary>
-    /// Keeps the float outputs of the <paramref name="batchIndex"/>-th batch, computed elsewhere from the float model on
-    /// the same inputs (<see cref="Outputs"/>, in that order), so that <see cref="Run"/> need not compute them: bias
-    /// correction's layer probe runs the float model anyway. Batches are kept in order, within the memory cap.
-    /// </summary>
-    public void Keep(int batchIndex, float[][] outputs, long[][] shapes)
-    {
-        KeepEntry(batchIndex, outputs, shapes);
     }
 
     /// <summary>
@@ -63,19 +52,23 @@ public sealed class FloatReference(string floatModelPath, long maxCachedValues =
     public IReadOnlyList<string> KeepableFrom(GraphProto graph) =>
         Outputs.All(o => graph.Output.Any(g => g.Name == o)) ? Outputs : [];
 
-    /// <summary><see cref="Keep(int, float[][], long[][])"/> from the results of such a pass, <see cref="KeepableFrom"/>'s outputs in order.</summary>
-    public void Keep(int batchIndex, IReadOnlyList<OrtValue> results)
-    {
-        KeepEntry(batchIndex, results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(),
-            results.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
-    }
+    /// <summary>
+    /// Keeps the float outputs of the <paramref name="batchIndex"/>-th batch, computed elsewhere from the float model on
+    /// the same inputs (<see cref="KeepableFrom"/>'s outputs, in that order), so that <see cref="Run"/> need not compute
+    /// them: bias correction's layer probe and weight rounding's statistics pass run the float model anyway. Batches are
+    /// kept in order, within the memory cap.
+    /// </summary>
+    public void Keep(int batchIndex, IReadOnlyList<OrtValue> results) => Keep(batchIndex, Copy(results));
 
-    private void KeepEntry(int batchIndex, float[][] outputs, long[][] shapes)
+    private static (float[][] Outputs, long[][] Shapes) Copy(IReadOnlyList<OrtValue> results) =>
+        (results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray(), results.Select(r => r.GetTensorTypeAndShape().Shape).ToArray());
+
+    private void Keep(int batchIndex, (float[][] Outputs, long[][] Shapes) entry)
     {
-        var size = outputs.Sum(o => (long)o.Length);
+        var size = entry.Outputs.Sum(o => (long)o.Length);
         if (!_cacheFull && batchIndex == _cache.Count && _cachedValues + size <= maxCachedValues)
         {
-            _cache.Add((outputs, shapes));
+            _cache.Add(entry);
             _cachedValues += size;
         }
         else if (batchIndex >= _cache.Count)

@@ -7,6 +7,7 @@ using Amct.Engine.Graph;
 using Amct.Engine.Onnx;
 using Amct.Engine.Quantization;
 using Amct.Engine.Quantization.Import;
+using Amct.Engine.Retraining;
 
 namespace Amct.Engine.Pipeline;
 
@@ -66,7 +67,8 @@ internal sealed class JobContext : IDisposable
     /// trained and stay as they are; Retrain=Auto's post-training candidate must be the model Retrain=None ships.
     /// </summary>
     public bool RefinesCalibratedWeights =>
-        !NothingToQuantize && Import is null && Request.Retrain is Amct.Engine.Retraining.RetrainMode.None or Amct.Engine.Retraining.RetrainMode.Auto;
+        !NothingToQuantize && Import is null && Request.Retrain is RetrainMode.None or RetrainMode.Auto;
+
     /// <summary>The inputs the data feeds (the others are <see cref="FixedInputs"/>).</summary>
     public IReadOnlyList<ModelInput> Inputs { get; set; } = [];
 
